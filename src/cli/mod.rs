@@ -1,0 +1,1 @@
+//! The command line: clap definitions, dispatch, rendering and exit codes.

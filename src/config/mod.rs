@@ -1,0 +1,5 @@
+//! Layered configuration: defaults < `config.json` < `.env` < environment < flags.
+
+mod secret;
+
+pub use secret::Secret;

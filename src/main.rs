@@ -1,0 +1,3 @@
+//! The `shopsync` binary: a thin shell around [`shopsync::cli`].
+
+fn main() {}

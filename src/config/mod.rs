@@ -1,5 +1,434 @@
-//! Layered configuration: defaults < `config.json` < `.env` < environment < flags.
+//! Layered configuration.
+//!
+//! Precedence, lowest first: built-in defaults < `config.json` (from `--config`, which must exist;
+//! else `./config.json` if present) < `./.env` (read as a layer of its own, never into the process
+//! environment) < the process environment < command-line flags.
+//!
+//! Two stages, as ripgrep and tealdeer do it: [`Layers::read`] gathers raw text with its source, then
+//! [`Loaded::local`] or [`Loaded::remote`] interprets it, collecting *every* problem before failing,
+//! so a user fixes their configuration in one pass and no network call is made on bad input.
 
+pub mod keys;
+mod layers;
 mod secret;
+mod values;
 
+use std::fmt;
+use std::path::PathBuf;
+
+use url::Url;
+
+pub use keys::Key;
+pub use layers::{Inputs, Layers, RawValue, Source, is_comment_key};
 pub use secret::Secret;
+pub use values::{ServiceAccountSummary, StoreDomain};
+
+/// Default Admin API version: the one whose schema the queries are validated against.
+pub const DEFAULT_API_VERSION: &str = "2026-04";
+/// Default tab name.
+pub const DEFAULT_WORKSHEET: &str = "Orders";
+/// Default first-sync window, in days.
+pub const DEFAULT_LOOKBACK_DAYS: u32 = 30;
+/// Default overlap before the cursor, in minutes (Shopify's search index lags and is second-granular).
+pub const DEFAULT_OVERLAP_MINUTES: u32 = 10;
+/// Default tracking store, the prior tool's file name.
+pub const DEFAULT_DATABASE_PATH: &str = "shopify_sync.db";
+/// Default log file, the prior tool's file name.
+pub const DEFAULT_LOG_FILE: &str = "shopify_sync.log";
+/// Default Sheets API base.
+pub const DEFAULT_SHEETS_API_URL: &str = "https://sheets.googleapis.com";
+/// Default Drive API base.
+pub const DEFAULT_DRIVE_API_URL: &str = "https://www.googleapis.com";
+
+/// One thing wrong with the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The setting concerned, if the problem is about one.
+    pub key: Option<Key>,
+    /// Where the offending value came from.
+    pub source: Option<Source>,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+impl Problem {
+    fn at(key: Key, source: Source, message: impl Into<String>) -> Self {
+        Self {
+            key: Some(key),
+            source: Some(source),
+            message: message.into(),
+        }
+    }
+
+    fn file(message: String) -> Self {
+        Self {
+            key: None,
+            source: None,
+            message,
+        }
+    }
+
+    fn missing(key: Key, hint: &str) -> Self {
+        Self {
+            key: Some(key),
+            source: None,
+            message: format!(
+                "is not set: put \"{}\" in config.json or set {}{hint}",
+                key.json, key.env
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.key, &self.source) {
+            (Some(key), Some(source)) => write!(f, "{} (from {source}) {}", key.json, self.message),
+            (Some(key), None) => write!(f, "{} {}", key.json, self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The configuration cannot be used; every problem found is listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// Everything that is wrong, in the order found.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems.as_slice() {
+            [one] => write!(f, "configuration: {one}"),
+            many => {
+                write!(f, "configuration has {} problems:", many.len())?;
+                for problem in many {
+                    write!(f, "\n  - {problem}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// How shopsync authenticates to Shopify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShopifyAuth {
+    /// A static Admin API access token.
+    Token(Secret),
+    /// The client-credentials grant of a Dev Dashboard app.
+    ClientCredentials {
+        /// The app's client ID.
+        client_id: String,
+        /// The app's client secret.
+        client_secret: Secret,
+    },
+}
+
+/// What every command needs: where the store and the log are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalConfig {
+    /// The SQLite tracking store.
+    pub database_path: PathBuf,
+    /// The log file.
+    pub log_file: PathBuf,
+}
+
+/// What the commands that talk to Shopify and Google need besides [`LocalConfig`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteConfig {
+    /// The store.
+    pub store: StoreDomain,
+    /// How to authenticate to Shopify.
+    pub shopify_auth: ShopifyAuth,
+    /// The Admin API version.
+    pub api_version: String,
+    /// Scheme and host of the Admin API (`https://{store}.myshopify.com` unless overridden).
+    pub shopify_api_url: Url,
+    /// The service-account key file.
+    pub service_account_file: PathBuf,
+    /// The service account's e-mail address, read from the key file.
+    pub service_account_email: String,
+    /// The spreadsheet as the user named it: an ID, a URL or a title.
+    pub target_spreadsheet: String,
+    /// The tab's title.
+    pub worksheet: String,
+    /// How far back the first sync reaches, in days.
+    pub lookback_days: u32,
+    /// How far before the cursor each sync reaches, in minutes.
+    pub overlap_minutes: u32,
+    /// Scheme and host of the Sheets API.
+    pub sheets_api_url: Url,
+    /// Scheme and host of the Drive API.
+    pub drive_api_url: Url,
+}
+
+/// One line of "where each value came from", for `status` and `validate`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Origin {
+    /// The `config.json` key.
+    pub key: &'static str,
+    /// The value as shown: secrets as `(redacted)`, unset values as `None`.
+    pub value: Option<String>,
+    /// Where it came from (`default` for defaults, `None` when unset).
+    pub source: Option<String>,
+}
+
+/// The configuration layers as read, ready to be interpreted for what a command needs.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    layers: Layers,
+    file_problems: Vec<Problem>,
+}
+
+impl Loaded {
+    /// Reads every layer. Problems are kept until a command asks for the values it needs.
+    #[must_use]
+    pub fn read(inputs: &Inputs) -> Self {
+        let mut file_problems = Vec::new();
+        let layers = Layers::read(inputs, &mut file_problems);
+        Self {
+            layers,
+            file_problems,
+        }
+    }
+
+    /// The settings every command needs (the DB and the log file).
+    ///
+    /// # Errors
+    /// Every problem with the config files or these settings.
+    pub fn local(&self) -> Result<LocalConfig, ConfigError> {
+        if self.file_problems.is_empty() {
+            Ok(self.resolve_local())
+        } else {
+            Err(ConfigError {
+                problems: self.file_problems.clone(),
+            })
+        }
+    }
+
+    /// Every setting, for the commands that talk to Shopify and Google.
+    ///
+    /// # Errors
+    /// Every problem found, all at once.
+    pub fn remote(&self) -> Result<(LocalConfig, RemoteConfig), ConfigError> {
+        let mut problems = self.file_problems.clone();
+        let local = self.resolve_local();
+        let remote = self.resolve_remote(&mut problems);
+        match remote {
+            Some(remote) if problems.is_empty() => Ok((local, remote)),
+            _ => Err(ConfigError { problems }),
+        }
+    }
+
+    /// Where each effective value came from, secrets redacted.
+    #[must_use]
+    pub fn origins(&self) -> Vec<Origin> {
+        keys::ALL
+            .into_iter()
+            .map(|key| match self.layers.get(key) {
+                Some(raw) => Origin {
+                    key: key.json,
+                    value: Some(if key.secret {
+                        "(redacted)".to_owned()
+                    } else {
+                        raw.text.clone()
+                    }),
+                    source: Some(raw.source.to_string()),
+                },
+                None => Origin {
+                    key: key.json,
+                    value: default_text(key).map(str::to_owned),
+                    source: default_text(key).map(|_| "default".to_owned()),
+                },
+            })
+            .collect()
+    }
+
+    /// The config file that was read, if any.
+    #[must_use]
+    pub fn config_file(&self) -> Option<&PathBuf> {
+        self.layers.config_file.as_ref()
+    }
+
+    fn resolve_local(&self) -> LocalConfig {
+        let path = |key: Key, default: &str| {
+            self.layers.get(key).map_or_else(
+                || PathBuf::from(default),
+                |raw| raw.as_path(&self.layers.cwd),
+            )
+        };
+        LocalConfig {
+            database_path: path(keys::DATABASE_PATH, DEFAULT_DATABASE_PATH),
+            log_file: path(keys::LOG_FILE, DEFAULT_LOG_FILE),
+        }
+    }
+
+    fn resolve_remote(&self, problems: &mut Vec<Problem>) -> Option<RemoteConfig> {
+        let mut check = Checker {
+            layers: &self.layers,
+            problems,
+        };
+        let store = check.required(keys::STORE_NAME, "", StoreDomain::parse);
+        let shopify_auth = check.shopify_auth();
+        let api_version = check
+            .optional(keys::API_VERSION, values::api_version)
+            .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
+        let key_file = check.required(
+            keys::SERVICE_ACCOUNT_FILE,
+            " (the JSON key of a Google service account)",
+            |text| Ok(PathBuf::from(text)),
+        );
+        let key_file = key_file.map(|_| {
+            self.layers
+                .get(keys::SERVICE_ACCOUNT_FILE)
+                .map(|raw| raw.as_path(&self.layers.cwd))
+                .unwrap_or_default()
+        });
+        let summary = key_file.as_ref().and_then(|path| {
+            values::service_account(path)
+                .map_err(|message| {
+                    let source = self
+                        .layers
+                        .get(keys::SERVICE_ACCOUNT_FILE)
+                        .map(|r| r.source.clone());
+                    check.problems.push(Problem {
+                        key: Some(keys::SERVICE_ACCOUNT_FILE),
+                        source,
+                        message: format!("is unusable: {message}"),
+                    });
+                })
+                .ok()
+        });
+        let target = check.required(
+            keys::TARGET_SPREADSHEET,
+            " (the spreadsheet's ID, URL or exact title)",
+            |text| Ok(text.to_owned()),
+        );
+        let worksheet = check
+            .optional(keys::WORKSHEET, |text| Ok(text.to_owned()))
+            .unwrap_or_else(|| DEFAULT_WORKSHEET.to_owned());
+        let lookback_days = check
+            .optional(keys::LOOKBACK_DAYS, |t| values::number_in(t, 1, 36_500))
+            .unwrap_or(DEFAULT_LOOKBACK_DAYS);
+        let overlap_minutes = check
+            .optional(keys::OVERLAP_MINUTES, |t| values::number_in(t, 0, 1_440))
+            .unwrap_or(DEFAULT_OVERLAP_MINUTES);
+        let shopify_api_url = check.optional(keys::SHOPIFY_API_URL, values::base_url);
+        let sheets_api_url = check
+            .optional(keys::SHEETS_API_URL, values::base_url)
+            .unwrap_or_else(|| Url::parse(DEFAULT_SHEETS_API_URL).expect("valid default URL"));
+        let drive_api_url = check
+            .optional(keys::DRIVE_API_URL, values::base_url)
+            .unwrap_or_else(|| Url::parse(DEFAULT_DRIVE_API_URL).expect("valid default URL"));
+
+        let store = store?;
+        let shopify_api_url = match shopify_api_url {
+            Some(url) => url,
+            None => Url::parse(&format!("https://{}", store.domain())).ok()?,
+        };
+        Some(RemoteConfig {
+            store,
+            shopify_auth: shopify_auth?,
+            api_version,
+            shopify_api_url,
+            service_account_file: key_file?,
+            service_account_email: summary?.client_email,
+            target_spreadsheet: target?,
+            worksheet,
+            lookback_days,
+            overlap_minutes,
+            sheets_api_url,
+            drive_api_url,
+        })
+    }
+}
+
+/// Interprets raw values, pushing a [`Problem`] for each that does not parse.
+struct Checker<'a> {
+    layers: &'a Layers,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn optional<T>(&mut self, key: Key, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+        let raw = self.layers.get(key)?;
+        match parse(&raw.text) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.problems.push(Problem::at(
+                    key,
+                    raw.source.clone(),
+                    format!("is invalid: {message}"),
+                ));
+                None
+            }
+        }
+    }
+
+    fn required<T>(
+        &mut self,
+        key: Key,
+        hint: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        if self.layers.get(key).is_none() {
+            self.problems.push(Problem::missing(key, hint));
+            return None;
+        }
+        self.optional(key, parse)
+    }
+
+    fn shopify_auth(&mut self) -> Option<ShopifyAuth> {
+        let token = self.layers.get(keys::ACCESS_TOKEN);
+        let id = self.layers.get(keys::CLIENT_ID);
+        let secret = self.layers.get(keys::CLIENT_SECRET);
+        match (token, id, secret) {
+            (Some(token), _, _) => Some(ShopifyAuth::Token(Secret::new(token.text.clone()))),
+            (None, Some(id), Some(secret)) => Some(ShopifyAuth::ClientCredentials {
+                client_id: id.text.clone(),
+                client_secret: Secret::new(secret.text.clone()),
+            }),
+            (None, Some(_), None) => {
+                self.problems.push(Problem::missing(
+                    keys::CLIENT_SECRET,
+                    " (shopify_client_id is set; the client-credentials grant needs both)",
+                ));
+                None
+            }
+            (None, None, Some(_)) => {
+                self.problems.push(Problem::missing(
+                    keys::CLIENT_ID,
+                    " (shopify_client_secret is set; the client-credentials grant needs both)",
+                ));
+                None
+            }
+            (None, None, None) => {
+                self.problems.push(Problem::missing(
+                    keys::ACCESS_TOKEN,
+                    " (or give shopify_client_id and shopify_client_secret of a Dev Dashboard app)",
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// The built-in default of a key, as text, for `status`.
+fn default_text(key: Key) -> Option<&'static str> {
+    Some(match key.json {
+        "shopify_api_version" => DEFAULT_API_VERSION,
+        "worksheet" => DEFAULT_WORKSHEET,
+        "lookback_days" => "30",
+        "database_path" => DEFAULT_DATABASE_PATH,
+        "log_file" => DEFAULT_LOG_FILE,
+        "google_sheets_api_url" => DEFAULT_SHEETS_API_URL,
+        "google_drive_api_url" => DEFAULT_DRIVE_API_URL,
+        "overlap_minutes" => "10",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,252 @@
+//! Reading the configuration layers: built-in defaults, `config.json`, `.env`, the process
+//! environment and command-line flags, each value tagged with where it came from.
+//!
+//! Nothing here interprets values beyond "present and not empty"; [`super::resolve`] does that, so
+//! every problem can be reported in one list.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::Problem;
+use super::keys::{self, Key};
+
+/// Where a configuration value came from, shown by `status` and `validate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// shopsync's built-in default.
+    Default,
+    /// A key in this `config.json`.
+    ConfigFile(PathBuf),
+    /// A line in this `.env` file.
+    DotEnv(PathBuf),
+    /// This process environment variable.
+    Env(&'static str),
+    /// This command-line flag.
+    Flag(&'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Default => f.write_str("default"),
+            Self::ConfigFile(path) => write!(f, "{}", path.display()),
+            Self::DotEnv(path) => write!(f, "{}", path.display()),
+            Self::Env(var) => write!(f, "environment {var}"),
+            Self::Flag(flag) => write!(f, "flag {flag}"),
+        }
+    }
+}
+
+/// A value as the user wrote it, before interpretation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawValue {
+    /// The text of the value (numbers in `config.json` are turned into their text).
+    pub text: String,
+    /// Where it came from.
+    pub source: Source,
+}
+
+impl RawValue {
+    /// The value as a path. A relative path in `config.json` is taken relative to that file's
+    /// folder, so a cron job started elsewhere still finds the key file next to its config; any
+    /// other relative path is taken relative to the working directory `cwd`.
+    #[must_use]
+    pub fn as_path(&self, cwd: &Path) -> PathBuf {
+        let path = PathBuf::from(&self.text);
+        if path.is_absolute() {
+            return path;
+        }
+        match &self.source {
+            Source::ConfigFile(file) => file.parent().unwrap_or(cwd).join(path),
+            _ => cwd.join(path),
+        }
+    }
+}
+
+/// What the layers are read from; the CLI fills it from the real process, tests from tables.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// `--config PATH`, which must exist when given.
+    pub config_flag: Option<PathBuf>,
+    /// The working directory, where `config.json` and `.env` are looked for.
+    pub cwd: PathBuf,
+    /// The process environment (only shopsync's variables are looked at).
+    pub env: Vec<(String, String)>,
+    /// Values given as command-line flags.
+    pub flags: Vec<(Key, String)>,
+}
+
+/// The merged layers: for each key, the value of the highest layer that sets it.
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    values: BTreeMap<&'static str, RawValue>,
+    /// The config file that was read, if any.
+    pub config_file: Option<PathBuf>,
+    /// The `.env` file that was read, if any.
+    pub dotenv_file: Option<PathBuf>,
+    /// The working directory relative paths are resolved against.
+    pub cwd: PathBuf,
+}
+
+impl Layers {
+    /// Reads every layer, lowest precedence first: `config.json` < `.env` < environment < flags.
+    ///
+    /// Problems with the files themselves (a missing `--config` file, malformed JSON, an unknown
+    /// key) are pushed to `problems`; reading goes on so that they are all reported together.
+    pub fn read(inputs: &Inputs, problems: &mut Vec<Problem>) -> Self {
+        let mut layers = Self {
+            cwd: inputs.cwd.clone(),
+            ..Self::default()
+        };
+        layers.read_config_file(inputs, problems);
+        layers.read_dotenv(&inputs.cwd.join(".env"), problems);
+        for (name, value) in &inputs.env {
+            if let Some(key) = keys::ALL.into_iter().find(|k| k.env == name) {
+                layers.set(key, value, Source::Env(key.env));
+            }
+        }
+        for (key, value) in &inputs.flags {
+            layers.set(*key, value, Source::Flag(key.json));
+        }
+        layers
+    }
+
+    /// The value set for `key`, if any layer sets it.
+    #[must_use]
+    pub fn get(&self, key: Key) -> Option<&RawValue> {
+        self.values.get(key.json)
+    }
+
+    fn set(&mut self, key: Key, text: &str, source: Source) {
+        // An empty value means "not set", so a template copied as is does not shadow a lower layer.
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        self.values.insert(
+            key.json,
+            RawValue {
+                text: text.to_owned(),
+                source,
+            },
+        );
+    }
+
+    fn read_config_file(&mut self, inputs: &Inputs, problems: &mut Vec<Problem>) {
+        let path = match &inputs.config_flag {
+            Some(path) if !path.exists() => {
+                problems.push(Problem::file(format!(
+                    "the config file {} given with --config does not exist",
+                    path.display()
+                )));
+                return;
+            }
+            Some(path) => path.clone(),
+            None => {
+                let default = inputs.cwd.join("config.json");
+                if !default.exists() {
+                    return;
+                }
+                default
+            }
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) => {
+                problems.push(Problem::file(format!(
+                    "cannot read the config file {}: {err}",
+                    path.display()
+                )));
+                return;
+            }
+        };
+        let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&text) {
+            Ok(map) => map,
+            Err(err) => {
+                problems.push(Problem::file(format!(
+                    "the config file {} is not a JSON object (line {}, column {}): {}",
+                    path.display(),
+                    err.line(),
+                    err.column(),
+                    strip_position(&err.to_string()),
+                )));
+                return;
+            }
+        };
+        for (name, value) in map {
+            if is_comment_key(&name) {
+                continue;
+            }
+            let Some(key) = keys::by_json(&name) else {
+                problems.push(Problem::file(format!(
+                    "unknown key \"{name}\" in {} (the keys are listed in config_template.json)",
+                    path.display()
+                )));
+                continue;
+            };
+            let text = match value {
+                serde_json::Value::Null => continue,
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => {
+                    problems.push(Problem::at(
+                        key,
+                        Source::ConfigFile(path.clone()),
+                        "must be a string or a number",
+                    ));
+                    continue;
+                }
+            };
+            self.set(key, &text, Source::ConfigFile(path.clone()));
+        }
+        self.config_file = Some(path);
+    }
+
+    fn read_dotenv(&mut self, path: &Path, problems: &mut Vec<Problem>) {
+        if !path.exists() {
+            return;
+        }
+        let iter = match dotenvy::from_path_iter(path) {
+            Ok(iter) => iter,
+            Err(err) => {
+                problems.push(Problem::file(format!(
+                    "cannot read {}: {err}",
+                    path.display()
+                )));
+                return;
+            }
+        };
+        for item in iter {
+            match item {
+                Ok((name, value)) => {
+                    if let Some(key) = keys::ALL.into_iter().find(|k| k.env == name) {
+                        self.set(key, &value, Source::DotEnv(path.to_path_buf()));
+                    }
+                }
+                Err(err) => {
+                    problems.push(Problem::file(format!(
+                        "cannot parse {}: {err}",
+                        path.display()
+                    )));
+                    return;
+                }
+            }
+        }
+        self.dotenv_file = Some(path.to_path_buf());
+    }
+}
+
+/// Keys that `config_template.json` uses for its comments (`"//worksheet": "…"`) and are ignored.
+#[must_use]
+pub fn is_comment_key(name: &str) -> bool {
+    name.starts_with("//") || name.starts_with('_')
+}
+
+/// serde_json appends " at line L column C" to its messages; the position is reported separately.
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |at| &message[..at])
+}

@@ -1,0 +1,260 @@
+//! Tests of layering and validation, table-driven where the cases repeat.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+const KEY_JSON: &str = r#"{"type":"service_account","client_email":"sync@proj.iam.gserviceaccount.com","private_key":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n","token_uri":"https://oauth2.googleapis.com/token"}"#;
+
+struct Dir {
+    dir: tempfile::TempDir,
+}
+
+impl Dir {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("key.json"), KEY_JSON).unwrap();
+        Self { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, text: &str) -> &Self {
+        std::fs::write(self.path().join(name), text).unwrap();
+        self
+    }
+
+    fn inputs(&self, env: &[(&str, &str)], flags: &[(Key, &str)]) -> Inputs {
+        Inputs {
+            config_flag: None,
+            cwd: self.path().to_path_buf(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            flags: flags.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+        }
+    }
+}
+
+fn complete_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("SHOPIFY_STORE_NAME", "acme"),
+        ("SHOPIFY_ACCESS_TOKEN", "shpat_env_secret_123"),
+        ("GOOGLE_SERVICE_ACCOUNT_FILE", "key.json"),
+        ("TARGET_SPREADSHEET", "Customer Orders"),
+    ]
+}
+
+#[test]
+fn each_layer_beats_the_one_below() {
+    // (config.json, .env, environment, flag) values of database_path; the winner is the highest set.
+    let cases: [(
+        Option<&str>,
+        Option<&str>,
+        Option<&str>,
+        Option<&str>,
+        &str,
+        &str,
+    ); 5] = [
+        (None, None, None, None, "shopify_sync.db", "default"),
+        (Some("file.db"), None, None, None, "file.db", "config.json"),
+        (
+            Some("file.db"),
+            Some("dotenv.db"),
+            None,
+            None,
+            "dotenv.db",
+            ".env",
+        ),
+        (
+            Some("file.db"),
+            Some("dotenv.db"),
+            Some("env.db"),
+            None,
+            "env.db",
+            "environment",
+        ),
+        (
+            Some("file.db"),
+            Some("dotenv.db"),
+            Some("env.db"),
+            Some("flag.db"),
+            "flag.db",
+            "flag",
+        ),
+    ];
+    for (file, dotenv, env, flag, want, want_source) in cases {
+        let dir = Dir::new();
+        if let Some(file) = file {
+            dir.write("config.json", &format!(r#"{{"database_path": "{file}"}}"#));
+        }
+        if let Some(dotenv) = dotenv {
+            dir.write(".env", &format!("SHOPSYNC_DB={dotenv}\n"));
+        }
+        let env: Vec<(&str, &str)> = env.map(|e| ("SHOPSYNC_DB", e)).into_iter().collect();
+        let flags: Vec<(Key, &str)> = flag.map(|f| (keys::DATABASE_PATH, f)).into_iter().collect();
+        let loaded = Loaded::read(&dir.inputs(&env, &flags));
+        let local = loaded.local().unwrap();
+        assert!(local.database_path.ends_with(want), "{want}: {local:?}");
+        assert!(local.database_path.is_absolute() || file.is_none() && dotenv.is_none());
+        let origin = loaded
+            .origins()
+            .into_iter()
+            .find(|o| o.key == "database_path")
+            .unwrap();
+        assert!(
+            origin.source.as_deref().unwrap().contains(want_source),
+            "{want_source}: {origin:?}"
+        );
+    }
+}
+
+#[test]
+fn a_complete_configuration_resolves_with_defaults() {
+    let dir = Dir::new();
+    let (local, remote) = Loaded::read(&dir.inputs(&complete_env(), &[]))
+        .remote()
+        .unwrap();
+    assert_eq!(local.database_path, PathBuf::from("shopify_sync.db"));
+    assert_eq!(local.log_file, PathBuf::from("shopify_sync.log"));
+    assert_eq!(remote.store.domain(), "acme.myshopify.com");
+    assert_eq!(
+        remote.shopify_api_url.as_str(),
+        "https://acme.myshopify.com/"
+    );
+    assert_eq!(remote.api_version, "2026-04");
+    assert_eq!(remote.worksheet, "Orders");
+    assert_eq!(remote.lookback_days, 30);
+    assert_eq!(remote.overlap_minutes, 10);
+    assert_eq!(
+        remote.service_account_email,
+        "sync@proj.iam.gserviceaccount.com"
+    );
+    assert_eq!(
+        remote.sheets_api_url.as_str(),
+        "https://sheets.googleapis.com/"
+    );
+    assert!(matches!(remote.shopify_auth, ShopifyAuth::Token(_)));
+}
+
+#[test]
+fn every_problem_is_reported_together() {
+    let dir = Dir::new();
+    let env = [
+        ("SHOPIFY_STORE_NAME", "not a store"),
+        ("LOOKBACK_DAYS", "thirty"),
+        ("SHOPIFY_API_URL", "ftp://proxy"),
+        ("SHOPIFY_API_VERSION", "2026-05"),
+        ("GOOGLE_SERVICE_ACCOUNT_FILE", "missing.json"),
+    ];
+    let err = Loaded::read(&dir.inputs(&env, &[])).remote().unwrap_err();
+    let text = err.to_string();
+    for needle in [
+        "shopify_store_name",
+        "shopify_access_token is not set",
+        "lookback_days",
+        "shopify_api_url",
+        "shopify_api_version",
+        "missing.json",
+        "target_spreadsheet is not set",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    assert_eq!(err.problems.len(), 7, "{text}");
+}
+
+#[test]
+fn local_commands_need_only_the_database_path() {
+    let dir = Dir::new();
+    let loaded = Loaded::read(&dir.inputs(&[("LOOKBACK_DAYS", "thirty")], &[]));
+    assert!(loaded.local().is_ok());
+    assert!(loaded.remote().is_err());
+}
+
+#[test]
+fn config_file_problems_are_reported_with_their_line() {
+    let dir = Dir::new();
+    dir.write("config.json", "{\n  \"lookback_days\": 30,\n  oops\n}");
+    let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+    assert!(err.to_string().contains("line 3"), "{err}");
+
+    dir.write(
+        "config.json",
+        r#"{"lookback_day": 30, "//lookback_days": "a comment"}"#,
+    );
+    let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+    assert!(
+        err.to_string().contains("unknown key \"lookback_day\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_config_flag_file_is_an_error() {
+    let dir = Dir::new();
+    let mut inputs = dir.inputs(&[], &[]);
+    inputs.config_flag = Some(dir.path().join("nope.json"));
+    let err = Loaded::read(&inputs).local().unwrap_err();
+    assert!(err.to_string().contains("nope.json"), "{err}");
+}
+
+#[test]
+fn config_file_paths_are_relative_to_the_file() {
+    let dir = Dir::new();
+    std::fs::create_dir(dir.path().join("etc")).unwrap();
+    std::fs::write(dir.path().join("etc/key.json"), KEY_JSON).unwrap();
+    dir.write(
+        "etc/config.json",
+        r#"{"shopify_store_name": "acme", "shopify_access_token": "t", "target_spreadsheet": "x",
+            "google_service_account_file": "key.json", "database_path": "state.db", "lookback_days": 45}"#,
+    );
+    let mut inputs = dir.inputs(&[], &[]);
+    inputs.config_flag = Some(dir.path().join("etc/config.json"));
+    let (local, remote) = Loaded::read(&inputs).remote().unwrap();
+    assert_eq!(local.database_path, dir.path().join("etc/state.db"));
+    assert_eq!(remote.service_account_file, dir.path().join("etc/key.json"));
+    assert_eq!(remote.lookback_days, 45);
+}
+
+#[test]
+fn client_credentials_need_both_halves() {
+    let dir = Dir::new();
+    let mut env = complete_env();
+    env.retain(|(k, _)| *k != "SHOPIFY_ACCESS_TOKEN");
+    env.push(("SHOPIFY_CLIENT_ID", "abc"));
+    let err = Loaded::read(&dir.inputs(&env, &[])).remote().unwrap_err();
+    assert!(
+        err.to_string().contains("shopify_client_secret is not set"),
+        "{err}"
+    );
+    env.push(("SHOPIFY_CLIENT_SECRET", "shpss_secret"));
+    let (_, remote) = Loaded::read(&dir.inputs(&env, &[])).remote().unwrap();
+    assert!(matches!(
+        remote.shopify_auth,
+        ShopifyAuth::ClientCredentials { .. }
+    ));
+}
+
+#[test]
+fn empty_values_do_not_shadow_lower_layers() {
+    let dir = Dir::new();
+    dir.write(".env", "SHOPSYNC_WORKSHEET=Sales\n");
+    let mut env = complete_env();
+    env.push(("SHOPSYNC_WORKSHEET", ""));
+    let (_, remote) = Loaded::read(&dir.inputs(&env, &[])).remote().unwrap();
+    assert_eq!(remote.worksheet, "Sales");
+}
+
+#[test]
+fn secrets_are_redacted_in_origins_and_errors() {
+    let dir = Dir::new();
+    let mut env = complete_env();
+    env.push(("SHOPIFY_CLIENT_SECRET", "shpss_very_secret"));
+    let loaded = Loaded::read(&dir.inputs(&env, &[]));
+    let shown = format!("{:?} {:?}", loaded.origins(), loaded.remote());
+    assert!(!shown.contains("shpat_env_secret_123"), "{shown}");
+    assert!(!shown.contains("shpss_very_secret"), "{shown}");
+}

@@ -1,0 +1,262 @@
+//! Interpreting single configuration values: store names, URLs, API versions, numbers and the
+//! service-account key file. Each parser returns a message fit to show the user.
+
+use std::path::Path;
+
+use url::Url;
+
+/// A Shopify store, normalised from every form the admin shows it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreDomain {
+    handle: String,
+}
+
+impl StoreDomain {
+    /// Parses `acme`, `acme.myshopify.com`, `https://acme.myshopify.com/` or
+    /// `admin.shopify.com/store/acme` (with or without scheme).
+    ///
+    /// # Errors
+    /// A message saying which forms are accepted when `text` is none of them.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let trimmed = text.trim();
+        let without_scheme = trimmed
+            .strip_prefix("https://")
+            .or_else(|| trimmed.strip_prefix("http://"))
+            .unwrap_or(trimmed);
+        let path = without_scheme.trim_end_matches('/');
+        let handle = if let Some(rest) = path.strip_prefix("admin.shopify.com/store/") {
+            rest.split('/').next().unwrap_or_default()
+        } else if let Some(handle) = path.strip_suffix(".myshopify.com") {
+            handle
+        } else {
+            path
+        };
+        let valid = handle
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+            && handle
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if valid {
+            Ok(Self {
+                handle: handle.to_ascii_lowercase(),
+            })
+        } else {
+            Err(format!(
+                "\"{text}\" is not a store name: use the handle (acme), acme.myshopify.com, \
+                 or the admin URL admin.shopify.com/store/acme"
+            ))
+        }
+    }
+
+    /// The store's handle, `acme`.
+    #[must_use]
+    pub fn handle(&self) -> &str {
+        &self.handle
+    }
+
+    /// The store's permanent domain, `acme.myshopify.com`.
+    #[must_use]
+    pub fn domain(&self) -> String {
+        format!("{}.myshopify.com", self.handle)
+    }
+}
+
+/// Parses an API base URL: `http` or `https`, a host, and no path beyond `/`.
+///
+/// # Errors
+/// A message saying what is wrong with the URL.
+pub fn base_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|err| format!("\"{text}\" is not a URL ({err})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "\"{text}\" must start with https:// (or http:// for a local proxy)"
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("\"{text}\" has no host"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "\"{text}\" must be a scheme and host only (such as https://example.com): \
+             shopsync adds the API paths itself"
+        ));
+    }
+    Ok(url)
+}
+
+/// Parses a Shopify API version: `YYYY-01`, `-04`, `-07`, `-10`, or `unstable`.
+///
+/// # Errors
+/// A message with the expected form.
+pub fn api_version(text: &str) -> Result<String, String> {
+    let ok = text == "unstable"
+        || (text.len() == 7
+            && text[..4].bytes().all(|b| b.is_ascii_digit())
+            && matches!(&text[4..], "-01" | "-04" | "-07" | "-10"));
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "\"{text}\" is not a Shopify API version: use a quarterly version such as 2026-04"
+        ))
+    }
+}
+
+/// Parses a whole number within `min..=max`.
+///
+/// # Errors
+/// A message naming the accepted range.
+pub fn number_in(text: &str, min: u32, max: u32) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "\"{text}\" must be a whole number from {min} to {max}"
+        )),
+    }
+}
+
+/// What shopsync needs to know of a service-account key file before any network call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceAccountSummary {
+    /// The account's e-mail address: the sheet must be shared with it.
+    pub client_email: String,
+}
+
+/// Reads and checks a service-account key file without keeping the private key.
+///
+/// # Errors
+/// A one-sentence message naming the file and what is wrong with it.
+pub fn service_account(path: &Path) -> Result<ServiceAccountSummary, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read the service-account key file {shown}: {err}"))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+        format!(
+            "the service-account key file {shown} is not valid JSON (line {}, column {})",
+            err.line(),
+            err.column()
+        )
+    })?;
+    let field = |name: &str| value.get(name).and_then(serde_json::Value::as_str);
+    if let Some(kind) = field("type")
+        && kind != "service_account"
+    {
+        return Err(format!(
+            "{shown} is a key of type \"{kind}\", not a service-account key: \
+             create a JSON key for a service account in the Google Cloud console"
+        ));
+    }
+    let missing: Vec<&str> = ["client_email", "private_key", "token_uri"]
+        .into_iter()
+        .filter(|name| field(name).is_none_or(str::is_empty))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "the service-account key file {shown} lacks {}: download a fresh JSON key",
+            missing.join(", ")
+        ));
+    }
+    if !field("private_key").is_some_and(|key| key.contains("PRIVATE KEY")) {
+        return Err(format!(
+            "the private_key in {shown} is not a PEM private key: download a fresh JSON key"
+        ));
+    }
+    Ok(ServiceAccountSummary {
+        client_email: field("client_email").unwrap_or_default().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_names_normalise_from_every_accepted_form() {
+        for text in [
+            "acme",
+            "ACME",
+            "acme.myshopify.com",
+            "https://acme.myshopify.com/",
+            "http://acme.myshopify.com",
+            "admin.shopify.com/store/acme",
+            "https://admin.shopify.com/store/acme/",
+            "  acme  ",
+        ] {
+            let store = StoreDomain::parse(text).unwrap_or_else(|err| panic!("{text}: {err}"));
+            assert_eq!(store.domain(), "acme.myshopify.com", "{text}");
+        }
+    }
+
+    #[test]
+    fn store_names_that_are_not_stores_are_refused() {
+        for text in [
+            "",
+            "-acme",
+            "acme shop",
+            "acme.com",
+            "https://acme.com/path",
+        ] {
+            assert!(StoreDomain::parse(text).is_err(), "{text:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn base_urls_take_scheme_and_host_only() {
+        assert!(base_url("http://127.0.0.1:8080").is_ok());
+        assert!(base_url("https://sheets.googleapis.com/").is_ok());
+        for bad in [
+            "sheets.googleapis.com",
+            "ftp://x",
+            "https://x/v4",
+            "https://x/?a=1",
+        ] {
+            assert!(base_url(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn api_versions_are_quarterly() {
+        assert!(api_version("2026-04").is_ok());
+        assert!(api_version("unstable").is_ok());
+        for bad in ["2026-05", "2026-4", "latest", "26-04"] {
+            assert!(api_version(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn numbers_are_checked_against_their_range() {
+        assert_eq!(number_in("30", 1, 3650), Ok(30));
+        assert!(number_in("0", 1, 3650).is_err());
+        assert!(number_in("thirty", 1, 3650).is_err());
+        assert!(number_in("-1", 0, 10).is_err());
+    }
+
+    #[test]
+    fn service_account_files_are_checked_with_the_json_error_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.json");
+        std::fs::write(&path, "{\n  \"type\": \"service_account\",\n  oops\n}").unwrap();
+        let err = service_account(&path).unwrap_err();
+        assert!(err.contains("line 3"), "{err}");
+
+        std::fs::write(&path, r#"{"type":"service_account","client_email":"a@b"}"#).unwrap();
+        let err = service_account(&path).unwrap_err();
+        assert!(err.contains("private_key, token_uri"), "{err}");
+
+        std::fs::write(&path, r#"{"type":"authorized_user"}"#).unwrap();
+        assert!(
+            service_account(&path)
+                .unwrap_err()
+                .contains("authorized_user")
+        );
+
+        let missing = dir.path().join("nope.json");
+        assert!(
+            service_account(&missing)
+                .unwrap_err()
+                .contains("cannot read")
+        );
+    }
+}

@@ -258,3 +258,66 @@ fn secrets_are_redacted_in_origins_and_errors() {
     assert!(!shown.contains("shpat_env_secret_123"), "{shown}");
     assert!(!shown.contains("shpss_very_secret"), "{shown}");
 }
+
+fn repo_file(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+#[test]
+fn config_template_lists_every_key_with_a_comment_and_nothing_else() {
+    let template: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&repo_file("config_template.json")).unwrap();
+    let listed: Vec<&str> = template
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !is_comment_key(k))
+        .collect();
+    let known: Vec<&str> = keys::ALL.iter().map(|k| k.json).collect();
+    for key in &known {
+        assert!(listed.contains(key), "config_template.json lacks {key}");
+        assert!(
+            template.contains_key(&format!("//{key}")),
+            "config_template.json has no comment for {key}"
+        );
+    }
+    for key in &listed {
+        assert!(
+            known.contains(key),
+            "config_template.json has unknown key {key}"
+        );
+    }
+}
+
+#[test]
+fn env_template_lists_every_variable_and_nothing_else() {
+    let text = repo_file(".env.template");
+    let listed: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && l.contains('='))
+        .filter_map(|l| l.split('=').next())
+        .collect();
+    let known: Vec<&str> = keys::ALL.iter().map(|k| k.env).collect();
+    for var in &known {
+        assert!(listed.contains(var), ".env.template lacks {var}");
+    }
+    for var in &listed {
+        assert!(
+            known.contains(var),
+            ".env.template has unknown variable {var}"
+        );
+    }
+}
+
+#[test]
+fn the_config_template_parses_as_a_config_file() {
+    let dir = Dir::new();
+    dir.write("config.json", &repo_file("config_template.json"));
+    let loaded = Loaded::read(&dir.inputs(&[], &[]));
+    let local = loaded.local().unwrap();
+    assert!(local.database_path.ends_with("shopify_sync.db"));
+    // The placeholders are values of the right shape; only the key file is (rightly) not found.
+    let err = loaded.remote().unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+    assert!(err.to_string().contains("/path/to/key.json"), "{err}");
+}

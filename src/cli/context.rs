@@ -1,0 +1,58 @@
+//! What every command starts from: the configuration layers as read, and how to print.
+
+use anyhow::Context as _;
+
+use super::Cli;
+use super::logging::Verbosity;
+use crate::config::{Inputs, Loaded, LocalConfig, RemoteConfig};
+
+/// Shared set-up handed to each command.
+#[derive(Debug)]
+pub struct Context {
+    /// The configuration layers, read but not yet interpreted.
+    pub loaded: Loaded,
+    /// `-v` / `-q`.
+    pub verbosity: Verbosity,
+}
+
+impl Context {
+    /// Reads the configuration layers from the real process: its working directory and environment.
+    ///
+    /// # Errors
+    /// The working directory cannot be read.
+    pub fn from_process(cli: &Cli) -> anyhow::Result<Self> {
+        let cwd = std::env::current_dir().context("cannot read the working directory")?;
+        let env = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let inputs = Inputs {
+            config_flag: cli.config.clone(),
+            cwd,
+            env,
+            flags: Vec::new(),
+        };
+        Ok(Self {
+            loaded: Loaded::read(&inputs),
+            verbosity: Verbosity {
+                verbose: cli.verbose,
+                quiet: cli.quiet,
+            },
+        })
+    }
+
+    /// The settings every command needs.
+    ///
+    /// # Errors
+    /// The configuration files or the database path are unusable.
+    pub fn local(&self) -> anyhow::Result<LocalConfig> {
+        Ok(self.loaded.local()?)
+    }
+
+    /// Every setting, for the commands that reach Shopify and Google.
+    ///
+    /// # Errors
+    /// Every configuration problem, all at once.
+    pub fn remote(&self) -> anyhow::Result<(LocalConfig, RemoteConfig)> {
+        Ok(self.loaded.remote()?)
+    }
+}

@@ -1,0 +1,131 @@
+//! Exit codes: the table users and cron rely on, decided in one function.
+
+use std::fmt;
+
+/// The documented exit codes, printed by `--help` and the README.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  ok (also: nothing to do, a dry run, a broken pipe)
+  1  finished, with problems (some orders failed, a validate check failed, unexplained gaps)
+  2  usage or configuration error
+  3  a remote service failed or refused (auth, permission, not found, retries exhausted)
+  4  local store error (corrupt, foreign, newer or unwritable database)
+  5  another sync holds the lock";
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: everything done.
+    Ok,
+    /// 1: finished, with problems the output describes.
+    Problems,
+    /// 2: bad flags or configuration.
+    Usage,
+    /// 3: Shopify or Google failed or refused.
+    Remote,
+    /// 4: the local store cannot be used.
+    Store,
+    /// 5: another sync holds the lock.
+    Locked,
+    /// 130 or 143: stopped by SIGINT or SIGTERM after finishing the write in flight.
+    Interrupted(u8),
+}
+
+impl Exit {
+    /// The process exit code.
+    #[must_use]
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Ok => 0,
+            Self::Problems => 1,
+            Self::Usage => 2,
+            Self::Remote => 3,
+            Self::Store => 4,
+            Self::Locked => 5,
+            Self::Interrupted(code) => code,
+        }
+    }
+}
+
+/// What a command reports when it finished without a fatal error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// All is well.
+    Done,
+    /// It finished, but what it printed names problems (exit 1).
+    Problems,
+}
+
+/// A usage error found by a command itself rather than by clap (exit 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The exit code for a failed command: the first error in the chain that shopsync knows decides.
+#[must_use]
+pub fn classify(err: &anyhow::Error) -> Exit {
+    for cause in err.chain() {
+        if cause.is::<crate::config::ConfigError>() || cause.is::<UsageError>() {
+            return Exit::Usage;
+        }
+        if let Some(err) = cause.downcast_ref::<std::io::Error>()
+            && err.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return Exit::Ok;
+        }
+    }
+    // An error no layer typed is most likely local (a file that cannot be written): say "usage"
+    // rather than blame a remote service that was never called.
+    Exit::Usage
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ConfigError, Problem};
+
+    #[test]
+    fn codes_match_the_documented_table() {
+        let table = [
+            (Exit::Ok, 0),
+            (Exit::Problems, 1),
+            (Exit::Usage, 2),
+            (Exit::Remote, 3),
+            (Exit::Store, 4),
+            (Exit::Locked, 5),
+            (Exit::Interrupted(130), 130),
+        ];
+        for (exit, code) in table {
+            assert_eq!(exit.code(), code, "{exit:?}");
+            if code <= 5 {
+                assert!(
+                    EXIT_CODES_HELP.contains(&format!("  {code}  ")),
+                    "{code} undocumented"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn errors_are_classified_through_context() {
+        let config = anyhow::Error::new(ConfigError {
+            problems: vec![Problem {
+                key: None,
+                source: None,
+                message: "x".into(),
+            }],
+        })
+        .context("loading");
+        assert_eq!(classify(&config), Exit::Usage);
+
+        let pipe = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert_eq!(classify(&pipe), Exit::Ok);
+    }
+}

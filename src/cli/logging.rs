@@ -1,0 +1,103 @@
+//! Logging: a short human format on stderr and a detailed one in the log file.
+//!
+//! `-v` raises shopsync's own level only. Dependencies that print secrets at debug (yup-oauth2 prints
+//! the signed JWT and the access token) are held at warn whatever `RUST_LOG` says.
+
+use std::fs::{File, OpenOptions};
+use std::path::Path;
+use std::sync::Mutex;
+
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+
+use super::exit::UsageError;
+
+/// Targets held at warn at most, because they log credentials at debug or trace.
+const MUZZLED: [&str; 3] = ["yup_oauth2", "hyper_util", "reqwest"];
+
+/// How chatty the user asked shopsync to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verbosity {
+    /// `-v` count.
+    pub verbose: u8,
+    /// `-q`: nothing on stderr but the final error.
+    pub quiet: bool,
+}
+
+impl Verbosity {
+    fn own_level(self) -> &'static str {
+        match self.verbose {
+            0 => "warn",
+            1 => "debug",
+            _ => "trace",
+        }
+    }
+}
+
+/// Installs the global subscriber; with `log_file`, also appends to that file (created 0600).
+///
+/// # Errors
+/// The log file cannot be opened (exit 2: the path is configuration).
+pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageError> {
+    let stderr = (!verbosity.quiet).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .without_time()
+            .with_target(false)
+            .with_filter(filter(&format!("warn,shopsync={}", verbosity.own_level())))
+    });
+    let file = match log_file {
+        Some(path) => {
+            let level = if verbosity.verbose > 0 {
+                "debug"
+            } else {
+                "info"
+            };
+            Some(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(Mutex::new(open_log(path)?))
+                    .with_ansi(false)
+                    .with_filter(filter(&format!("warn,shopsync={level}"))),
+            )
+        }
+        None => None,
+    };
+    // A second init (tests calling `run` twice in one process) keeps the first subscriber.
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(file)
+        .try_init();
+    Ok(())
+}
+
+/// `RUST_LOG` when set (so a developer can look inside a dependency), else `default`; either way the
+/// muzzled targets stay at warn.
+fn filter(default: &str) -> EnvFilter {
+    let base = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned());
+    let mut filter = EnvFilter::builder().parse_lossy(base);
+    for target in MUZZLED {
+        if let Ok(directive) = format!("{target}=warn").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
+/// Opens the log file for appending, creating it owner-only.
+fn open_log(path: &Path) -> Result<File, UsageError> {
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|err| {
+        UsageError(format!(
+            "cannot open the log file {}: {err} (set log_file or SHOPSYNC_LOG_FILE to a writable path)",
+            path.display()
+        ))
+    })
+}

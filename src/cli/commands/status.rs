@@ -16,6 +16,7 @@ pub struct Args {
 ///
 /// # Errors
 /// Any fatal error; its kind decides the exit code.
-pub fn run(_ctx: &Context, _args: &Args) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, _args: &Args) -> anyhow::Result<Outcome> {
+    ctx.local()?;
     Err(super::not_built("status"))
 }

@@ -1,0 +1,65 @@
+//! Bad configuration: exit 2, every problem in one message, nothing created.
+
+use predicates::prelude::*;
+
+use crate::support::{KEY_JSON, Sandbox};
+
+#[test]
+fn a_missing_configuration_lists_every_required_key() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .cmd(&["sync"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shopify_store_name is not set"))
+        .stderr(predicate::str::contains("shopify_access_token is not set"))
+        .stderr(predicate::str::contains("google_service_account_file is not set"))
+        .stderr(predicate::str::contains("target_spreadsheet is not set"));
+    assert!(!sandbox.file("shopify_sync.db").exists(), "a DB was created");
+}
+
+#[test]
+fn malformed_values_and_key_files_are_reported_together() {
+    let sandbox = Sandbox::new();
+    sandbox.write("key.json", "{\n \"type\": \"service_account\",\n oops }");
+    sandbox
+        .cmd(&["sync"])
+        .env("SHOPIFY_STORE_NAME", "https://acme.myshopify.com/")
+        .env("SHOPIFY_ACCESS_TOKEN", "shpat_canary_token_123")
+        .env("GOOGLE_SERVICE_ACCOUNT_FILE", "key.json")
+        .env("TARGET_SPREADSHEET", "Orders 2026")
+        .env("LOOKBACK_DAYS", "thirty")
+        .env("GOOGLE_SHEETS_API_URL", "sheets.example.com")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("3 problems"))
+        .stderr(predicate::str::contains("key.json is not valid JSON (line 3"))
+        .stderr(predicate::str::contains("lookback_days (from environment LOOKBACK_DAYS)"))
+        .stderr(predicate::str::contains("google_sheets_api_url"))
+        .stderr(predicate::str::contains("shpat_canary_token_123").not());
+}
+
+#[test]
+fn a_config_flag_naming_a_missing_file_is_an_error() {
+    Sandbox::new()
+        .cmd(&["--config", "nope.json", "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope.json given with --config does not exist"));
+}
+
+#[test]
+fn dotenv_is_read_from_the_working_directory() {
+    let sandbox = Sandbox::new();
+    sandbox.write("key.json", KEY_JSON);
+    sandbox.write(
+        ".env",
+        "SHOPIFY_STORE_NAME=acme\nSHOPIFY_ACCESS_TOKEN=shpat_x\nGOOGLE_SERVICE_ACCOUNT_FILE=key.json\n",
+    );
+    // Everything but the spreadsheet comes from .env: exactly one problem remains.
+    sandbox
+        .cmd(&["sync"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("configuration: target_spreadsheet is not set"));
+}

@@ -1,0 +1,46 @@
+//! The harness: a temp working directory and a `shopsync` command with a cleared environment.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A temp working directory for one test.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.file(name);
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+
+    /// `shopsync ARGS` in this directory, with nothing inherited from the environment but PATH.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_shopsync"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .current_dir(self.path())
+            .args(args);
+        cmd
+    }
+}
+
+/// A service-account key file shaped like Google's (the key itself is a placeholder).
+pub const KEY_JSON: &str = r#"{"type":"service_account","project_id":"p","private_key_id":"k","private_key":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n","client_email":"shopsync@p.iam.gserviceaccount.com","token_uri":"https://oauth2.googleapis.com/token"}"#;

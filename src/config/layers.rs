@@ -30,8 +30,7 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Default => f.write_str("default"),
-            Self::ConfigFile(path) => write!(f, "{}", path.display()),
-            Self::DotEnv(path) => write!(f, "{}", path.display()),
+            Self::ConfigFile(path) | Self::DotEnv(path) => write!(f, "{}", path.display()),
             Self::Env(var) => write!(f, "environment {var}"),
             Self::Flag(flag) => write!(f, "flag {flag}"),
         }

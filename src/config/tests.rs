@@ -48,17 +48,20 @@ fn complete_env() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
+/// (config.json, .env, environment, flag) values, the winner, and words of its source.
+type Case = (
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
+
 #[test]
 fn each_layer_beats_the_one_below() {
     // (config.json, .env, environment, flag) values of database_path; the winner is the highest set.
-    let cases: [(
-        Option<&str>,
-        Option<&str>,
-        Option<&str>,
-        Option<&str>,
-        &str,
-        &str,
-    ); 5] = [
+    let cases: [Case; 5] = [
         (None, None, None, None, "shopify_sync.db", "default"),
         (Some("file.db"), None, None, None, "file.db", "config.json"),
         (

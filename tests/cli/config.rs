@@ -13,9 +13,14 @@ fn a_missing_configuration_lists_every_required_key() {
         .code(2)
         .stderr(predicate::str::contains("shopify_store_name is not set"))
         .stderr(predicate::str::contains("shopify_access_token is not set"))
-        .stderr(predicate::str::contains("google_service_account_file is not set"))
+        .stderr(predicate::str::contains(
+            "google_service_account_file is not set",
+        ))
         .stderr(predicate::str::contains("target_spreadsheet is not set"));
-    assert!(!sandbox.file("shopify_sync.db").exists(), "a DB was created");
+    assert!(
+        !sandbox.file("shopify_sync.db").exists(),
+        "a DB was created"
+    );
 }
 
 #[test]
@@ -33,8 +38,12 @@ fn malformed_values_and_key_files_are_reported_together() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("3 problems"))
-        .stderr(predicate::str::contains("key.json is not valid JSON (line 3"))
-        .stderr(predicate::str::contains("lookback_days (from environment LOOKBACK_DAYS)"))
+        .stderr(predicate::str::contains(
+            "key.json is not valid JSON (line 3",
+        ))
+        .stderr(predicate::str::contains(
+            "lookback_days (from environment LOOKBACK_DAYS)",
+        ))
         .stderr(predicate::str::contains("google_sheets_api_url"))
         .stderr(predicate::str::contains("shpat_canary_token_123").not());
 }
@@ -45,7 +54,9 @@ fn a_config_flag_naming_a_missing_file_is_an_error() {
         .cmd(&["--config", "nope.json", "status"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("nope.json given with --config does not exist"));
+        .stderr(predicate::str::contains(
+            "nope.json given with --config does not exist",
+        ));
 }
 
 #[test]
@@ -61,5 +72,7 @@ fn dotenv_is_read_from_the_working_directory() {
         .cmd(&["sync"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("configuration: target_spreadsheet is not set"));
+        .stderr(predicate::str::contains(
+            "configuration: target_spreadsheet is not set",
+        ));
 }

@@ -3,7 +3,8 @@
 use crate::support::Sandbox;
 
 const COMMANDS: [&str; 10] = [
-    "sync", "status", "missing", "orders", "errors", "validate", "report", "export", "reset", "demo",
+    "sync", "status", "missing", "orders", "errors", "validate", "report", "export", "reset",
+    "demo",
 ];
 
 fn help(args: &[&str]) -> String {
@@ -31,7 +32,10 @@ fn every_command_has_help() {
 #[test]
 fn version_prints_the_package_version() {
     let text = help(&["--version"]);
-    assert_eq!(text.trim(), format!("shopsync {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        text.trim(),
+        format!("shopsync {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]

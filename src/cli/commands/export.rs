@@ -9,7 +9,7 @@ use crate::cli::exit::Outcome;
 /// file name ends in .json). Cells are neutralised against formula injection.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The file to write [default: `shopsync_export_<date>.csv`].
+    /// The file to write (default: `shopsync_export_<date>.csv` in the working directory).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Overwrite the file if it exists.

@@ -17,6 +17,8 @@
 pub mod cell;
 pub mod columns;
 pub mod hash;
+pub mod header;
+pub mod index;
 pub mod rows;
 
 #[cfg(test)]

@@ -182,7 +182,10 @@ mod tests {
         let cases: Vec<(Cell, &str)> = vec![
             (Cell::Empty, r#""""#),
             (Cell::text(""), r#""""#),
-            (Cell::text("5501234567890123456"), r#""5501234567890123456""#),
+            (
+                Cell::text("5501234567890123456"),
+                r#""5501234567890123456""#,
+            ),
             (Cell::text("02134"), r#""02134""#),
             (Cell::text("=IMPORTXML(\"x\")"), r#""=IMPORTXML(\"x\")""#),
             (Cell::text("+1 555 0100"), r#""+1 555 0100""#),
@@ -226,7 +229,7 @@ mod tests {
             (Cell::Empty, Some(json!("x")), false),
             (Cell::Empty, Some(json!(0)), false),
             (Cell::text("a"), Some(json!("a")), true),
-            (Cell::text("a"), Some(json!("a "))  , false),
+            (Cell::text("a"), Some(json!("a ")), false),
             (Cell::text("1001"), Some(json!(1001)), false),
             (Cell::Number(dec("19.99")), Some(json!(19.99)), true),
             (Cell::Number(dec("19.90")), Some(json!(19.9)), true),
@@ -305,6 +308,11 @@ mod tests {
         let mut text = "😀".repeat(MAX_CELL_UTF16);
         assert!(truncate_to_cell_limit(&mut text));
         assert!(utf16_len(&text) <= MAX_CELL_UTF16);
-        assert!(text.strip_suffix(TRUNCATION_MARKER).unwrap().chars().all(|c| c == '😀'));
+        assert!(
+            text.strip_suffix(TRUNCATION_MARKER)
+                .unwrap()
+                .chars()
+                .all(|c| c == '😀')
+        );
     }
 }

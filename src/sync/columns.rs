@@ -130,7 +130,9 @@ impl Column {
             Column::FinancialStatus => "Order.displayFinancialStatus",
             Column::FulfillmentStatus => "Order.displayFulfillmentStatus",
             Column::CancelledAt => "Order.cancelledAt",
-            Column::Customer => "Order.customer.firstName/lastName, else Order.shippingAddress.name",
+            Column::Customer => {
+                "Order.customer.firstName/lastName, else Order.shippingAddress.name"
+            }
             Column::Email => "Order.email",
             Column::Phone => "Order.phone, else Order.shippingAddress.phone",
             Column::ShippingAddress => "Order.shippingAddress",

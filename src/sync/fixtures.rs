@@ -9,7 +9,9 @@ use crate::order::{Address, Customer, LineItem, Money, Order};
 
 /// Parses an RFC 3339 instant.
 pub fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// An exact amount in a currency.

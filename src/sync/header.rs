@@ -80,7 +80,10 @@ impl HeaderLayout {
                 found[column.position()].push(index);
             }
         }
-        if let Some(column) = Column::ALL.into_iter().find(|c| found[c.position()].len() > 1) {
+        if let Some(column) = Column::ALL
+            .into_iter()
+            .find(|c| found[c.position()].len() > 1)
+        {
             return Err(LayoutError::DuplicateHeader {
                 tab: tab.to_owned(),
                 header: column.name(),
@@ -163,8 +166,10 @@ impl HeaderLayout {
     /// The owned columns with their sheet indexes, left to right.
     #[must_use]
     pub fn owned(&self) -> Vec<(usize, Column)> {
-        let mut owned: Vec<(usize, Column)> =
-            Column::ALL.into_iter().map(|c| (self.index_of(c), c)).collect();
+        let mut owned: Vec<(usize, Column)> = Column::ALL
+            .into_iter()
+            .map(|c| (self.index_of(c), c))
+            .collect();
         owned.sort_unstable();
         owned
     }

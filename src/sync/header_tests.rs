@@ -71,7 +71,13 @@ fn moved_columns_and_peoples_columns_are_found_by_name() {
     assert_eq!(layout.width(), 26);
     // Runs break at people's columns (0, 4, 5) and at gaps in the chosen set.
     assert_eq!(
-        layout.runs([Column::Sku, Column::Order, Column::OrderId, Column::Quantity, Column::LineItemId]),
+        layout.runs([
+            Column::Sku,
+            Column::Order,
+            Column::OrderId,
+            Column::Quantity,
+            Column::LineItemId
+        ]),
         vec![
             (1, vec![Column::OrderId, Column::LineItemId, Column::Order]),
             (6, vec![Column::Quantity, Column::Sku]),
@@ -81,10 +87,10 @@ fn moved_columns_and_peoples_columns_are_found_by_name() {
         layout.runs([Column::Sku, Column::CreatedAt]),
         vec![(7, vec![Column::Sku, Column::CreatedAt])]
     );
-    assert_eq!(layout.runs([Column::Order, Column::Sku]), vec![
-        (3, vec![Column::Order]),
-        (7, vec![Column::Sku]),
-    ]);
+    assert_eq!(
+        layout.runs([Column::Order, Column::Sku]),
+        vec![(3, vec![Column::Order]), (7, vec![Column::Sku]),]
+    );
     let owned = layout.owned();
     assert_eq!(owned.len(), COLUMN_COUNT);
     assert_eq!(owned[0], (1, Column::OrderId));
@@ -113,23 +119,41 @@ fn a_duplicated_owned_header_is_refused_with_its_columns() {
         }
     );
     let message = err.to_string();
-    assert!(message.contains("'Orders'") && message.contains("C, E"), "{message}");
+    assert!(
+        message.contains("'Orders'") && message.contains("C, E"),
+        "{message}"
+    );
     // People's headers may repeat freely.
     let row1 = header(&["Order ID", "Line Item ID", "Mine", "Mine"]);
     assert!(HeaderLayout::analyze("Orders", &row1, true).is_ok());
 }
 
+/// Row 1, whether rows below hold data, and the key headers reported missing (`None`: accepted).
+type ForeignCase = (Vec<Value>, bool, Option<Vec<&'static str>>);
+
 #[test]
 fn a_foreign_layout_is_refused_and_an_empty_tab_is_not() {
-    let cases: Vec<(Vec<Value>, bool, Option<Vec<&str>>)> = vec![
+    let cases: Vec<ForeignCase> = vec![
         // Another tool's export: data, no key headers.
-        (header(&["Order Number", "Customer", "Total"]), true, Some(vec!["Order ID", "Line Item ID"])),
+        (
+            header(&["Order Number", "Customer", "Total"]),
+            true,
+            Some(vec!["Order ID", "Line Item ID"]),
+        ),
         // Headers only, no rows: still someone's layout.
-        (header(&["Name", "Email"]), false, Some(vec!["Order ID", "Line Item ID"])),
+        (
+            header(&["Name", "Email"]),
+            false,
+            Some(vec!["Order ID", "Line Item ID"]),
+        ),
         // Data below a blank header row.
         (vec![], true, Some(vec!["Order ID", "Line Item ID"])),
         // One key header only.
-        (header(&["Order ID", "Order"]), true, Some(vec!["Line Item ID"])),
+        (
+            header(&["Order ID", "Order"]),
+            true,
+            Some(vec!["Line Item ID"]),
+        ),
         (header(&["Line Item ID"]), false, Some(vec!["Order ID"])),
         // Nothing at all: a fresh tab.
         (vec![], false, None),
@@ -154,7 +178,12 @@ fn a_foreign_layout_is_refused_and_an_empty_tab_is_not() {
 
 #[test]
 fn non_text_header_cells_are_peoples_columns() {
-    let row1 = vec![json!("Order ID"), json!(42), json!(true), json!("Line Item ID")];
+    let row1 = vec![
+        json!("Order ID"),
+        json!(42),
+        json!(true),
+        json!("Line Item ID"),
+    ];
     let layout = HeaderLayout::analyze("Orders", &row1, true).unwrap();
     assert_eq!(layout.index_of(Column::LineItemId), 3);
     assert_eq!(layout.additions()[0].index, 4);

@@ -59,7 +59,10 @@ fn rows_are_indexed_by_key_wherever_the_key_columns_are() {
 fn a_block_starting_at_the_key_columns_is_read_at_an_offset() {
     let names = vec![json!("Mine"), json!("Line Item ID"), json!("Order ID")];
     let layout = HeaderLayout::analyze("Orders", &names, true).unwrap();
-    let rows = vec![vec![json!("11"), json!("1001")], vec![json!("12"), json!("1001")]];
+    let rows = vec![
+        vec![json!("11"), json!("1001")],
+        vec![json!("12"), json!("1001")],
+    ];
     let index = SheetIndex::from_rows(layout, 2, 1, &rows, 4);
     assert_eq!(index.rows_of(&RowKey::new("1001", "12")), &[3]);
 }

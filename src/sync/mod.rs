@@ -19,7 +19,9 @@ pub mod columns;
 pub mod hash;
 pub mod header;
 pub mod index;
+pub mod plan;
 pub mod rows;
+pub mod writes;
 
 #[cfg(test)]
 mod fixtures;

@@ -196,9 +196,8 @@ fn customer_name(order: &Order) -> Option<String> {
             .collect();
         (!parts.is_empty()).then(|| parts.join(" "))
     });
-    from_customer.or_else(|| {
-        non_blank(order.shipping_address.as_ref()?.name.as_deref()).map(str::to_owned)
-    })
+    from_customer
+        .or_else(|| non_blank(order.shipping_address.as_ref()?.name.as_deref()).map(str::to_owned))
 }
 
 /// The shipping address on one readable line:

@@ -86,7 +86,10 @@ fn a_guest_order_without_customer_or_address_leaves_cells_empty() {
         assert_eq!(row.cell(column).to_json(), json!(""), "{column}");
     }
     assert_eq!(row.cell(Column::Email), &Cell::text("ada@example.com"));
-    assert!(!rows.customer_data_withheld, "a guest with an email is not withheld");
+    assert!(
+        !rows.customer_data_withheld,
+        "a guest with an email is not withheld"
+    );
 }
 
 #[test]
@@ -159,10 +162,17 @@ fn unicode_and_formula_looking_text_stay_plain_strings() {
         row.cell(Column::Note).to_json(),
         json!("=HYPERLINK(\"http://evil\",\"click\")")
     );
-    assert_eq!(row.cell(Column::Customer).to_json(), json!("Zoë Ødegård 山田"));
+    assert_eq!(
+        row.cell(Column::Customer).to_json(),
+        json!("Zoë Ødegård 山田")
+    );
     assert_eq!(row.cell(Column::Tags).to_json(), json!("+sale, @home, -1"));
     assert_eq!(row.cell(Column::Product).to_json(), json!("Tシャツ 👕"));
-    assert!(row.cell(Column::ShippingAddress).display().contains("02134"));
+    assert!(
+        row.cell(Column::ShippingAddress)
+            .display()
+            .contains("02134")
+    );
 }
 
 #[test]
@@ -202,9 +212,21 @@ fn dates_carry_the_shop_offset_across_dst() {
         // Fall back: 01:30 happens twice (2026-11-01).
         ("2026-11-01T05:30:00Z", BOSTON, "2026-11-01T01:30:00-04:00"),
         ("2026-11-01T06:30:00Z", BOSTON, "2026-11-01T01:30:00-05:00"),
-        ("2026-07-01T12:00:00Z", chrono_tz::UTC, "2026-07-01T12:00:00+00:00"),
-        ("2026-07-01T12:00:00Z", chrono_tz::Asia::Kolkata, "2026-07-01T17:30:00+05:30"),
-        ("2026-01-01T00:00:00Z", chrono_tz::Australia::Sydney, "2026-01-01T11:00:00+11:00"),
+        (
+            "2026-07-01T12:00:00Z",
+            chrono_tz::UTC,
+            "2026-07-01T12:00:00+00:00",
+        ),
+        (
+            "2026-07-01T12:00:00Z",
+            chrono_tz::Asia::Kolkata,
+            "2026-07-01T17:30:00+05:30",
+        ),
+        (
+            "2026-01-01T00:00:00Z",
+            chrono_tz::Australia::Sydney,
+            "2026-01-01T11:00:00+11:00",
+        ),
     ];
     for (utc, tz, want) in cases {
         assert_eq!(shop_time(at(utc), tz), want, "{utc} in {tz}");

@@ -81,12 +81,19 @@ impl Cell {
     /// content hash. Amounts are normalised decimal strings (`19.90` and `19.9` hash alike, since
     /// they write the same number).
     pub fn hash_into(&self, out: &mut Vec<u8>) {
-        let (tag, text) = match self {
-            Cell::Empty => ('E', String::new()),
-            Cell::Text(text) => ('T', text.clone()),
-            Cell::Number(amount) => ('N', amount.normalize().to_string()),
-            Cell::Integer(n) => ('I', n.to_string()),
-            Cell::Bool(b) => ('B', bool_text(*b).to_owned()),
+        let owned;
+        let (tag, text): (char, &str) = match self {
+            Cell::Empty => ('E', ""),
+            Cell::Text(text) => ('T', text),
+            Cell::Number(amount) => {
+                owned = amount.normalize().to_string();
+                ('N', &owned)
+            }
+            Cell::Integer(n) => {
+                owned = n.to_string();
+                ('I', &owned)
+            }
+            Cell::Bool(b) => ('B', bool_text(*b)),
         };
         out.extend_from_slice(format!("{tag}{}:", text.len()).as_bytes());
         out.extend_from_slice(text.as_bytes());

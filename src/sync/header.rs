@@ -59,7 +59,7 @@ pub struct HeaderLayout {
 impl HeaderLayout {
     /// Analyses row 1 of tab `tab`. `header` is row 1 as read (ragged, any JSON values);
     /// `has_rows_below` says whether any row below the header holds a value (the first free row is
-    /// past row 2).
+    /// past row 2); pass `true` when unsure, which only matters for a tab whose row 1 is blank.
     ///
     /// # Errors
     /// [`LayoutError::DuplicateHeader`] when an owned header appears twice;

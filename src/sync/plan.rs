@@ -99,6 +99,20 @@ pub struct Update {
     pub runs: Vec<CellRun>,
 }
 
+impl Append {
+    /// The row's owned cells, left to right in the sheet.
+    pub fn cells(&self) -> impl Iterator<Item = &(Column, Cell)> {
+        self.runs.iter().flat_map(|run| &run.cells)
+    }
+}
+
+impl Update {
+    /// The cells to write, left to right in the sheet.
+    pub fn cells(&self) -> impl Iterator<Item = &(Column, Cell)> {
+        self.runs.iter().flat_map(|run| &run.cells)
+    }
+}
+
 /// What happens to one fetched order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderOutcome {
@@ -347,6 +361,18 @@ fn dedupe(orders: Vec<OrderRows>) -> Vec<OrderRows> {
         }
     }
     out
+}
+
+/// Whether every fetched row's hash equals the one the DB recorded for its key, so a normal run
+/// has nothing to write and need not read the sheet at all (an hourly run with nothing new sends no
+/// Google request). Rows a person deleted from the sheet are then not noticed: `missing` and
+/// `--force` compare with the sheet.
+#[must_use]
+pub fn all_tracked(orders: &[OrderRows], tracked: &HashMap<RowKey, ContentHash>) -> bool {
+    orders
+        .iter()
+        .flat_map(|o| &o.rows)
+        .all(|row| tracked.get(&row.key) == Some(&row.hash))
 }
 
 /// One changed cell of a planned update, for the dry run's `update.csv`.

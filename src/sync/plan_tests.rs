@@ -3,94 +3,13 @@
 
 use std::collections::HashMap;
 
-use chrono_tz::Tz;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::*;
-use crate::order::Order;
-use crate::sync::fixtures::{at, item, money, order};
+use crate::sync::fixtures::{
+    Sheet, at, default_header, hashes, header_of, item, key, money, order, rows_of,
+};
 use crate::sync::header::HeaderLayout;
-use crate::sync::rows::order_rows;
-
-const TZ: Tz = chrono_tz::America::New_York;
-
-fn rows_of(orders: &[Order]) -> Vec<OrderRows> {
-    orders.iter().map(|o| order_rows(o, TZ)).collect()
-}
-
-fn header_of(names: &[&str]) -> Vec<Value> {
-    names.iter().map(|n| json!(n)).collect()
-}
-
-fn default_header() -> Vec<Value> {
-    Column::ALL.iter().map(|c| json!(c.name())).collect()
-}
-
-/// A tab laid out by `header`, holding `placed` rows at the given row numbers (people's columns
-/// hold "mine"), plus people's rows (`typed`) that have no key.
-struct Sheet {
-    header: Vec<Value>,
-    grid: HashMap<u32, Vec<Value>>,
-}
-
-impl Sheet {
-    fn new(header: Vec<Value>) -> Sheet {
-        Sheet {
-            header,
-            grid: HashMap::new(),
-        }
-    }
-
-    fn layout(&self) -> HeaderLayout {
-        HeaderLayout::analyze("Orders", &self.header, !self.grid.is_empty()).unwrap()
-    }
-
-    fn put(&mut self, sheet_row: u32, row: &Row) {
-        let layout = self.layout();
-        let mut values = vec![json!("mine"); self.header.len().max(1)];
-        for column in Column::ALL {
-            let i = layout.index_of(column);
-            if i < values.len() {
-                values[i] = row.cell(column).to_json();
-            }
-        }
-        self.grid.insert(sheet_row, values);
-    }
-
-    fn type_row(&mut self, sheet_row: u32, text: &str) {
-        self.grid.insert(sheet_row, vec![json!(text)]);
-    }
-
-    fn last_row(&self) -> u32 {
-        self.grid.keys().copied().max().unwrap_or(1)
-    }
-
-    fn index(&self) -> SheetIndex {
-        let rows: Vec<Vec<Value>> = (2..=self.last_row())
-            .map(|r| self.grid.get(&r).cloned().unwrap_or_default())
-            .collect();
-        SheetIndex::from_rows(self.layout(), 2, 0, &rows, self.last_row() + 1)
-    }
-
-    fn cells(&self) -> SheetCells {
-        let mut cells = SheetCells::new();
-        for (row, values) in &self.grid {
-            cells.insert_row(*row, 0, values.clone());
-        }
-        cells
-    }
-}
-
-fn hashes(orders: &[OrderRows]) -> HashMap<RowKey, ContentHash> {
-    orders
-        .iter()
-        .flat_map(|o| o.rows.iter().map(|r| (r.key.clone(), r.hash)))
-        .collect()
-}
-
-fn key(order: u64, line: u64) -> RowKey {
-    RowKey::new(order.to_string(), line.to_string())
-}
 
 #[test]
 fn a_fresh_sheet_gets_headers_and_every_row_appended_in_creation_order() {
@@ -481,4 +400,29 @@ fn order_plans_carry_hashes_and_warnings() {
     assert_eq!(plan.orders[0].row_hashes, want);
     assert_eq!(plan.orders[0].truncated, vec![Column::Note]);
     assert!(plan.orders[0].customer_data_withheld);
+}
+
+#[test]
+fn a_run_needs_the_sheet_only_when_some_hash_is_new_or_changed() {
+    let fetched = rows_of(&[order(1, 1001), order(2, 1002)]);
+    let mut tracked = hashes(&fetched);
+    assert!(all_tracked(&fetched, &tracked));
+    assert!(all_tracked(&[], &HashMap::new()));
+    tracked.remove(&key(2, 22));
+    assert!(!all_tracked(&fetched, &tracked));
+    let mut changed = order(1, 1001);
+    changed.tags.push("new".to_owned());
+    assert!(!all_tracked(&rows_of(&[changed]), &hashes(&fetched)));
+}
+
+#[test]
+fn planned_cells_are_listed_in_sheet_order() {
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+    let plan = plan(
+        rows_of(&[order(1, 1001)]),
+        &index,
+        Compare::Hashes(&HashMap::new()),
+    );
+    let columns: Vec<Column> = plan.appends[0].cells().map(|(c, _)| *c).collect();
+    assert_eq!(columns, Column::ALL.to_vec());
 }

@@ -21,3 +21,4 @@ pub mod config;
 pub mod order;
 pub mod retry;
 pub mod store;
+pub mod sync;

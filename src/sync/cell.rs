@@ -1,0 +1,325 @@
+//! One owned cell's value as shopsync writes it, how it becomes JSON for a `RAW` write, how it is
+//! hashed, how it compares with what the sheet holds, and the 50,000-character cell limit.
+//!
+//! Under `valueInputOption=RAW` a JSON string stays text (`=SUM(A1)`, `02134` and IDs keep their
+//! form) and a JSON number stays a number (SHEETS-API.md section 5), so the type of each cell is
+//! decided here, once.
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// Google's limit on the characters of one cell.
+// See: SHEETS-API.md section 4 ("50,000 characters per cell").
+pub const MAX_CELL_UTF16: usize = 50_000;
+
+/// The visible marker that ends a truncated cell; it counts within [`MAX_CELL_UTF16`].
+pub const TRUNCATION_MARKER: &str = "… [truncated by shopsync]";
+
+/// A value shopsync writes into one of its own cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// Nothing: written as `""` (a JSON `null` would leave the old value in place).
+    Empty,
+    /// Text, written as a JSON string and kept as text by `RAW` (never empty: see [`Cell::text`]).
+    Text(String),
+    /// An exact decimal amount (money), written as a JSON number.
+    Number(Decimal),
+    /// A whole number (quantities), written as a JSON number.
+    Integer(i64),
+    /// A flag, written as a JSON boolean.
+    Bool(bool),
+}
+
+impl Cell {
+    /// A text cell, or [`Cell::Empty`] for empty text, so that both hash and compare alike.
+    #[must_use]
+    pub fn text(text: impl Into<String>) -> Cell {
+        let text = text.into();
+        if text.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(text)
+        }
+    }
+
+    /// A text cell from an optional value; `None` is [`Cell::Empty`].
+    #[must_use]
+    pub fn opt_text(text: Option<&str>) -> Cell {
+        text.map_or(Cell::Empty, Cell::text)
+    }
+
+    /// The JSON value to send in a `RAW` write: `""` for empty, strings for text, numbers for
+    /// amounts and quantities, booleans for flags.
+    ///
+    /// An amount becomes the double nearest to its decimal text (what a Sheets cell stores), and a
+    /// whole amount a JSON integer; amounts of up to 15 significant digits read back exactly.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        match self {
+            Cell::Empty => Value::String(String::new()),
+            Cell::Text(text) => Value::String(text.clone()),
+            Cell::Number(amount) => decimal_to_json(*amount),
+            Cell::Integer(n) => Value::from(*n),
+            Cell::Bool(b) => Value::Bool(*b),
+        }
+    }
+
+    /// The cell as a person reads it, for dry-run files: text as is, amounts as exact decimals,
+    /// flags as `TRUE`/`FALSE` (how Sheets shows them).
+    #[must_use]
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.clone(),
+            Cell::Number(amount) => amount.normalize().to_string(),
+            Cell::Integer(n) => n.to_string(),
+            Cell::Bool(b) => bool_text(*b).to_owned(),
+        }
+    }
+
+    /// Appends an unambiguous encoding of the cell (type tag, length, value) to `out`, for the
+    /// content hash. Amounts are normalised decimal strings (`19.90` and `19.9` hash alike, since
+    /// they write the same number).
+    pub fn hash_into(&self, out: &mut Vec<u8>) {
+        let owned;
+        let (tag, text): (char, &str) = match self {
+            Cell::Empty => ('E', ""),
+            Cell::Text(text) => ('T', text),
+            Cell::Number(amount) => {
+                owned = amount.normalize().to_string();
+                ('N', &owned)
+            }
+            Cell::Integer(n) => {
+                owned = n.to_string();
+                ('I', &owned)
+            }
+            Cell::Bool(b) => ('B', bool_text(*b)),
+        };
+        out.extend_from_slice(format!("{tag}{}:", text.len()).as_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+
+    /// Whether the sheet's current value (read with `UNFORMATTED_VALUE`) already shows this cell, so
+    /// rewriting it would change nothing. Types must agree: the text `"19.99"` does not match the
+    /// amount 19.99, since a rewrite would turn it back into a number.
+    #[must_use]
+    pub fn matches(&self, sheet: Option<&Value>) -> bool {
+        let sheet = sheet.unwrap_or(&Value::Null);
+        match (self, sheet) {
+            (Cell::Empty, Value::Null) => true,
+            (Cell::Empty, Value::String(s)) => s.is_empty(),
+            (Cell::Text(text), Value::String(s)) => text == s,
+            (Cell::Number(_) | Cell::Integer(_), Value::Number(_)) => {
+                self.to_json().as_f64() == sheet.as_f64()
+            }
+            (Cell::Bool(b), Value::Bool(s)) => b == s,
+            _ => false,
+        }
+    }
+}
+
+/// A sheet value as a person reads it, for the "before" side of dry-run files.
+#[must_use]
+pub fn display_sheet_value(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => bool_text(*b).to_owned(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn bool_text(b: bool) -> &'static str {
+    if b { "TRUE" } else { "FALSE" }
+}
+
+fn decimal_to_json(amount: Decimal) -> Value {
+    let text = amount.normalize().to_string();
+    if let Ok(whole) = text.parse::<i64>() {
+        return Value::from(whole);
+    }
+    // Parsing the decimal text gives the correctly rounded double; serde_json then prints its
+    // shortest representation, which is the original text for up to 15 significant digits.
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or_else(|| Value::String(text), Value::Number)
+}
+
+/// Cuts `text` to the cell limit: when it is longer than [`MAX_CELL_UTF16`] UTF-16 units, keeps as
+/// many whole characters as fit before [`TRUNCATION_MARKER`] and appends it. Returns whether it cut.
+pub fn truncate_to_cell_limit(text: &mut String) -> bool {
+    if text.len() <= MAX_CELL_UTF16 || utf16_len(text) <= MAX_CELL_UTF16 {
+        // Each UTF-8 byte is at most one UTF-16 unit, so the byte length is a cheap upper bound.
+        return false;
+    }
+    let budget = MAX_CELL_UTF16 - utf16_len(TRUNCATION_MARKER);
+    let mut used = 0;
+    let mut cut = text.len();
+    for (at, ch) in text.char_indices() {
+        if used + ch.len_utf16() > budget {
+            cut = at;
+            break;
+        }
+        used += ch.len_utf16();
+    }
+    text.truncate(cut);
+    text.push_str(TRUNCATION_MARKER);
+    true
+}
+
+/// The length of `text` in UTF-16 code units, which is how Sheets counts a cell's characters.
+#[must_use]
+pub fn utf16_len(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::str::FromStr;
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn json_values_keep_their_type_and_exactness() {
+        let cases: Vec<(Cell, &str)> = vec![
+            (Cell::Empty, r#""""#),
+            (Cell::text(""), r#""""#),
+            (
+                Cell::text("5501234567890123456"),
+                r#""5501234567890123456""#,
+            ),
+            (Cell::text("02134"), r#""02134""#),
+            (Cell::text("=IMPORTXML(\"x\")"), r#""=IMPORTXML(\"x\")""#),
+            (Cell::text("+1 555 0100"), r#""+1 555 0100""#),
+            (Cell::Number(dec("19.99")), "19.99"),
+            (Cell::Number(dec("19.90")), "19.9"),
+            (Cell::Number(dec("0.30")), "0.3"),
+            (Cell::Number(dec("0.1") + dec("0.2")), "0.3"),
+            (Cell::Number(dec("12.345")), "12.345"),
+            (Cell::Number(dec("1500")), "1500"),
+            (Cell::Number(dec("1500.00")), "1500"),
+            (Cell::Number(dec("-5.25")), "-5.25"),
+            (Cell::Number(dec("0")), "0"),
+            (Cell::Number(dec("123456789012.345")), "123456789012.345"),
+            (Cell::Integer(3), "3"),
+            (Cell::Integer(0), "0"),
+            (Cell::Bool(true), "true"),
+            (Cell::Bool(false), "false"),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(cell.to_json().to_string(), want, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn display_is_what_a_person_reads() {
+        assert_eq!(Cell::Number(dec("7.500")).display(), "7.5");
+        assert_eq!(Cell::Bool(true).display(), "TRUE");
+        assert_eq!(Cell::Empty.display(), "");
+        assert_eq!(display_sheet_value(Some(&json!(19.9))), "19.9");
+        assert_eq!(display_sheet_value(Some(&json!(false))), "FALSE");
+        assert_eq!(display_sheet_value(Some(&json!("x"))), "x");
+        assert_eq!(display_sheet_value(None), "");
+    }
+
+    #[test]
+    fn matching_against_sheet_values_is_typed() {
+        let cases: Vec<(Cell, Option<Value>, bool)> = vec![
+            (Cell::Empty, None, true),
+            (Cell::Empty, Some(json!("")), true),
+            (Cell::Empty, Some(json!(null)), true),
+            (Cell::Empty, Some(json!("x")), false),
+            (Cell::Empty, Some(json!(0)), false),
+            (Cell::text("a"), Some(json!("a")), true),
+            (Cell::text("a"), Some(json!("a ")), false),
+            (Cell::text("1001"), Some(json!(1001)), false),
+            (Cell::Number(dec("19.99")), Some(json!(19.99)), true),
+            (Cell::Number(dec("19.90")), Some(json!(19.9)), true),
+            (Cell::Number(dec("20")), Some(json!(20)), true),
+            (Cell::Number(dec("20")), Some(json!(20.0)), true),
+            (Cell::Number(dec("19.99")), Some(json!("19.99")), false),
+            (Cell::Number(dec("19.99")), Some(json!(19.98)), false),
+            (Cell::Integer(2), Some(json!(2.0)), true),
+            (Cell::Integer(2), Some(json!(3)), false),
+            (Cell::Bool(true), Some(json!(true)), true),
+            (Cell::Bool(true), Some(json!("TRUE")), false),
+        ];
+        for (cell, sheet, want) in cases {
+            assert_eq!(cell.matches(sheet.as_ref()), want, "{cell:?} vs {sheet:?}");
+        }
+    }
+
+    #[test]
+    fn hash_encoding_is_unambiguous() {
+        let encode = |cells: &[Cell]| {
+            let mut out = Vec::new();
+            for cell in cells {
+                cell.hash_into(&mut out);
+            }
+            out
+        };
+        assert_ne!(
+            encode(&[Cell::text("ab"), Cell::text("c")]),
+            encode(&[Cell::text("a"), Cell::text("bc")])
+        );
+        assert_ne!(encode(&[Cell::text("1")]), encode(&[Cell::Integer(1)]));
+        assert_ne!(encode(&[Cell::Empty]), encode(&[Cell::text("E0:")]));
+        assert_eq!(
+            encode(&[Cell::Number(dec("19.90"))]),
+            encode(&[Cell::Number(dec("19.9"))])
+        );
+    }
+
+    #[test]
+    fn short_text_is_left_alone() {
+        for len in [0, 1, MAX_CELL_UTF16 - 1, MAX_CELL_UTF16] {
+            let mut text = "x".repeat(len);
+            assert!(!truncate_to_cell_limit(&mut text), "{len}");
+            assert_eq!(text.len(), len);
+        }
+        // 25,000 astral characters are exactly 50,000 UTF-16 units: at the limit, not over it.
+        let mut text = "😀".repeat(MAX_CELL_UTF16 / 2);
+        assert!(!truncate_to_cell_limit(&mut text));
+    }
+
+    #[test]
+    fn long_text_is_cut_to_exactly_the_limit_with_the_marker() {
+        let mut text = "x".repeat(MAX_CELL_UTF16 + 1);
+        assert!(truncate_to_cell_limit(&mut text));
+        assert_eq!(utf16_len(&text), MAX_CELL_UTF16);
+        assert!(text.ends_with(TRUNCATION_MARKER));
+        assert!(text.starts_with("xxx"));
+    }
+
+    #[test]
+    fn truncation_never_splits_a_surrogate_pair() {
+        let marker = utf16_len(TRUNCATION_MARKER);
+        // Put an astral character (two UTF-16 units) across the cut point, for both parities.
+        for lead in [MAX_CELL_UTF16 - marker - 1, MAX_CELL_UTF16 - marker - 2] {
+            let mut text = "a".repeat(lead);
+            text.push_str(&"😀".repeat(10));
+            text.push_str(&"b".repeat(MAX_CELL_UTF16));
+            assert!(truncate_to_cell_limit(&mut text));
+            let units = utf16_len(&text);
+            assert!(units <= MAX_CELL_UTF16, "{units}");
+            assert!(units >= MAX_CELL_UTF16 - 1, "{units}");
+            let body = text.strip_suffix(TRUNCATION_MARKER).unwrap();
+            assert!(body.chars().all(|c| c == 'a' || c == '😀'));
+        }
+        // All astral: 50,000 - marker is odd or even; either way whole characters only.
+        let mut text = "😀".repeat(MAX_CELL_UTF16);
+        assert!(truncate_to_cell_limit(&mut text));
+        assert!(utf16_len(&text) <= MAX_CELL_UTF16);
+        assert!(
+            text.strip_suffix(TRUNCATION_MARKER)
+                .unwrap()
+                .chars()
+                .all(|c| c == '😀')
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! Row 1 of the tab analysed: which column holds each owned header, which owned headers are missing
+//! (to be added at the right), and which layouts shopsync refuses to adopt.
+//!
+//! Columns are found by header name at every run, so people may move shopsync's columns and add
+//! their own anywhere (DESIGN.md section 9, "Owned columns").
+
+use serde_json::Value;
+
+use super::columns::{COLUMN_COUNT, Column, KEY_COLUMNS};
+
+/// Why a tab's layout cannot be used; the CLI reports these as configuration errors (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LayoutError {
+    /// An owned header appears in more than one column, so shopsync cannot tell which one to write.
+    #[error(
+        "tab '{tab}' has the header '{header}' in {} columns ({}); keep one of them and rename the others",
+        columns.len(),
+        letters(columns)
+    )]
+    DuplicateHeader {
+        /// The tab's title.
+        tab: String,
+        /// The duplicated header.
+        header: &'static str,
+        /// The 0-based indexes of the columns holding it.
+        columns: Vec<usize>,
+    },
+    /// The tab holds data but lacks one or both key headers: probably a sheet made by another tool.
+    #[error(
+        "tab '{tab}' holds data but has no '{}' header in row 1, so it does not look like a shopsync \
+         sheet; point `worksheet` at a new or empty tab, or add the missing header(s) above the right column",
+        missing.join("' or '")
+    )]
+    ForeignLayout {
+        /// The tab's title.
+        tab: String,
+        /// The key headers that are missing.
+        missing: Vec<&'static str>,
+    },
+}
+
+/// An owned header that row 1 lacks and that the run writes at the right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderAddition {
+    /// The column to add.
+    pub column: Column,
+    /// The 0-based sheet column index it goes to.
+    pub index: usize,
+}
+
+/// Where each owned column is in one tab, after any missing headers are added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderLayout {
+    indexes: [usize; COLUMN_COUNT],
+    additions: Vec<HeaderAddition>,
+    width: usize,
+}
+
+impl HeaderLayout {
+    /// Analyses row 1 of tab `tab`. `header` is row 1 as read (ragged, any JSON values);
+    /// `has_rows_below` says whether any row below the header holds a value (the first free row is
+    /// past row 2); pass `true` when unsure, which only matters for a tab whose row 1 is blank.
+    ///
+    /// # Errors
+    /// [`LayoutError::DuplicateHeader`] when an owned header appears twice;
+    /// [`LayoutError::ForeignLayout`] when the tab holds anything but lacks a key header.
+    pub fn analyze(
+        tab: &str,
+        header: &[Value],
+        has_rows_below: bool,
+    ) -> Result<HeaderLayout, LayoutError> {
+        let mut found: [Vec<usize>; COLUMN_COUNT] = std::array::from_fn(|_| Vec::new());
+        let mut width = 0;
+        for (index, cell) in header.iter().enumerate() {
+            let text = header_text(cell);
+            if !text.trim().is_empty() {
+                width = index + 1;
+            }
+            if let Some(column) = Column::from_header(&text) {
+                found[column.position()].push(index);
+            }
+        }
+        if let Some(column) = Column::ALL
+            .into_iter()
+            .find(|c| found[c.position()].len() > 1)
+        {
+            return Err(LayoutError::DuplicateHeader {
+                tab: tab.to_owned(),
+                header: column.name(),
+                columns: found[column.position()].clone(),
+            });
+        }
+        let missing_keys: Vec<&'static str> = KEY_COLUMNS
+            .into_iter()
+            .filter(|c| found[c.position()].is_empty())
+            .map(Column::name)
+            .collect();
+        let empty_tab = width == 0 && !has_rows_below;
+        if !missing_keys.is_empty() && !empty_tab {
+            return Err(LayoutError::ForeignLayout {
+                tab: tab.to_owned(),
+                missing: missing_keys,
+            });
+        }
+        let mut additions = Vec::new();
+        let indexes = std::array::from_fn(|i| {
+            found[i].first().copied().unwrap_or_else(|| {
+                let index = width + additions.len();
+                additions.push(HeaderAddition {
+                    column: Column::ALL[i],
+                    index,
+                });
+                index
+            })
+        });
+        let width = width + additions.len();
+        Ok(HeaderLayout {
+            indexes,
+            additions,
+            width,
+        })
+    }
+
+    /// The layout of a fresh tab: the default columns from column A, all to be written.
+    #[must_use]
+    pub fn fresh() -> HeaderLayout {
+        HeaderLayout::analyze("", &[], false).expect("an empty tab is never foreign")
+    }
+
+    /// The 0-based sheet column index of an owned column (including one still to be added).
+    #[must_use]
+    pub fn index_of(&self, column: Column) -> usize {
+        self.indexes[column.position()]
+    }
+
+    /// The owned headers row 1 lacks, in default order, with the indexes they will take at the right.
+    #[must_use]
+    pub fn additions(&self) -> &[HeaderAddition] {
+        &self.additions
+    }
+
+    /// The header cells to write for [`Self::additions`]: the 0-based column of the first one and the
+    /// names, all in row 1 and adjacent. `None` when nothing is missing.
+    #[must_use]
+    pub fn addition_cells(&self) -> Option<(usize, Vec<Value>)> {
+        let first = self.additions.first()?.index;
+        let names = self
+            .additions
+            .iter()
+            .map(|a| Value::String(a.column.name().to_owned()))
+            .collect();
+        Some((first, names))
+    }
+
+    /// Marks the additions as written, once the sheet confirmed the header write.
+    pub fn commit_additions(&mut self) {
+        self.additions.clear();
+    }
+
+    /// The number of columns row 1 spans once the additions are written.
+    #[must_use]
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The owned columns with their sheet indexes, left to right.
+    #[must_use]
+    pub fn owned(&self) -> Vec<(usize, Column)> {
+        let mut owned: Vec<(usize, Column)> = Column::ALL
+            .into_iter()
+            .map(|c| (self.index_of(c), c))
+            .collect();
+        owned.sort_unstable();
+        owned
+    }
+
+    /// Groups `columns` into runs of adjacent sheet columns, left to right: each run is its first
+    /// 0-based sheet index and its columns. A person's column between two owned ones splits a run.
+    #[must_use]
+    pub fn runs(&self, columns: impl IntoIterator<Item = Column>) -> Vec<(usize, Vec<Column>)> {
+        let mut placed: Vec<(usize, Column)> =
+            columns.into_iter().map(|c| (self.index_of(c), c)).collect();
+        placed.sort_unstable();
+        placed.dedup();
+        let mut runs: Vec<(usize, Vec<Column>)> = Vec::new();
+        for (index, column) in placed {
+            match runs.last_mut() {
+                Some((start, run)) if *start + run.len() == index => run.push(column),
+                _ => runs.push((index, vec![column])),
+            }
+        }
+        runs
+    }
+}
+
+/// A header cell as text: strings as they are, numbers and booleans as JSON prints them.
+fn header_text(cell: &Value) -> String {
+    match cell {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Column letters (`A`, `Z`, `AA`) for 0-based indexes, for messages only.
+fn letters(columns: &[usize]) -> String {
+    columns
+        .iter()
+        .map(|&index| {
+            let mut n = index + 1;
+            let mut out = Vec::new();
+            while n > 0 {
+                let rem = (n - 1) % 26;
+                out.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
+                n = (n - 1) / 26;
+            }
+            out.iter().rev().collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+#[path = "header_tests.rs"]
+mod tests;

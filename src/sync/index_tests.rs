@@ -1,0 +1,118 @@
+//! Unit tests of [`super::SheetIndex`] and key normalisation.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+fn default_layout() -> HeaderLayout {
+    let names: Vec<Value> = Column::ALL.iter().map(|c| json!(c.name())).collect();
+    HeaderLayout::analyze("Orders", &names, true).unwrap()
+}
+
+#[test]
+fn keys_are_normalised() {
+    let cases = [
+        (json!("1001"), "1001"),
+        (json!(" 1001 "), "1001"),
+        (json!("1001.0"), "1001"),
+        (json!("1001.00"), "1001"),
+        (json!(1001), "1001"),
+        (json!(1001.0), "1001"),
+        (json!(5_501_234_567_890_u64), "5501234567890"),
+        (json!(5_501_234_567_890.0), "5501234567890"),
+        (json!("  "), ""),
+        (json!(""), ""),
+        (json!(null), ""),
+        (json!(1001.5), "1001.5"),
+        (json!("1001.5"), "1001.5"),
+        (json!(".0"), ".0"),
+        (json!("#1001"), "#1001"),
+        (json!("abc"), "abc"),
+    ];
+    for (value, want) in cases {
+        assert_eq!(normalize_key(&value), want, "{value}");
+    }
+}
+
+#[test]
+fn rows_are_indexed_by_key_wherever_the_key_columns_are() {
+    // Key columns at B and C; the block read starts at column A, row 2.
+    let rows = vec![
+        vec![json!("#1001"), json!("1001"), json!("11")],
+        vec![json!("#1001"), json!(1001.0), json!(" 12 ")],
+        vec![],
+        vec![json!("typed by a person")],
+        vec![json!("#1002"), json!("1002"), json!(21)],
+    ];
+    let index = SheetIndex::from_rows(default_layout(), 2, 0, &rows, 7);
+    assert_eq!(index.rows_of(&RowKey::new("1001", "11")), &[2]);
+    assert_eq!(index.rows_of(&RowKey::new("1001", "12")), &[3]);
+    assert_eq!(index.rows_of(&RowKey::new("1002", "21")), &[6]);
+    assert_eq!(index.rows_of(&RowKey::new("1002", "22")), &[] as &[u32]);
+    assert_eq!(index.key_count(), 3);
+    assert_eq!(index.blank_key_rows(), 2);
+    assert!(index.duplicates().is_empty());
+    assert_eq!(index.first_free_row(), 7);
+}
+
+#[test]
+fn a_block_starting_at_the_key_columns_is_read_at_an_offset() {
+    let names = vec![json!("Mine"), json!("Line Item ID"), json!("Order ID")];
+    let layout = HeaderLayout::analyze("Orders", &names, true).unwrap();
+    let rows = vec![
+        vec![json!("11"), json!("1001")],
+        vec![json!("12"), json!("1001")],
+    ];
+    let index = SheetIndex::from_rows(layout, 2, 1, &rows, 4);
+    assert_eq!(index.rows_of(&RowKey::new("1001", "12")), &[3]);
+}
+
+#[test]
+fn key_columns_read_on_their_own_are_zipped_and_ragged_ends_are_blank() {
+    let order_ids = vec![json!("1001"), json!(""), json!("1003"), json!("1004")];
+    let line_ids = vec![json!("11"), json!(""), json!("31")];
+    let index = SheetIndex::from_key_columns(default_layout(), 2, &order_ids, &line_ids, 0);
+    assert_eq!(index.rows_of(&RowKey::new("1001", "11")), &[2]);
+    assert_eq!(index.rows_of(&RowKey::new("1003", "31")), &[4]);
+    assert_eq!(index.blank_key_rows(), 1);
+    assert_eq!(index.partial_key_rows(), &[5]);
+    // The first free row is past every row holding anything, whatever the caller said.
+    assert_eq!(index.first_free_row(), 6);
+}
+
+#[test]
+fn a_copied_row_is_a_duplicate_on_both_rows() {
+    let order_ids = vec![json!("1001"), json!("1002"), json!(1001)];
+    let line_ids = vec![json!("11"), json!("21"), json!("11")];
+    let index = SheetIndex::from_key_columns(default_layout(), 2, &order_ids, &line_ids, 5);
+    assert_eq!(
+        index.duplicates(),
+        vec![DuplicateKey {
+            key: RowKey::new("1001", "11"),
+            rows: vec![2, 4],
+        }]
+    );
+    assert_eq!(
+        index.rows_holding([&RowKey::new("1001", "11"), &RowKey::new("1002", "21")]),
+        vec![2, 3, 4]
+    );
+}
+
+#[test]
+fn the_header_row_is_never_a_key_row() {
+    let order_ids = vec![json!("Order ID"), json!("1001")];
+    let line_ids = vec![json!("Line Item ID"), json!("11")];
+    let index = SheetIndex::from_key_columns(default_layout(), 1, &order_ids, &line_ids, 3);
+    assert_eq!(index.key_count(), 1);
+    assert_eq!(index.rows_of(&RowKey::new("1001", "11")), &[2]);
+}
+
+#[test]
+fn an_empty_tab_appends_from_row_two() {
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 0);
+    assert_eq!(index.first_free_row(), 2);
+    let mut index = SheetIndex::empty(HeaderLayout::fresh(), 1);
+    index.record_append(RowKey::new("1", "2"), 2);
+    assert_eq!(index.first_free_row(), 3);
+    assert!(index.contains(&RowKey::new("1", "2")));
+}

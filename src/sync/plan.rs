@@ -1,0 +1,419 @@
+//! The plan: given the rows of the fetched orders, the sheet's index and what to compare against,
+//! which rows to append where, which cells to rewrite on which rows, and what to leave alone.
+//!
+//! A pure function (DESIGN.md section 4 steps 3-5, section 9 "Change detection" and "Where new rows
+//! go"); the caller applies it, then records each order once every write covering its rows is
+//! confirmed ([`super::writes::OrderProgress`]).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::cell::{Cell, display_sheet_value};
+use super::columns::Column;
+use super::hash::ContentHash;
+use super::header::HeaderAddition;
+use super::index::{DuplicateKey, SheetIndex};
+use super::rows::{OrderRows, Row, RowKey};
+
+/// What decides that a row already in the sheet must be written.
+#[derive(Debug, Clone, Copy)]
+pub enum Compare<'a> {
+    /// A normal sync: rewrite a row's owned cells when its hash differs from the one the DB
+    /// recorded for its key (or the DB has none).
+    Hashes(&'a HashMap<RowKey, ContentHash>),
+    /// `sync --force` and `missing`: compare with the sheet's current cells and rewrite the cells
+    /// that differ, so a person's edit to an owned cell is put back.
+    Cells(&'a SheetCells),
+}
+
+/// Cells read from the tab (with `UNFORMATTED_VALUE`), by 1-based row and 0-based column.
+///
+/// A cell that was not read counts as blank, so a row the caller forgot to read is rewritten whole
+/// rather than skipped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SheetCells {
+    rows: HashMap<u32, (usize, Vec<Value>)>,
+}
+
+impl SheetCells {
+    /// No cells read yet.
+    #[must_use]
+    pub fn new() -> SheetCells {
+        SheetCells::default()
+    }
+
+    /// Records one row as read: `values[j]` is the cell of column `first_column + j` (ragged).
+    pub fn insert_row(&mut self, row: u32, first_column: usize, values: Vec<Value>) {
+        self.rows.insert(row, (first_column, values));
+    }
+
+    /// Records a block read in one range: `rows[i]` is sheet row `first_row + i`.
+    pub fn insert_block(&mut self, first_row: u32, first_column: usize, rows: Vec<Vec<Value>>) {
+        for (row, values) in (first_row..).zip(rows) {
+            self.insert_row(row, first_column, values);
+        }
+    }
+
+    /// The value of one cell, `None` when blank or not read.
+    #[must_use]
+    pub fn get(&self, row: u32, column: usize) -> Option<&Value> {
+        let (first, values) = self.rows.get(&row)?;
+        values.get(column.checked_sub(*first)?)
+    }
+}
+
+/// A run of owned cells in adjacent sheet columns of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellRun {
+    /// The 0-based sheet column of the first cell.
+    pub column: usize,
+    /// The cells, left to right, each with the owned column it belongs to.
+    pub cells: Vec<(Column, Cell)>,
+}
+
+/// A new row: its key is absent from the sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Append {
+    /// Index into [`Plan::orders`] of the order the row belongs to.
+    pub order: usize,
+    /// The row's key.
+    pub key: RowKey,
+    /// The 1-based sheet row it is written to (consecutive from the first free row).
+    pub row: u32,
+    /// Its owned cells, grouped in runs of adjacent columns.
+    pub runs: Vec<CellRun>,
+}
+
+/// Cells to rewrite on one physical row that holds a key (every row, when the key is duplicated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    /// Index into [`Plan::orders`] of the order the row belongs to.
+    pub order: usize,
+    /// The row's key.
+    pub key: RowKey,
+    /// The 1-based sheet row where the key is now.
+    pub row: u32,
+    /// The cells to write, grouped in runs of adjacent columns.
+    pub runs: Vec<CellRun>,
+}
+
+impl Append {
+    /// The row's owned cells, left to right in the sheet.
+    pub fn cells(&self) -> impl Iterator<Item = &(Column, Cell)> {
+        self.runs.iter().flat_map(|run| &run.cells)
+    }
+}
+
+impl Update {
+    /// The cells to write, left to right in the sheet.
+    pub fn cells(&self) -> impl Iterator<Item = &(Column, Cell)> {
+        self.runs.iter().flat_map(|run| &run.cells)
+    }
+}
+
+/// What happens to one fetched order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderOutcome {
+    /// Every row is new to the sheet.
+    New,
+    /// Some rows are written (changed, or a line item added).
+    Updated,
+    /// Nothing to write.
+    Unchanged,
+}
+
+/// One fetched order in the plan: what it needs and what to record once its writes are confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderPlan {
+    /// The order's `legacyResourceId`.
+    pub order_id: String,
+    /// The order's global ID.
+    pub order_gid: String,
+    /// The order name, such as `#1001`.
+    pub name: String,
+    /// The order number.
+    pub number: i64,
+    /// When the order was created.
+    pub created_at: DateTime<Utc>,
+    /// When Shopify last changed the order (for the cursor).
+    pub updated_at: DateTime<Utc>,
+    /// Each row's key and hash, to record in the DB.
+    pub row_hashes: Vec<(RowKey, ContentHash)>,
+    /// Rows to append.
+    pub appends: usize,
+    /// Physical rows to update.
+    pub updates: usize,
+    /// Rows with nothing to write.
+    pub unchanged: usize,
+    /// Columns truncated to the cell limit in some row (warn once for the order).
+    pub truncated: Vec<Column>,
+    /// Whether protected customer data looks withheld (warn once per run).
+    pub customer_data_withheld: bool,
+}
+
+impl OrderPlan {
+    /// How many writes (appended plus updated rows) must be confirmed before the order is recorded.
+    #[must_use]
+    pub fn writes(&self) -> usize {
+        self.appends + self.updates
+    }
+
+    /// Whether the order is new, updated or unchanged, for the run's counts.
+    #[must_use]
+    pub fn outcome(&self) -> OrderOutcome {
+        if self.writes() == 0 {
+            OrderOutcome::Unchanged
+        } else if self.updates == 0 && self.unchanged == 0 {
+            OrderOutcome::New
+        } else {
+            OrderOutcome::Updated
+        }
+    }
+}
+
+/// Everything a run must write, and what it may skip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Owned headers to add at the right of row 1, written before any row.
+    pub header_additions: Vec<HeaderAddition>,
+    /// New rows, in row order (orders by creation time and number, line items in order).
+    pub appends: Vec<Append>,
+    /// Rows to rewrite in place, by row number.
+    pub updates: Vec<Update>,
+    /// Fetched rows (keys) with nothing to write.
+    pub unchanged: usize,
+    /// Fetched keys that the sheet holds on more than one row (all of those rows are updated).
+    pub duplicates: Vec<DuplicateKey>,
+    /// The fetched orders, in the order given (one entry per order ID).
+    pub orders: Vec<OrderPlan>,
+    /// How many columns row 1 spans once the header additions are written.
+    pub width: usize,
+}
+
+impl Plan {
+    /// Whether the run has nothing to write to the sheet.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.header_additions.is_empty() && self.appends.is_empty() && self.updates.is_empty()
+    }
+
+    /// The grid the writes need: (rows, columns). Grow the grid with `appendDimension` to this first.
+    #[must_use]
+    pub fn grid_needed(&self) -> (u32, usize) {
+        let last_row = self
+            .appends
+            .iter()
+            .map(|a| a.row)
+            .chain(self.updates.iter().map(|u| u.row))
+            .max()
+            .unwrap_or(1);
+        (last_row, self.width)
+    }
+}
+
+/// Plans a run: appends for fetched rows whose key is absent from the sheet, updates for those
+/// present whose content differs (by `compare`), skips for the rest.
+///
+/// Orders given twice (a window fetch and a fetch by ID) count once: the later `updated_at` wins.
+/// When the header gains owned columns, rows that are otherwise unchanged still get the new columns
+/// written, so the added columns are backfilled for every fetched order.
+#[must_use]
+pub fn plan(orders: Vec<OrderRows>, index: &SheetIndex, compare: Compare<'_>) -> Plan {
+    let orders = dedupe(orders);
+    let layout = index.layout();
+    let added: Vec<Column> = layout.additions().iter().map(|a| a.column).collect();
+    let mut plans = Vec::with_capacity(orders.len());
+    let mut new_rows: Vec<(usize, usize, Row)> = Vec::new();
+    let mut updates = Vec::new();
+    let mut duplicates = Vec::new();
+    let mut unchanged = 0;
+    for (order_index, order) in orders.into_iter().enumerate() {
+        let mut summary = OrderPlan {
+            order_id: order.order_id,
+            order_gid: order.order_gid,
+            name: order.name,
+            number: order.number,
+            created_at: order.created_at,
+            updated_at: order.updated_at,
+            row_hashes: order.rows.iter().map(|r| (r.key.clone(), r.hash)).collect(),
+            appends: 0,
+            updates: 0,
+            unchanged: 0,
+            truncated: order.truncated,
+            customer_data_withheld: order.customer_data_withheld,
+        };
+        for (position, row) in order.rows.into_iter().enumerate() {
+            let sheet_rows = index.rows_of(&row.key);
+            if sheet_rows.is_empty() {
+                summary.appends += 1;
+                new_rows.push((order_index, position, row));
+                continue;
+            }
+            if sheet_rows.len() > 1 {
+                duplicates.push(DuplicateKey {
+                    key: row.key.clone(),
+                    rows: sheet_rows.to_vec(),
+                });
+            }
+            let before = updates.len();
+            for &sheet_row in sheet_rows {
+                let columns = columns_to_write(&row, sheet_row, compare, &added, index);
+                if !columns.is_empty() {
+                    updates.push(Update {
+                        order: order_index,
+                        key: row.key.clone(),
+                        row: sheet_row,
+                        runs: runs_of(&row, &columns, index),
+                    });
+                }
+            }
+            if updates.len() == before {
+                summary.unchanged += 1;
+                unchanged += 1;
+            } else {
+                summary.updates += updates.len() - before;
+            }
+        }
+        plans.push(summary);
+    }
+    // Stable order of new rows: orders by creation, then number, then line-item position.
+    new_rows.sort_by(|(a, pa, _), (b, pb, _)| {
+        let key = |i: usize| (plans[i].created_at, plans[i].number, &plans[i].order_id);
+        key(*a).cmp(&key(*b)).then(pa.cmp(pb))
+    });
+    let all = Column::ALL;
+    let appends = (index.first_free_row()..)
+        .zip(new_rows)
+        .map(|(sheet_row, (order, _, row))| Append {
+            order,
+            runs: runs_of(&row, &all, index),
+            key: row.key,
+            row: sheet_row,
+        })
+        .collect();
+    updates.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.key.cmp(&b.key)));
+    duplicates.sort_by(|a, b| a.key.cmp(&b.key));
+    duplicates.dedup();
+    Plan {
+        header_additions: layout.additions().to_vec(),
+        appends,
+        updates,
+        unchanged,
+        duplicates,
+        orders: plans,
+        width: layout.width(),
+    }
+}
+
+/// The owned columns of `row` to write on physical row `sheet_row`.
+fn columns_to_write(
+    row: &Row,
+    sheet_row: u32,
+    compare: Compare<'_>,
+    added: &[Column],
+    index: &SheetIndex,
+) -> Vec<Column> {
+    match compare {
+        Compare::Hashes(tracked) => {
+            if tracked.get(&row.key) != Some(&row.hash) {
+                Column::ALL.to_vec()
+            } else {
+                added.to_vec()
+            }
+        }
+        Compare::Cells(sheet) => Column::ALL
+            .into_iter()
+            .filter(|&c| {
+                !row.cell(c)
+                    .matches(sheet.get(sheet_row, index.layout().index_of(c)))
+            })
+            .collect(),
+    }
+}
+
+fn runs_of(row: &Row, columns: &[Column], index: &SheetIndex) -> Vec<CellRun> {
+    index
+        .layout()
+        .runs(columns.iter().copied())
+        .into_iter()
+        .map(|(column, run)| CellRun {
+            column,
+            cells: run.into_iter().map(|c| (c, row.cell(c).clone())).collect(),
+        })
+        .collect()
+}
+
+/// Keeps one entry per order ID, the one with the latest `updated_at` (the later one on a tie), at
+/// the position of its first appearance.
+fn dedupe(orders: Vec<OrderRows>) -> Vec<OrderRows> {
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<OrderRows> = Vec::with_capacity(orders.len());
+    for order in orders {
+        match at.get(&order.order_id) {
+            Some(&i) if out[i].updated_at > order.updated_at => {}
+            Some(&i) => out[i] = order,
+            None => {
+                at.insert(order.order_id.clone(), out.len());
+                out.push(order);
+            }
+        }
+    }
+    out
+}
+
+/// Whether every fetched row's hash equals the one the DB recorded for its key, so a normal run
+/// has nothing to write and need not read the sheet at all (an hourly run with nothing new sends no
+/// Google request). Rows a person deleted from the sheet are then not noticed: `missing` and
+/// `--force` compare with the sheet.
+#[must_use]
+pub fn all_tracked(orders: &[OrderRows], tracked: &HashMap<RowKey, ContentHash>) -> bool {
+    orders
+        .iter()
+        .flat_map(|o| &o.rows)
+        .all(|row| tracked.get(&row.key) == Some(&row.hash))
+}
+
+/// One changed cell of a planned update, for the dry run's `update.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellChange {
+    /// The row's key.
+    pub key: RowKey,
+    /// The 1-based sheet row.
+    pub row: u32,
+    /// The owned column.
+    pub column: Column,
+    /// What the sheet shows now, as a person reads it.
+    pub before: String,
+    /// What the update writes, as a person reads it.
+    pub after: String,
+}
+
+/// The cells that `updates` would actually change, given the sheet's current cells (read for the
+/// updated rows); cells already equal are left out.
+#[must_use]
+pub fn cell_changes(updates: &[Update], sheet: &SheetCells) -> Vec<CellChange> {
+    let mut out = Vec::new();
+    for update in updates {
+        for run in &update.runs {
+            for (offset, (column, cell)) in run.cells.iter().enumerate() {
+                let before = sheet.get(update.row, run.column + offset);
+                if !cell.matches(before) {
+                    out.push(CellChange {
+                        key: update.key.clone(),
+                        row: update.row,
+                        column: *column,
+                        before: display_sheet_value(before),
+                        after: cell.display(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

@@ -1,0 +1,189 @@
+//! Plan entries turned into what a `values:batchUpdate` needs: rectangles of JSON values placed by
+//! 1-based row number and 0-based column index, and the bookkeeping of which orders are fully
+//! written.
+//!
+//! A1 strings are not built here: the Sheets client owns its A1 type and turns a [`RangeWrite`]'s
+//! rows and columns into one.
+
+use serde_json::Value;
+
+use super::header::HeaderLayout;
+use super::plan::{Append, CellRun, Plan, Update};
+
+/// A rectangle of values to write with `RAW`: `values[i][j]` goes to row `row + i`, column
+/// `column + j`. Every inner vector has the same length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeWrite {
+    /// The 1-based first row.
+    pub row: u32,
+    /// The 0-based first column.
+    pub column: usize,
+    /// The values, row by row.
+    pub values: Vec<Vec<Value>>,
+}
+
+impl RangeWrite {
+    /// The 1-based last row the rectangle covers.
+    #[must_use]
+    pub fn last_row(&self) -> u32 {
+        let height = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.row + height.saturating_sub(1)
+    }
+
+    /// The 0-based last column the rectangle covers.
+    #[must_use]
+    pub fn last_column(&self) -> usize {
+        self.column + self.values.first().map_or(1, Vec::len).saturating_sub(1)
+    }
+
+    /// The size of the values as JSON text, to chunk requests by bytes (about 2 MB each).
+    #[must_use]
+    pub fn json_len(&self) -> usize {
+        serde_json::to_vec(&self.values).map_or(0, |bytes| bytes.len())
+    }
+}
+
+impl CellRun {
+    /// The run's values as JSON for a `RAW` write.
+    #[must_use]
+    pub fn to_json(&self) -> Vec<Value> {
+        self.cells.iter().map(|(_, cell)| cell.to_json()).collect()
+    }
+
+    fn width(&self) -> usize {
+        self.cells.len()
+    }
+}
+
+impl Update {
+    /// One single-row rectangle per run of adjacent columns.
+    #[must_use]
+    pub fn writes(&self) -> Vec<RangeWrite> {
+        self.runs
+            .iter()
+            .map(|run| RangeWrite {
+                row: self.row,
+                column: run.column,
+                values: vec![run.to_json()],
+            })
+            .collect()
+    }
+}
+
+impl Append {
+    /// One single-row rectangle per run of adjacent columns.
+    #[must_use]
+    pub fn writes(&self) -> Vec<RangeWrite> {
+        self.runs
+            .iter()
+            .map(|run| RangeWrite {
+                row: self.row,
+                column: run.column,
+                values: vec![run.to_json()],
+            })
+            .collect()
+    }
+}
+
+/// The rectangles for a slice of appends, merging consecutive rows whose runs have the same columns
+/// into one rectangle per run (a backfill into the default layout becomes one rectangle).
+#[must_use]
+pub fn append_writes(appends: &[Append]) -> Vec<RangeWrite> {
+    let mut out: Vec<RangeWrite> = Vec::new();
+    let mut open: Vec<usize> = Vec::new(); // indexes in `out` of the previous row's rectangles
+    let mut previous: Option<&Append> = None;
+    for append in appends {
+        let continues = previous.is_some_and(|p| p.row + 1 == append.row && same_shape(p, append));
+        if continues {
+            for (&i, run) in open.iter().zip(&append.runs) {
+                out[i].values.push(run.to_json());
+            }
+        } else {
+            open.clear();
+            for write in append.writes() {
+                open.push(out.len());
+                out.push(write);
+            }
+        }
+        previous = Some(append);
+    }
+    out
+}
+
+fn same_shape(a: &Append, b: &Append) -> bool {
+    a.runs.len() == b.runs.len()
+        && a.runs
+            .iter()
+            .zip(&b.runs)
+            .all(|(x, y)| x.column == y.column && x.width() == y.width())
+}
+
+/// The row-1 write that adds the layout's missing owned headers, if any.
+#[must_use]
+pub fn header_write(layout: &HeaderLayout) -> Option<RangeWrite> {
+    let (column, names) = layout.addition_cells()?;
+    Some(RangeWrite {
+        row: 1,
+        column,
+        values: vec![names],
+    })
+}
+
+/// Counts the confirmed writes of each order, so an order is recorded in the DB only once every row
+/// it needed is in the sheet (DESIGN.md section 4 step 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderProgress {
+    remaining: Vec<usize>,
+}
+
+impl OrderProgress {
+    /// Starts from the plan: each order waits for its appends and updates.
+    #[must_use]
+    pub fn new(plan: &Plan) -> OrderProgress {
+        OrderProgress {
+            remaining: plan
+                .orders
+                .iter()
+                .map(super::plan::OrderPlan::writes)
+                .collect(),
+        }
+    }
+
+    /// The orders with nothing to write: complete already (record them without any write).
+    #[must_use]
+    pub fn complete_without_writes(&self) -> Vec<usize> {
+        (0..self.remaining.len())
+            .filter(|&i| self.remaining[i] == 0)
+            .collect()
+    }
+
+    /// Notes that one append or update of order `order` (its index in [`Plan::orders`]) was
+    /// confirmed; returns true when that was the order's last pending write.
+    pub fn confirm(&mut self, order: usize) -> bool {
+        match self.remaining.get_mut(order) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                *left == 0
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether every write of `order` is confirmed.
+    #[must_use]
+    pub fn is_complete(&self, order: usize) -> bool {
+        self.remaining.get(order).is_some_and(|&left| left == 0)
+    }
+
+    /// The orders still waiting for a write (to record as failed if the run stops).
+    #[must_use]
+    pub fn incomplete(&self) -> Vec<usize> {
+        (0..self.remaining.len())
+            .filter(|&i| self.remaining[i] > 0)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+#[path = "writes_tests.rs"]
+mod tests;

@@ -1,0 +1,134 @@
+//! Unit tests of [`super`]: rectangles for appends and updates, and order progress.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::sync::columns::Column;
+use crate::sync::fixtures::order;
+use crate::sync::index::SheetIndex;
+use crate::sync::plan::{Compare, plan};
+use crate::sync::rows::{OrderRows, order_rows};
+
+fn fetched(ids: &[u64]) -> Vec<OrderRows> {
+    ids.iter()
+        .map(|&id| {
+            order_rows(
+                &order(id, 1000 + i64::try_from(id).unwrap()),
+                chrono_tz::UTC,
+            )
+        })
+        .collect()
+}
+
+fn layout(names: &[&str]) -> HeaderLayout {
+    let header: Vec<Value> = names.iter().map(|n| json!(n)).collect();
+    HeaderLayout::analyze("Orders", &header, true).unwrap()
+}
+
+#[test]
+fn a_backfill_into_the_default_layout_is_one_rectangle() {
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+    let plan = plan(
+        fetched(&[1, 2, 3]),
+        &index,
+        Compare::Hashes(&HashMap::new()),
+    );
+    let header = header_write(index.layout()).unwrap();
+    assert_eq!(
+        (header.row, header.column, header.last_column()),
+        (1, 0, 22)
+    );
+    assert_eq!(header.values[0][1], json!("Order ID"));
+    let writes = append_writes(&plan.appends);
+    assert_eq!(writes.len(), 1);
+    let w = &writes[0];
+    assert_eq!(
+        (w.row, w.last_row(), w.column, w.last_column()),
+        (2, 7, 0, 22)
+    );
+    assert_eq!(w.values.len(), 6);
+    assert!(w.values.iter().all(|r| r.len() == 23));
+    assert_eq!(w.values[0][1], json!("1"));
+    assert_eq!(w.values[0][2], json!("11"));
+    assert_eq!(w.values[5][2], json!("32"));
+    assert_eq!(
+        w.json_len(),
+        serde_json::to_string(&w.values).unwrap().len()
+    );
+    // A slice of the appends (a chunk) still lands on its own rows.
+    let tail = append_writes(&plan.appends[4..]);
+    assert_eq!((tail[0].row, tail[0].last_row()), (6, 7));
+}
+
+#[test]
+fn appends_skip_peoples_columns_with_one_rectangle_per_run() {
+    let mut names = vec!["Order", "Order ID", "Line Item ID", "Mine"];
+    names.extend(Column::ALL[3..].iter().map(|c| c.name()));
+    let index = SheetIndex::empty(layout(&names), 10);
+    let plan = plan(fetched(&[1, 2]), &index, Compare::Hashes(&HashMap::new()));
+    let writes = append_writes(&plan.appends);
+    let shapes: Vec<(u32, u32, usize, usize)> = writes
+        .iter()
+        .map(|w| (w.row, w.last_row(), w.column, w.last_column()))
+        .collect();
+    assert_eq!(shapes, vec![(10, 13, 0, 2), (10, 13, 4, 23)]);
+}
+
+#[test]
+fn non_consecutive_rows_are_not_merged() {
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+    let mut plan = plan(fetched(&[1, 2]), &index, Compare::Hashes(&HashMap::new()));
+    plan.appends[2].row = 20;
+    plan.appends[3].row = 21;
+    let rows: Vec<(u32, u32)> = append_writes(&plan.appends)
+        .iter()
+        .map(|w| (w.row, w.last_row()))
+        .collect();
+    assert_eq!(rows, vec![(2, 3), (20, 21)]);
+}
+
+#[test]
+fn an_update_is_one_single_row_rectangle_per_run() {
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+    let mut plan = plan(fetched(&[1]), &index, Compare::Hashes(&HashMap::new()));
+    let append = plan.appends.remove(0);
+    let update = crate::sync::plan::Update {
+        order: 0,
+        key: append.key,
+        row: 7,
+        runs: append.runs,
+    };
+    let writes = update.writes();
+    assert_eq!(writes.len(), 1);
+    assert_eq!((writes[0].row, writes[0].last_row()), (7, 7));
+    assert_eq!(writes[0].values[0][15], json!(1));
+    assert_eq!(writes[0].values[0][7], json!(""));
+}
+
+#[test]
+fn no_header_write_when_nothing_is_missing() {
+    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+    assert_eq!(header_write(&layout(&names)), None);
+}
+
+#[test]
+fn orders_complete_only_when_all_their_writes_are_confirmed() {
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+    let mut plan = plan(fetched(&[1, 2]), &index, Compare::Hashes(&HashMap::new()));
+    plan.orders[1].appends = 0; // pretend order 2 had nothing to write
+    let mut progress = OrderProgress::new(&plan);
+    assert_eq!(progress.complete_without_writes(), vec![1]);
+    assert_eq!(progress.incomplete(), vec![0]);
+    assert!(!progress.confirm(0));
+    assert!(!progress.is_complete(0));
+    assert!(progress.confirm(0));
+    assert!(progress.is_complete(0));
+    assert!(
+        !progress.confirm(0),
+        "an extra confirmation changes nothing"
+    );
+    assert!(!progress.confirm(9), "an unknown order is ignored");
+    assert!(progress.incomplete().is_empty());
+}

@@ -44,12 +44,17 @@ pub(crate) enum FileKind {
 ///
 /// Returns `true` when the file is empty.
 pub(crate) fn check_header(path: &Path) -> Result<bool> {
-    let mut file = std::fs::File::open(path).map_err(|e| StoreError::from_io(path, e))?;
+    // Reading cannot fail for want of write permission: report the OS error as it is.
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
     let mut header = Vec::with_capacity(SQLITE_HEADER_LEN);
     file.by_ref()
         .take(SQLITE_HEADER_LEN as u64)
         .read_to_end(&mut header)
-        .map_err(|e| StoreError::from_io(path, e))?;
+        .map_err(io)?;
     if header.is_empty() {
         return Ok(true);
     }
@@ -130,6 +135,10 @@ fn classify(path: &Path, app_id: i64, version: i64, tables: &[String]) -> Result
 /// between the read-only inspection and now.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let sql = |e| StoreError::from_sqlite(path, e);
+    // Up to date: return without taking the write lock, so opening never waits on a running sync.
+    if inspect(conn, path)? == FileKind::Shopsync(SCHEMA_VERSION) {
+        return Ok(());
+    }
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(sql)?;

@@ -11,6 +11,7 @@ mod gaps;
 pub mod lock;
 mod migrations;
 mod orders;
+mod record;
 mod report;
 mod runs;
 mod state;
@@ -28,12 +29,14 @@ use crate::clock::{SharedClock, SystemClock};
 
 pub use error::{Result, StoreError};
 pub use errors::{ErrorRecord, NewError};
+pub use gaps::{ExplainedGap, GapClass, NumberRange};
 pub use lock::{Holder, LockError, LockState, SyncLock, lock_holder, lock_path};
 pub use migrations::{APPLICATION_ID, SCHEMA_VERSION};
 pub use orders::{
-    ExplainedGap, GapClass, LineItemHashes, NumberRange, OrderHashes, OrderRecord, OrderStatus,
-    ResetOrder, SyncedOrder, SyncedRow, TrackedCounts, TrackedLineItem,
+    LineItemHashes, OrderHashes, OrderRecord, OrderStatus, ResetOrder, TrackedCounts,
+    TrackedLineItem,
 };
+pub use record::{SyncedOrder, SyncedRow};
 pub use report::{
     CurrencyAmount, DayReport, ExportRow, OutcomeCount, Report, TopProduct, local_day_start,
 };

@@ -401,3 +401,88 @@ fn errors_are_upserted_per_order_and_queue_a_refetch() {
     let later = store.record_error(&error).unwrap();
     assert_ne!(later, first);
 }
+
+#[test]
+fn opening_an_up_to_date_database_does_not_wait_for_a_running_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    drop(Store::open(&db).unwrap());
+    let mut writer = Store::open(&db).unwrap();
+    let tx = writer
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    tx.execute("UPDATE sync_state SET shop_name = 'busy' WHERE id = 1", [])
+        .unwrap();
+    // With the write lock held elsewhere, a second open must not need it (reset, status, a
+    // second sync that will then meet the sync lock).
+    let other = Store::open(&db).unwrap();
+    assert_eq!(
+        other.shop_info().unwrap().name,
+        None,
+        "uncommitted data is invisible"
+    );
+    tx.commit().unwrap();
+    assert_eq!(other.shop_info().unwrap().name.as_deref(), Some("busy"));
+}
+
+#[test]
+fn sqlite_and_io_failures_map_to_variants_the_cli_can_branch_on() {
+    use rusqlite::ffi;
+    let p = Path::new("x.db");
+    let sqlite = |code| {
+        StoreError::from_sqlite(
+            p,
+            rusqlite::Error::SqliteFailure(ffi::Error::new(code), None),
+        )
+    };
+    assert!(matches!(
+        sqlite(ffi::SQLITE_READONLY),
+        StoreError::ReadOnly { .. }
+    ));
+    assert!(matches!(
+        sqlite(ffi::SQLITE_FULL),
+        StoreError::DiskFull { .. }
+    ));
+    assert!(matches!(sqlite(ffi::SQLITE_BUSY), StoreError::Busy { .. }));
+    assert!(matches!(
+        sqlite(ffi::SQLITE_LOCKED),
+        StoreError::Busy { .. }
+    ));
+    assert!(matches!(
+        sqlite(ffi::SQLITE_NOTADB),
+        StoreError::NotSqlite { .. }
+    ));
+    assert!(matches!(
+        sqlite(ffi::SQLITE_CORRUPT),
+        StoreError::Corrupt { .. }
+    ));
+    assert!(matches!(
+        sqlite(ffi::SQLITE_IOERR),
+        StoreError::Sqlite { .. }
+    ));
+    let io = |kind| StoreError::from_io(p, std::io::Error::from(kind));
+    assert!(matches!(
+        io(std::io::ErrorKind::StorageFull),
+        StoreError::DiskFull { .. }
+    ));
+    assert!(matches!(
+        io(std::io::ErrorKind::PermissionDenied),
+        StoreError::ReadOnly { .. }
+    ));
+    assert!(matches!(
+        io(std::io::ErrorKind::NotFound),
+        StoreError::Io { .. }
+    ));
+    for err in [
+        sqlite(ffi::SQLITE_FULL),
+        sqlite(ffi::SQLITE_READONLY),
+        sqlite(ffi::SQLITE_BUSY),
+    ] {
+        let message = err.to_string();
+        assert!(
+            message.contains("x.db") && !message.contains('\n'),
+            "{message}"
+        );
+    }
+}

@@ -9,7 +9,7 @@ CREATE TABLE sync_history (
     mode            TEXT    NOT NULL CHECK (mode IN ('real', 'test', 'missing')),
     started_at      TEXT    NOT NULL,
     finished_at     TEXT,
-    outcome         TEXT    CHECK (outcome IN ('success', 'partial', 'failed', 'interrupted')),
+    outcome         TEXT    CHECK (outcome IN ('success', 'partial', 'failed', 'interrupted', 'abandoned')),
     orders_fetched  INTEGER NOT NULL DEFAULT 0,
     orders_new      INTEGER NOT NULL DEFAULT 0,
     orders_updated  INTEGER NOT NULL DEFAULT 0,

@@ -59,6 +59,8 @@ pub enum RunOutcome {
     Failed,
     /// SIGINT or SIGTERM stopped it after the write in flight.
     Interrupted,
+    /// The process died without recording an outcome (kill -9, power loss); set by the next sync.
+    Abandoned,
 }
 
 impl RunOutcome {
@@ -70,6 +72,7 @@ impl RunOutcome {
             Self::Partial => "partial",
             Self::Failed => "failed",
             Self::Interrupted => "interrupted",
+            Self::Abandoned => "abandoned",
         }
     }
 
@@ -79,6 +82,7 @@ impl RunOutcome {
             Self::Partial,
             Self::Failed,
             Self::Interrupted,
+            Self::Abandoned,
         ]
         .into_iter()
         .find(|m| m.as_str() == text)
@@ -219,6 +223,22 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// Marks real runs that never recorded an outcome as abandoned (their process died), and
+    /// returns how many. Call it only while holding the sync lock, so no live run is marked.
+    ///
+    /// # Errors
+    /// When the update fails.
+    pub fn close_abandoned_runs(&mut self) -> Result<usize> {
+        self.conn
+            .execute(
+                "UPDATE sync_history SET outcome = 'abandoned', message = COALESCE(message, \
+                 'the process ended without recording an outcome (killed?)') \
+                 WHERE mode = 'real' AND outcome IS NULL",
+                [],
+            )
+            .map_err(|e| self.err(e))
     }
 
     /// The latest `limit` runs of every mode, newest first.

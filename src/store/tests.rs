@@ -273,6 +273,15 @@ fn runs_round_trip_and_the_last_real_run_is_found() {
     assert_eq!(last.outcome, Some(RunOutcome::Success));
     assert_eq!(last.message.as_deref(), Some("ok"));
     assert_eq!(store.recent_runs(1).unwrap().len(), 1);
+
+    // A real run that died without finishing is closed by the next sync; dry runs are left alone.
+    let died = store.start_run(RunMode::Real, None).unwrap();
+    assert_eq!(store.close_abandoned_runs().unwrap(), 1);
+    let runs = store.recent_runs(10).unwrap();
+    let died = runs.iter().find(|r| r.id == died).unwrap();
+    assert_eq!(died.outcome, Some(RunOutcome::Abandoned));
+    assert_eq!(died.finished_at, None);
+    assert_eq!(runs.iter().find(|r| r.id == dry).unwrap().outcome, None);
 }
 
 #[test]
@@ -485,4 +494,19 @@ fn sqlite_and_io_failures_map_to_variants_the_cli_can_branch_on() {
             "{message}"
         );
     }
+}
+
+#[test]
+fn a_database_left_with_its_wal_by_a_dead_process_opens_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let mut store = Store::open(&db).unwrap();
+    store.advance_cursor(at("2026-07-01T00:00:00Z")).unwrap();
+    // Never closed, as after kill -9: the data lives in the -wal file, not yet in the main file.
+    std::mem::forget(store);
+    assert!(dir.path().join("shop.db-wal").exists());
+    let reader = Store::open_read_only(&db).unwrap();
+    assert_eq!(reader.cursor().unwrap(), Some(at("2026-07-01T00:00:00Z")));
+    let writer = Store::open(&db).unwrap();
+    assert_eq!(writer.cursor().unwrap(), Some(at("2026-07-01T00:00:00Z")));
 }

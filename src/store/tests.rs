@@ -510,3 +510,16 @@ fn a_database_left_with_its_wal_by_a_dead_process_opens_both_ways() {
     let writer = Store::open(&db).unwrap();
     assert_eq!(writer.cursor().unwrap(), Some(at("2026-07-01T00:00:00Z")));
 }
+
+#[test]
+fn store_and_lock_can_move_into_async_tasks() {
+    fn is_send<T: Send>(_: &T) -> bool {
+        true
+    }
+    let store = Store::open_in_memory().unwrap();
+    assert!(is_send(&store));
+    let dir = tempfile::tempdir().unwrap();
+    let lock =
+        SyncLock::acquire(&dir.path().join("x.db"), "sync", std::time::Duration::ZERO).unwrap();
+    assert!(is_send(&lock));
+}

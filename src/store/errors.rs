@@ -1,0 +1,225 @@
+//! `sync_errors` (one open row per failing order, its attempts counted) and `refetch_queue` (orders
+//! to fetch again by ID: those that failed, and those `reset` forgot).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Result, RunId, Store, StoreError, get_opt_ts, get_ts, ts};
+
+/// A failure to record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewError<'a> {
+    /// The run it happened in.
+    pub run: Option<RunId>,
+    /// The order's gid, when the failure is about one order.
+    pub order_gid: Option<&'a str>,
+    /// The order's name (`#1001`), when known.
+    pub order_name: Option<&'a str>,
+    /// Where it failed, such as `fetch`, `rows`, `write`, `record`.
+    pub stage: &'a str,
+    /// What kind of failure, such as `throttled`, `invalid_data`, `http_500`.
+    pub kind: &'a str,
+    /// The one-line error message (never a secret).
+    pub message: &'a str,
+}
+
+/// One row of `sync_errors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorRecord {
+    /// The row's id.
+    pub id: i64,
+    /// When it first happened.
+    pub first_seen_at: DateTime<Utc>,
+    /// When it last happened.
+    pub last_seen_at: DateTime<Utc>,
+    /// The run it last happened in.
+    pub run: Option<RunId>,
+    /// The order's gid.
+    pub order_gid: Option<String>,
+    /// The order's name.
+    pub order_name: Option<String>,
+    /// Where it failed.
+    pub stage: String,
+    /// What kind of failure.
+    pub kind: String,
+    /// The last message.
+    pub message: String,
+    /// How many times it happened.
+    pub attempts: i64,
+    /// When the order finally synced (or `None` while unresolved).
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+const ERROR_COLUMNS: &str = "id, first_seen_at, last_seen_at, run_id, order_gid, order_name, stage, \
+     kind, message, attempts, resolved_at";
+
+fn error_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ErrorRecord> {
+    Ok(ErrorRecord {
+        id: row.get(0)?,
+        first_seen_at: get_ts(row, 1)?,
+        last_seen_at: get_ts(row, 2)?,
+        run: row.get::<_, Option<i64>>(3)?.map(RunId),
+        order_gid: row.get(4)?,
+        order_name: row.get(5)?,
+        stage: row.get(6)?,
+        kind: row.get(7)?,
+        message: row.get(8)?,
+        attempts: row.get(9)?,
+        resolved_at: get_opt_ts(row, 10)?,
+    })
+}
+
+impl Store {
+    /// Records a failure and returns its row id. A failure about an order that already has an
+    /// unresolved error updates that row (attempts + 1) and queues the order for a fetch by ID.
+    ///
+    /// # Errors
+    /// When the transaction fails.
+    pub fn record_error(&mut self, error: &NewError<'_>) -> Result<i64> {
+        let now = ts(self.now());
+        let path = self.path.clone();
+        let sql = |e| StoreError::from_sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        let run = error.run.map(|r| r.0);
+        let existing: Option<i64> = match error.order_gid {
+            Some(gid) => tx
+                .query_row(
+                    "SELECT id FROM sync_errors WHERE order_gid = ?1 AND resolved_at IS NULL",
+                    [gid],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql)?,
+            None => None,
+        };
+        let id = if let Some(id) = existing {
+            tx.execute(
+                "UPDATE sync_errors SET last_seen_at = ?2, run_id = ?3, \
+                 order_name = COALESCE(?4, order_name), stage = ?5, kind = ?6, message = ?7, \
+                 attempts = attempts + 1 WHERE id = ?1",
+                params![
+                    id,
+                    now,
+                    run,
+                    error.order_name,
+                    error.stage,
+                    error.kind,
+                    error.message
+                ],
+            )
+            .map_err(sql)?;
+            id
+        } else {
+            tx.execute(
+                "INSERT INTO sync_errors (first_seen_at, last_seen_at, run_id, order_gid, \
+                 order_name, stage, kind, message) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    now,
+                    run,
+                    error.order_gid,
+                    error.order_name,
+                    error.stage,
+                    error.kind,
+                    error.message
+                ],
+            )
+            .map_err(sql)?;
+            tx.last_insert_rowid()
+        };
+        if let Some(gid) = error.order_gid {
+            tx.execute(
+                "INSERT INTO refetch_queue (order_gid, reason, queued_at) VALUES (?1, 'failed', ?2) \
+                 ON CONFLICT (order_gid) DO NOTHING",
+                params![gid, now],
+            )
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        Ok(id)
+    }
+
+    /// Marks the open errors of these orders resolved; returns how many were.
+    ///
+    /// [`Store::record_synced_orders`] already does this for the orders it records.
+    ///
+    /// # Errors
+    /// When the update fails.
+    pub fn resolve_errors_for<S: AsRef<str>>(&mut self, order_gids: &[S]) -> Result<usize> {
+        let json = gid_list_json(order_gids);
+        self.conn
+            .execute(
+                "UPDATE sync_errors SET resolved_at = ?2 WHERE resolved_at IS NULL \
+                 AND order_gid IN (SELECT value FROM json_each(?1))",
+                params![json, ts(self.now())],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Unresolved errors, newest first.
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub fn unresolved_errors(&self) -> Result<Vec<ErrorRecord>> {
+        self.errors_where("resolved_at IS NULL")
+    }
+
+    /// Every error ever recorded, newest first.
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub fn all_errors(&self) -> Result<Vec<ErrorRecord>> {
+        self.errors_where("1")
+    }
+
+    fn errors_where(&self, condition: &str) -> Result<Vec<ErrorRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {ERROR_COLUMNS} FROM sync_errors WHERE {condition} \
+                 ORDER BY last_seen_at DESC, id DESC"
+            ))
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], error_from_row)
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Gids of orders to fetch again by ID (failed or reset), oldest request first.
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub fn pending_refetch(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT order_gid FROM refetch_queue ORDER BY queued_at, order_gid")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Takes orders off the refetch queue (for example ones Shopify says no longer exist).
+    ///
+    /// [`Store::record_synced_orders`] already does this for the orders it records.
+    ///
+    /// # Errors
+    /// When the delete fails.
+    pub fn clear_refetch<S: AsRef<str>>(&mut self, order_gids: &[S]) -> Result<usize> {
+        let json = gid_list_json(order_gids);
+        self.conn
+            .execute(
+                "DELETE FROM refetch_queue WHERE order_gid IN (SELECT value FROM json_each(?1))",
+                [json],
+            )
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// A JSON array of gids, bound as one parameter and expanded with `json_each`.
+pub(super) fn gid_list_json<S: AsRef<str>>(gids: &[S]) -> String {
+    let gids: Vec<&str> = gids.iter().map(AsRef::as_ref).collect();
+    serde_json::to_string(&gids).unwrap_or_else(|_| "[]".to_owned())
+}

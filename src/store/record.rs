@@ -1,0 +1,140 @@
+//! Recording a confirmed write: the orders and rows the sheet holds now, with their hashes and
+//! rows, in one transaction that also resolves their errors and empties their refetch entries.
+
+use rusqlite::{Transaction, params};
+
+use super::{Result, RunId, Store, StoreError, ts};
+use crate::order::Order;
+
+/// One sheet row the sync confirmed written: its line item, hash and where it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncedRow {
+    /// The line item's numeric id (the sheet's `Line Item ID`).
+    pub line_item_id: String,
+    /// The hash of the row's owned cells as written.
+    pub row_hash: String,
+    /// The sheet row it was written to (a hint for next time, never trusted alone).
+    pub sheet_row: Option<i64>,
+}
+
+/// An order whose rows the sheet confirmed written, ready to record.
+#[derive(Debug, Clone)]
+pub struct SyncedOrder<'a> {
+    /// The order as fetched.
+    pub order: &'a Order,
+    /// The order's content hash (over all its rows).
+    pub content_hash: String,
+    /// One entry per written row; a line item without one is recorded with no hash, so the next
+    /// sync rewrites it.
+    pub rows: Vec<SyncedRow>,
+}
+
+impl Store {
+    /// Records orders whose rows the sheet confirmed written, in one transaction; also resolves
+    /// their open errors and takes them off the refetch queue.
+    ///
+    /// Line items Shopify no longer lists stay tracked (their rows stay in the sheet).
+    ///
+    /// # Errors
+    /// When the transaction fails; then nothing of it is recorded.
+    pub fn record_synced_orders(&mut self, run: RunId, orders: &[SyncedOrder<'_>]) -> Result<()> {
+        let now = ts(self.now());
+        let path = self.path.clone();
+        let sql = |e| StoreError::from_sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        for synced in orders {
+            record_one(&tx, run, &now, synced).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+}
+
+fn record_one(
+    tx: &Transaction<'_>,
+    run: RunId,
+    now: &str,
+    synced: &SyncedOrder<'_>,
+) -> rusqlite::Result<()> {
+    let o = synced.order;
+    let count = i64::try_from(o.line_items.len()).unwrap_or(i64::MAX);
+    tx.prepare_cached(
+        "INSERT INTO order_tracking (order_gid, legacy_id, name, number, created_at, updated_at, \
+         cancelled_at, content_hash, total_amount, currency, line_item_count, financial_status, \
+         fulfillment_status, test, status, first_synced_at, last_synced_at, last_run_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'active', ?15, ?15, ?16) \
+         ON CONFLICT (order_gid) DO UPDATE SET legacy_id = excluded.legacy_id, name = excluded.name, \
+         number = excluded.number, created_at = excluded.created_at, \
+         updated_at = excluded.updated_at, cancelled_at = excluded.cancelled_at, \
+         content_hash = excluded.content_hash, total_amount = excluded.total_amount, \
+         currency = excluded.currency, line_item_count = excluded.line_item_count, \
+         financial_status = excluded.financial_status, \
+         fulfillment_status = excluded.fulfillment_status, test = excluded.test, \
+         status = 'active', last_synced_at = excluded.last_synced_at, \
+         last_run_id = excluded.last_run_id",
+    )?
+    .execute(params![
+        o.gid,
+        o.legacy_id,
+        o.name,
+        o.number,
+        ts(o.created_at),
+        ts(o.updated_at),
+        o.cancelled_at.map(ts),
+        synced.content_hash,
+        o.current_total.amount.to_string(),
+        o.current_total.currency,
+        count,
+        o.financial_status,
+        o.fulfillment_status,
+        o.test,
+        now,
+        run.0,
+    ])?;
+    let mut item_stmt = tx.prepare_cached(
+        "INSERT INTO line_item_tracking (order_gid, line_item_id, line_item_gid, row_hash, \
+         sheet_row, title, variant_title, sku, quantity, current_quantity, unit_price, line_total, \
+         currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         ON CONFLICT (order_gid, line_item_id) DO UPDATE SET \
+         line_item_gid = excluded.line_item_gid, row_hash = excluded.row_hash, \
+         sheet_row = COALESCE(excluded.sheet_row, sheet_row), title = excluded.title, \
+         variant_title = excluded.variant_title, sku = excluded.sku, quantity = excluded.quantity, \
+         current_quantity = excluded.current_quantity, unit_price = excluded.unit_price, \
+         line_total = excluded.line_total, currency = excluded.currency",
+    )?;
+    for item in &o.line_items {
+        let id = item.legacy_id();
+        let row = synced.rows.iter().find(|r| r.line_item_id == id);
+        item_stmt.execute(params![
+            o.gid,
+            id,
+            item.gid,
+            row.map(|r| r.row_hash.as_str()),
+            row.and_then(|r| r.sheet_row),
+            item.title,
+            item.variant_title,
+            item.sku,
+            item.quantity,
+            item.current_quantity,
+            item.unit_price.amount.to_string(),
+            item.discounted_total.amount.to_string(),
+            item.unit_price.currency,
+        ])?;
+    }
+    for row in &synced.rows {
+        if !o
+            .line_items
+            .iter()
+            .any(|i| i.legacy_id() == row.line_item_id)
+        {
+            tracing::warn!(order = %o.name, line_item = %row.line_item_id,
+                "a written row names a line item the order does not list; not tracked");
+        }
+    }
+    tx.prepare_cached(
+        "UPDATE sync_errors SET resolved_at = ?2 WHERE order_gid = ?1 AND resolved_at IS NULL",
+    )?
+    .execute(params![o.gid, now])?;
+    tx.prepare_cached("DELETE FROM refetch_queue WHERE order_gid = ?1")?
+        .execute([&o.gid])?;
+    Ok(())
+}

@@ -1,0 +1,490 @@
+//! Tests of the tracking tables and the queries over them: recording a confirmed write, hashes,
+//! `reset`, gaps, export rows, and the report across a DST change.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::tests::at;
+use super::*;
+use crate::clock::ManualClock;
+use crate::order::{LineItem, Money, Order};
+
+fn usd(amount: &str) -> Money {
+    Money {
+        amount: amount.parse().unwrap(),
+        currency: "USD".into(),
+    }
+}
+
+/// An order with line items `(id, title, sku, current quantity, unit price)`.
+fn order(number: i64, created: &str, total: &str, items: &[(i64, &str, &str, i64, &str)]) -> Order {
+    Order {
+        gid: format!("gid://shopify/Order/{}", number * 10),
+        legacy_id: (number * 10).to_string(),
+        name: format!("#{number}"),
+        number,
+        created_at: at(created),
+        updated_at: at(created),
+        cancelled_at: None,
+        financial_status: Some("PAID".into()),
+        fulfillment_status: "UNFULFILLED".into(),
+        email: None,
+        phone: None,
+        test: false,
+        tags: vec![],
+        note: None,
+        currency_code: "USD".into(),
+        customer: None,
+        shipping_address: None,
+        current_total: usd(total),
+        line_items: items
+            .iter()
+            .map(|&(id, title, sku, qty, price)| LineItem {
+                gid: format!("gid://shopify/LineItem/{id}"),
+                title: title.into(),
+                variant_title: None,
+                sku: Some(sku.into()),
+                quantity: qty,
+                current_quantity: qty,
+                unit_price: usd(price),
+                discounted_total: usd(price),
+                product_gid: None,
+            })
+            .collect(),
+    }
+}
+
+fn synced(order: &Order, first_row: i64) -> SyncedOrder<'_> {
+    SyncedOrder {
+        order,
+        content_hash: format!("order-hash-{}", order.number),
+        rows: order
+            .line_items
+            .iter()
+            .zip(first_row..)
+            .map(|(item, row)| SyncedRow {
+                line_item_id: item.legacy_id().to_owned(),
+                row_hash: format!("row-hash-{}", item.legacy_id()),
+                sheet_row: Some(row),
+            })
+            .collect(),
+    }
+}
+
+fn store_at(now: &str) -> (Store, ManualClock) {
+    let clock = ManualClock::new(at(now));
+    let store = Store::open_in_memory()
+        .unwrap()
+        .with_clock(Arc::new(clock.clone()));
+    (store, clock)
+}
+
+#[test]
+fn recorded_orders_give_back_their_hashes_and_rows() {
+    let (mut store, _) = store_at("2026-04-01T00:00:00Z");
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    let a = order(
+        1001,
+        "2026-03-30T10:00:00Z",
+        "30.00",
+        &[(1, "Mug", "M-1", 2, "10.00"), (2, "Tea", "T-1", 1, "10.00")],
+    );
+    let b = order(
+        1002,
+        "2026-03-30T11:00:00Z",
+        "5.50",
+        &[(3, "Tea", "T-1", 1, "5.50")],
+    );
+    store
+        .record_error(&NewError {
+            run: Some(run),
+            order_gid: Some(&a.gid),
+            order_name: Some(&a.name),
+            stage: "write",
+            kind: "http_503",
+            message: "unavailable",
+        })
+        .unwrap();
+    store
+        .record_synced_orders(run, &[synced(&a, 2), synced(&b, 4)])
+        .unwrap();
+
+    let hashes = store
+        .tracked_hashes_for(&[a.gid.as_str(), b.gid.as_str(), "gid://shopify/Order/404"])
+        .unwrap();
+    assert_eq!(hashes.len(), 2, "never-synced orders are absent");
+    let ha = &hashes[&a.gid];
+    assert_eq!(ha.content_hash.as_deref(), Some("order-hash-1001"));
+    assert_eq!(ha.line_items.len(), 2);
+    assert_eq!(
+        ha.line_items["2"],
+        LineItemHashes {
+            row_hash: Some("row-hash-2".into()),
+            sheet_row: Some(3)
+        }
+    );
+    // Recording resolved the order's error and took it off the refetch queue.
+    assert!(store.unresolved_errors().unwrap().is_empty());
+    assert!(store.pending_refetch().unwrap().is_empty());
+
+    let counts = store.tracked_counts().unwrap();
+    assert_eq!((counts.orders, counts.line_items), (2, 3));
+
+    let record = store.order_by_number(1001).unwrap().unwrap();
+    assert_eq!(record.total, "30.00".parse::<Decimal>().unwrap());
+    assert_eq!(record.line_item_count, 2);
+    assert!(!record.pending_rewrite);
+    assert_eq!(store.order_by_number(999).unwrap(), None);
+    let recent = store.recent_orders(1).unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].number, 1002, "newest first");
+
+    // A second write of the same order updates in place and keeps the row hint when none is given.
+    let mut a2 = a.clone();
+    a2.financial_status = Some("REFUNDED".into());
+    a2.current_total = usd("0.00");
+    let mut s2 = synced(&a2, 0);
+    s2.rows[0].sheet_row = None;
+    let run2 = store.start_run(RunMode::Real, None).unwrap();
+    store.record_synced_orders(run2, &[s2]).unwrap();
+    let hashes = store.tracked_hashes_for(&[a.gid.as_str()]).unwrap();
+    assert_eq!(hashes[&a.gid].line_items["1"].sheet_row, Some(2));
+    assert_eq!(hashes[&a.gid].line_items["2"].sheet_row, Some(1));
+    let record = store.order_by_number(1001).unwrap().unwrap();
+    assert_eq!(record.financial_status.as_deref(), Some("REFUNDED"));
+    assert_eq!(record.first_synced_at, at("2026-04-01T00:00:00Z"));
+    assert_eq!(store.tracked_counts().unwrap().line_items, 3);
+}
+
+#[test]
+fn reset_forgets_hashes_and_queues_a_fetch_by_id() {
+    let (mut store, _) = store_at("2026-04-01T00:00:00Z");
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    let a = order(
+        1001,
+        "2026-03-30T10:00:00Z",
+        "30.00",
+        &[(1, "Mug", "M-1", 2, "10.00"), (2, "Tea", "T-1", 1, "10.00")],
+    );
+    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+
+    assert_eq!(store.reset_order(4242).unwrap(), None);
+    let reset = store.reset_order(1001).unwrap().unwrap();
+    assert_eq!(reset.gid, a.gid);
+    assert_eq!(reset.name, "#1001");
+    assert_eq!(reset.line_items, 2);
+
+    let hashes = store.tracked_hashes_for(&[a.gid.as_str()]).unwrap();
+    let h = &hashes[&a.gid];
+    assert_eq!(h.content_hash, None);
+    assert!(h.line_items.values().all(|l| l.row_hash.is_none()));
+    assert_eq!(
+        h.line_items["1"].sheet_row,
+        Some(2),
+        "row hints survive a reset"
+    );
+    assert_eq!(store.pending_refetch().unwrap(), vec![a.gid.clone()]);
+    assert!(
+        store
+            .order_by_number(1001)
+            .unwrap()
+            .unwrap()
+            .pending_rewrite
+    );
+
+    // The next confirmed write clears the queue and restores the hashes.
+    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+    assert!(store.pending_refetch().unwrap().is_empty());
+    assert!(
+        !store
+            .order_by_number(1001)
+            .unwrap()
+            .unwrap()
+            .pending_rewrite
+    );
+}
+
+#[test]
+fn gaps_skip_tracked_and_explained_numbers() {
+    let (mut store, _) = store_at("2026-04-01T00:00:00Z");
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    let orders: Vec<Order> = [1001, 1002, 1005, 1009]
+        .iter()
+        .map(|&n| {
+            order(
+                n,
+                "2026-03-30T10:00:00Z",
+                "1.00",
+                &[(n, "Mug", "M-1", 1, "1.00")],
+            )
+        })
+        .collect();
+    let synced: Vec<SyncedOrder<'_>> = orders.iter().map(|o| synced(o, 2)).collect();
+    store.record_synced_orders(run, &synced).unwrap();
+    assert_eq!(
+        store.tracked_order_numbers().unwrap(),
+        vec![1001, 1002, 1005, 1009]
+    );
+    store
+        .record_explained_gaps(&[(1003, GapClass::Deleted), (1007, GapClass::Absent)])
+        .unwrap();
+    let gaps = store.unexplained_gaps().unwrap();
+    assert_eq!(
+        gaps,
+        vec![
+            NumberRange {
+                first: 1004,
+                last: 1004
+            },
+            NumberRange {
+                first: 1006,
+                last: 1006
+            },
+            NumberRange {
+                first: 1008,
+                last: 1008
+            },
+        ]
+    );
+    let explained = store.explained_gaps().unwrap();
+    assert_eq!(explained.len(), 2);
+    assert_eq!(explained[0].class, GapClass::Deleted);
+    assert_eq!(store.tracked_counts().unwrap().explained_gaps, 2);
+
+    store
+        .mark_orders_deleted(&[orders[3].gid.as_str()])
+        .unwrap();
+    let counts = store.tracked_counts().unwrap();
+    assert_eq!((counts.orders, counts.deleted_orders), (3, 1));
+}
+
+#[test]
+fn export_and_reconciliation_rows_cover_every_tracked_line_item() {
+    let (mut store, _) = store_at("2026-04-01T00:00:00Z");
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    let a = order(
+        1002,
+        "2026-03-30T10:00:00Z",
+        "30.00",
+        &[
+            (10, "Mug", "M-1", 2, "10.00"),
+            (9, "Tea", "T-1", 1, "10.00"),
+        ],
+    );
+    let b = order(
+        1001,
+        "2026-03-29T10:00:00Z",
+        "5.50",
+        &[(3, "=cmd()", "T-1", 1, "5.50")],
+    );
+    store
+        .record_synced_orders(run, &[synced(&a, 2), synced(&b, 4)])
+        .unwrap();
+
+    let mut rows = Vec::new();
+    store
+        .each_export_row(|row| -> Result<(), StoreError> {
+            rows.push(row);
+            Ok(())
+        })
+        .unwrap();
+    let keys: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.order.as_str(), r.line_item_id.as_str()))
+        .collect();
+    assert_eq!(keys, vec![("#1001", "3"), ("#1002", "9"), ("#1002", "10")]);
+    assert_eq!(rows[2].unit_price, "10.00".parse::<Decimal>().unwrap());
+    assert_eq!(rows[2].order_total, "30.00".parse::<Decimal>().unwrap());
+    assert_eq!(
+        rows[0].product, "=cmd()",
+        "the store keeps values; the CLI neutralises CSV cells"
+    );
+    let json = serde_json::to_value(&rows[2]).unwrap();
+    assert_eq!(
+        json["unit_price"], "10.00",
+        "money serialises as exact text"
+    );
+
+    let mut tracked = Vec::new();
+    store
+        .each_tracked_line_item(|item| -> Result<(), StoreError> {
+            tracked.push(item);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(tracked.len(), 3);
+    assert_eq!(tracked[0].order_legacy_id, "10010");
+
+    // The callback's own error stops the walk and comes back.
+    #[derive(Debug)]
+    enum Walk {
+        Stop,
+        Store,
+    }
+    impl From<StoreError> for Walk {
+        fn from(_: StoreError) -> Self {
+            Self::Store
+        }
+    }
+    let mut seen = 0;
+    let stopped = store.each_export_row(|_| {
+        seen += 1;
+        Err(Walk::Stop)
+    });
+    assert!(matches!(stopped, Err(Walk::Stop)));
+    assert_eq!(seen, 1);
+}
+
+#[test]
+fn report_counts_shop_local_days_across_a_dst_change() {
+    let ny = chrono_tz::America::New_York;
+    let (mut store, _) = store_at("2026-03-10T12:00:00Z");
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    // DST starts in New York on Sunday 2026-03-08 at 02:00 local: that day has 23 hours.
+    let orders = [
+        // 2026-03-07 23:30 EST: Saturday.
+        order(
+            1001,
+            "2026-03-08T04:30:00Z",
+            "10.10",
+            &[(1, "Mug", "M-1", 1, "10.10")],
+        ),
+        // 2026-03-08 00:30 EST: Sunday.
+        order(
+            1002,
+            "2026-03-08T05:30:00Z",
+            "20.20",
+            &[(2, "Mug", "M-1", 2, "10.10")],
+        ),
+        // 2026-03-08 23:30 EDT: still Sunday (UTC says Monday).
+        order(
+            1003,
+            "2026-03-09T03:30:00Z",
+            "0.30",
+            &[(3, "Tea", "T-1", 3, "0.10"), (4, "Mug", "M-1", 1, "0.00")],
+        ),
+        // 2026-03-09 00:30 EDT: Monday.
+        order(
+            1004,
+            "2026-03-09T04:30:00Z",
+            "7.00",
+            &[(5, "Tea", "T-1", 1, "7.00")],
+        ),
+    ];
+    let mut eur = order(
+        1005,
+        "2026-03-08T12:00:00Z",
+        "9.99",
+        &[(6, "Mug", "M-1", 1, "9.99")],
+    );
+    eur.current_total.currency = "EUR".into();
+    let mut test = order(
+        1006,
+        "2026-03-08T12:00:00Z",
+        "1000.00",
+        &[(7, "Mug", "M-1", 100, "10.00")],
+    );
+    test.test = true;
+    let mut all: Vec<SyncedOrder<'_>> = orders.iter().map(|o| synced(o, 2)).collect();
+    all.push(synced(&eur, 20));
+    all.push(synced(&test, 30));
+    store.record_synced_orders(run, &all).unwrap();
+    store
+        .finish_run(run, RunOutcome::Partial, &RunCounts::default(), None, None)
+        .unwrap();
+    store
+        .record_error(&NewError {
+            run: Some(run),
+            order_gid: Some("gid://shopify/Order/9"),
+            order_name: None,
+            stage: "rows",
+            kind: "invalid_data",
+            message: "bad",
+        })
+        .unwrap();
+
+    let since = local_day_start(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(), ny);
+    assert_eq!(since, at("2026-03-07T05:00:00Z"));
+    let report = store.report(since, at("2026-03-10T12:00:00Z"), ny).unwrap();
+    assert_eq!(report.timezone, "America/New_York");
+    let days: Vec<(String, i64, i64, i64)> = report
+        .days
+        .iter()
+        .map(|d| (d.date.to_string(), d.length_minutes, d.orders, d.line_items))
+        .collect();
+    assert_eq!(
+        days,
+        vec![
+            ("2026-03-07".to_owned(), 24 * 60, 1, 1),
+            ("2026-03-08".to_owned(), 23 * 60, 3, 4),
+            ("2026-03-09".to_owned(), 24 * 60, 1, 1),
+            ("2026-03-10".to_owned(), 24 * 60, 0, 0),
+        ]
+    );
+    let sunday = &report.days[1];
+    assert_eq!(sunday.start.to_rfc3339(), "2026-03-08T00:00:00-05:00");
+    assert_eq!(sunday.test_orders, 1);
+    assert_eq!(
+        sunday.revenue,
+        vec![
+            CurrencyAmount {
+                currency: "EUR".into(),
+                amount: "9.99".parse().unwrap()
+            },
+            CurrencyAmount {
+                currency: "USD".into(),
+                amount: "20.50".parse().unwrap()
+            },
+        ]
+    );
+    assert_eq!(
+        report.days[2].start.to_rfc3339(),
+        "2026-03-09T00:00:00-04:00"
+    );
+    assert_eq!(report.total_orders, 5);
+    assert_eq!(
+        report.total_revenue,
+        vec![
+            CurrencyAmount {
+                currency: "EUR".into(),
+                amount: "9.99".parse().unwrap()
+            },
+            CurrencyAmount {
+                currency: "USD".into(),
+                amount: "37.60".parse().unwrap()
+            },
+        ]
+    );
+    assert_eq!(
+        report.runs,
+        vec![OutcomeCount {
+            mode: RunMode::Real,
+            outcome: Some(RunOutcome::Partial),
+            runs: 1
+        }]
+    );
+    assert_eq!((report.errors_in_period, report.errors_unresolved), (1, 1));
+    let top: Vec<(&str, i64, i64)> = report
+        .top_products
+        .iter()
+        .map(|p| (p.title.as_str(), p.quantity, p.orders))
+        .collect();
+    assert_eq!(
+        top,
+        vec![("Mug", 5, 4), ("Tea", 4, 2)],
+        "test orders excluded"
+    );
+
+    // Autumn: 2026-11-01 has 25 hours in New York.
+    let fall = store
+        .report(
+            local_day_start(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), ny),
+            at("2026-11-01T12:00:00Z"),
+            ny,
+        )
+        .unwrap();
+    assert_eq!(fall.days.len(), 1);
+    assert_eq!(fall.days[0].length_minutes, 25 * 60);
+}

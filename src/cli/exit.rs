@@ -75,6 +75,18 @@ pub fn classify(err: &anyhow::Error) -> Exit {
         if cause.is::<crate::config::ConfigError>() || cause.is::<UsageError>() {
             return Exit::Usage;
         }
+        if let Some(err) = cause.downcast_ref::<crate::store::StoreError>() {
+            return match err {
+                crate::store::StoreError::BindingMismatch { .. } => Exit::Usage,
+                _ => Exit::Store,
+            };
+        }
+        if let Some(err) = cause.downcast_ref::<crate::store::LockError>() {
+            return match err {
+                crate::store::LockError::Held { .. } => Exit::Locked,
+                crate::store::LockError::Io { .. } => Exit::Store,
+            };
+        }
         if let Some(err) = cause.downcast_ref::<std::io::Error>()
             && err.kind() == std::io::ErrorKind::BrokenPipe
         {

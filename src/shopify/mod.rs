@@ -1,0 +1,1 @@
+//! Shopify GraphQL Admin API client.

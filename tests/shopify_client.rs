@@ -12,10 +12,9 @@ use shopsync::order::Order;
 use shopsync::retry::Backoff;
 use shopsync::sandbox::data::{self, OrderData, StoreData, StoreSpec};
 use shopsync::sandbox::shopify::{
-    AppCredentials, BucketConfig, EmulatorConfig, Fault, SANDBOX_TOKEN, ShopifyEmulator,
-    schema::shared_schema_path,
+    BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator, schema::shared_schema_path,
 };
-use shopsync::shopify::{Auth, ErrorKind, ShopifyClient, ShopifyError, ShopifySettings};
+use shopsync::shopify::{Auth, ShopifyClient, ShopifySettings};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap()
@@ -53,7 +52,8 @@ async fn rig(data: StoreData) -> Rig {
 
 impl Rig {
     fn settings(&self, auth: Auth) -> ShopifySettings {
-        let mut settings = ShopifySettings::new("sandbox-store", auth, Arc::new(self.clock.clone()));
+        let mut settings =
+            ShopifySettings::new("sandbox-store", auth, Arc::new(self.clock.clone()));
         settings.base_url = Some(self.emu.base_url().to_owned());
         settings.timeout = Duration::from_secs(10);
         settings.backoff = Backoff {
@@ -102,7 +102,10 @@ fn check_order(order: &Order, want: &OrderData, emu: &ShopifyEmulator) {
             assert_eq!(c.first_name.as_deref(), wc.first_name.as_deref());
         }
         if let (Some(a), Some(i)) = (&order.shipping_address, want.shipping) {
-            assert_eq!(a.zip.as_deref(), store.data.addresses[i as usize].zip.as_deref());
+            assert_eq!(
+                a.zip.as_deref(),
+                store.data.addresses[i as usize].zip.as_deref()
+            );
         }
         assert_eq!(order.shipping_address.is_some(), want.shipping.is_some());
         assert_eq!(
@@ -115,7 +118,10 @@ fn check_order(order: &Order, want: &OrderData, emu: &ShopifyEmulator) {
             assert_eq!(line.quantity, i64::from(wl.quantity));
             assert_eq!(line.current_quantity, i64::from(wl.current_quantity));
             assert_eq!(line.unit_price.amount, money(wl.unit_minor, want.currency));
-            assert_eq!(line.discounted_total.amount, money(wl.discounted_minor, want.currency));
+            assert_eq!(
+                line.discounted_total.amount,
+                money(wl.discounted_minor, want.currency)
+            );
         }
     });
 }
@@ -129,7 +135,11 @@ async fn streams_every_order_of_a_2000_order_store_with_300_line_orders() {
     assert_eq!(all.len(), want.len());
     let mut by_id = std::collections::HashMap::new();
     for order in &all {
-        assert!(by_id.insert(order.legacy_id.clone(), order).is_none(), "duplicate {}", order.name);
+        assert!(
+            by_id.insert(order.legacy_id.clone(), order).is_none(),
+            "duplicate {}",
+            order.name
+        );
     }
     for w in &want {
         check_order(by_id[&w.id.to_string()], w, &rig.emu);
@@ -137,7 +147,10 @@ async fn streams_every_order_of_a_2000_order_store_with_300_line_orders() {
     assert!(all.windows(2).all(|w| w[0].updated_at <= w[1].updated_at));
     assert_eq!(all.iter().filter(|o| o.line_items.len() == 300).count(), 5);
     assert!(all.iter().any(|o| o.customer.is_none()));
-    assert!(all.iter().any(|o| o.note.as_ref().is_some_and(|n| n.starts_with('='))));
+    assert!(
+        all.iter()
+            .any(|o| o.note.as_ref().is_some_and(|n| n.starts_with('=')))
+    );
     let stats = rig.emu.stats();
     assert_eq!(stats.throttled, 0);
     assert_eq!(stats.max_cost_exceeded, 0);
@@ -188,7 +201,10 @@ async fn pacing_under_a_small_bucket_stays_within_15_percent_of_the_restore_boun
     );
     assert_eq!(stats.throttled, 0, "no THROTTLED reply expected");
     assert_eq!(client.stats().throttled, 0);
-    assert!(bound > 100.0, "the run must be long enough to measure: {bound}");
+    assert!(
+        bound > 100.0,
+        "the run must be long enough to measure: {bound}"
+    );
     assert!(elapsed <= bound * 1.15, "{elapsed} s vs bound {bound} s");
     assert!(elapsed >= bound * 0.85, "{elapsed} s vs bound {bound} s");
 }
@@ -211,7 +227,10 @@ async fn by_ids_by_number_count_scopes_and_shop() {
     check_order(&fetched[1], big, &rig.emu);
 
     let shop = client.shop().await.unwrap();
-    let found = client.orders_by_number(orders[3].number, &shop).await.unwrap();
+    let found = client
+        .orders_by_number(orders[3].number, &shop)
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].number, orders[3].number);
     let gap = orders
@@ -219,9 +238,21 @@ async fn by_ids_by_number_count_scopes_and_shop() {
         .find(|w| w[1].number > w[0].number + 1)
         .map(|w| w[0].number + 1)
         .unwrap();
-    assert!(client.orders_by_number(gap, &shop).await.unwrap().is_empty());
+    assert!(
+        client
+            .orders_by_number(gap, &shop)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let deleted_number = orders[5].number;
-    assert!(client.orders_by_number(deleted_number, &shop).await.unwrap().is_empty());
+    assert!(
+        client
+            .orders_by_number(deleted_number, &shop)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let from = now() - chrono::Duration::days(10);
     let count = client.orders_count_created(from, now()).await.unwrap();
@@ -240,7 +271,9 @@ async fn by_ids_by_number_count_scopes_and_shop() {
 async fn store_mutations_show_up_in_the_next_window() {
     let rig = rig(store(100, 0)).await;
     let client = rig.client();
-    let ids: Vec<u64> = rig.emu.with_store(|s, _| s.orders().map(|o| o.id).collect());
+    let ids: Vec<u64> = rig
+        .emu
+        .with_store(|s, _| s.orders().map(|o| o.id).collect());
     rig.clock.advance(Duration::from_secs(3600));
     let from = rig.clock.now();
     assert!(rig.emu.cancel(ids[0]));
@@ -250,7 +283,12 @@ async fn store_mutations_show_up_in_the_next_window() {
     let added = rig.emu.add_orders(2);
     let changed = stream_all(&client, from, rig.clock.now()).await;
     assert_eq!(changed.len(), 6);
-    let get = |id: u64| changed.iter().find(|o| o.legacy_id == id.to_string()).unwrap();
+    let get = |id: u64| {
+        changed
+            .iter()
+            .find(|o| o.legacy_id == id.to_string())
+            .unwrap()
+    };
     assert!(get(ids[0]).cancelled_at.is_some());
     assert_eq!(get(ids[2]).line_items[0].current_quantity, 0);
     assert!(get(added[1]).number > get(added[0]).number);
@@ -270,9 +308,11 @@ async fn without_read_all_orders_only_the_last_60_days_are_visible() {
     let cutoff = now() - chrono::Duration::days(60);
     assert!(!all.is_empty());
     assert!(all.iter().all(|o| o.created_at >= cutoff));
-    let hidden = rig
-        .emu
-        .with_store(|s, _| s.orders().filter(|o| o.created_at < cutoff.timestamp()).count());
+    let hidden = rig.emu.with_store(|s, _| {
+        s.orders()
+            .filter(|o| o.created_at < cutoff.timestamp())
+            .count()
+    });
     assert!(hidden > 0);
     assert_eq!(all.len() + hidden, 200);
 }

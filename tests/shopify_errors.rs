@@ -27,7 +27,11 @@ struct Rig {
 
 async fn rig_with(edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
     let path = shared_schema_path();
-    assert!(path.exists(), "Shopify's schema is missing at {}", path.display());
+    assert!(
+        path.exists(),
+        "Shopify's schema is missing at {}",
+        path.display()
+    );
     let clock = ManualClock::new(now());
     let data = data::generate(&StoreSpec::new(9, 40, now() - chrono::Duration::minutes(1)));
     let mut config = EmulatorConfig::new(data, Arc::new(clock.clone()));
@@ -51,7 +55,8 @@ async fn rig() -> Rig {
 
 impl Rig {
     fn settings(&self, auth: Auth) -> ShopifySettings {
-        let mut settings = ShopifySettings::new("sandbox-store", auth, Arc::new(self.clock.clone()));
+        let mut settings =
+            ShopifySettings::new("sandbox-store", auth, Arc::new(self.clock.clone()));
         settings.base_url = Some(self.emu.base_url().to_owned());
         settings.timeout = Duration::from_secs(10);
         settings.backoff = Backoff {
@@ -96,16 +101,35 @@ fn status(code: u16, body: &str, retry_after: Option<&str>) -> Fault {
 #[tokio::test]
 async fn non_retryable_statuses_fail_at_once_with_their_kind_and_a_hint() {
     let cases: [(Fault, ErrorKind, &str); 6] = [
-        (Fault::status(402, "Unavailable Shop"), ErrorKind::ShopUnavailable, "bill"),
         (
-            Fault::status(403, "[API] This action requires merchant approval for read_orders scope."),
+            Fault::status(402, "Unavailable Shop"),
+            ErrorKind::ShopUnavailable,
+            "bill",
+        ),
+        (
+            Fault::status(
+                403,
+                "[API] This action requires merchant approval for read_orders scope.",
+            ),
             ErrorKind::Permission,
             "Admin API access scopes",
         ),
-        (Fault::status(404, "Not Found"), ErrorKind::NotFound, "shopify_store_name"),
+        (
+            Fault::status(404, "Not Found"),
+            ErrorKind::NotFound,
+            "shopify_store_name",
+        ),
         (status(423, "", None), ErrorKind::ShopUnavailable, "locked"),
-        (Fault::status(400, "Bad Request"), ErrorKind::Rejected, "HTTP 400"),
-        (Fault::status(430, "Security Rejection"), ErrorKind::Rejected, "HTTP 430"),
+        (
+            Fault::status(400, "Bad Request"),
+            ErrorKind::Rejected,
+            "HTTP 400",
+        ),
+        (
+            Fault::status(430, "Security Rejection"),
+            ErrorKind::Rejected,
+            "HTTP 430",
+        ),
     ];
     for (fault, kind, hint) in cases {
         let rig = rig().await;
@@ -120,7 +144,8 @@ async fn non_retryable_statuses_fail_at_once_with_their_kind_and_a_hint() {
 #[tokio::test]
 async fn a_wrong_static_token_is_unauthorized_without_retry() {
     let rig = rig().await;
-    let client = ShopifyClient::new(rig.settings(Auth::Token(Secret::new("shpat_wrong_0123")))).unwrap();
+    let client =
+        ShopifyClient::new(rig.settings(Auth::Token(Secret::new("shpat_wrong_0123")))).unwrap();
     let error = client.shop().await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Auth);
     let text = error.to_string();
@@ -140,18 +165,23 @@ async fn retryable_statuses_are_retried_and_retry_after_is_honoured() {
         let shop = rig.client().shop().await.unwrap();
         assert_eq!(shop.name, "Sandbox Store ✨");
         assert_eq!(rig.emu.stats().requests, 2, "HTTP {code}");
-        assert!(rig.clock.now() - start >= chrono::Duration::milliseconds(2500), "HTTP {code}");
+        assert!(
+            rig.clock.now() - start >= chrono::Duration::milliseconds(2500),
+            "HTTP {code}"
+        );
     }
     // An HTML gateway page is fine too.
     let rig = rig().await;
-    rig.emu.inject(1, status(502, "<html>Bad Gateway</html>", None));
+    rig.emu
+        .inject(1, status(502, "<html>Bad Gateway</html>", None));
     assert!(rig.client().shop().await.is_ok());
 }
 
 #[tokio::test]
 async fn persistent_failures_exhaust_the_retries() {
     let rig = rig().await;
-    rig.emu.inject_always(Fault::status(503, "Service Unavailable"));
+    rig.emu
+        .inject_always(Fault::status(503, "Service Unavailable"));
     let error = rig.client().shop().await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::RetriesExhausted);
     let ShopifyError::RetriesExhausted { attempts, last } = &error else {
@@ -205,7 +235,11 @@ async fn a_throttled_reply_is_waited_out_and_retried() {
     .await;
     // Another client drains the bucket; ours has no model of it yet.
     let other = rig.client();
-    other.orders_updated(now() - chrono::Duration::days(60), now()).next_page().await.unwrap();
+    other
+        .orders_updated(now() - chrono::Duration::days(60), now())
+        .next_page()
+        .await
+        .unwrap();
     let client = rig.client();
     assert_eq!(fetch_all(&client).await.unwrap(), 40);
     assert_eq!(client.stats().throttled, 1);
@@ -226,8 +260,12 @@ async fn max_cost_exceeded_shrinks_the_page() {
 
 #[tokio::test]
 async fn a_missing_scope_is_access_denied() {
-    let rig = rig_with(|c| c.tokens = vec![("shpat_noscope".to_owned(), vec!["read_products".to_owned()])]).await;
-    let client = ShopifyClient::new(rig.settings(Auth::Token(Secret::new("shpat_noscope")))).unwrap();
+    let rig = rig_with(|c| {
+        c.tokens = vec![("shpat_noscope".to_owned(), vec!["read_products".to_owned()])];
+    })
+    .await;
+    let client =
+        ShopifyClient::new(rig.settings(Auth::Token(Secret::new("shpat_noscope")))).unwrap();
     let error = fetch_all(&client).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Permission);
     assert!(error.to_string().contains("read_orders"), "{error}");
@@ -253,7 +291,11 @@ async fn client_credentials_tokens_are_cached_refreshed_on_expiry_and_after_401(
     assert_eq!(rig.emu.stats().token_requests, 1, "the token is cached");
     rig.clock.advance(Duration::from_secs(2 * 3600));
     client.shop().await.unwrap();
-    assert_eq!(rig.emu.stats().token_requests, 2, "an expired token is renewed");
+    assert_eq!(
+        rig.emu.stats().token_requests,
+        2,
+        "an expired token is renewed"
+    );
     rig.emu.revoke_tokens();
     client.shop().await.unwrap();
     assert_eq!(rig.emu.stats().token_requests, 3, "a 401 refreshes once");
@@ -263,8 +305,10 @@ async fn client_credentials_tokens_are_cached_refreshed_on_expiry_and_after_401(
 #[tokio::test]
 async fn a_persistent_401_after_one_refresh_is_unauthorized() {
     let rig = rig().await;
-    rig.emu
-        .inject_always(Fault::status(401, "[API] Invalid API key or access token (unrecognized login or wrong password)"));
+    rig.emu.inject_always(Fault::status(
+        401,
+        "[API] Invalid API key or access token (unrecognized login or wrong password)",
+    ));
     let error = rig.app_client("client-secret").shop().await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Auth);
     assert_eq!(rig.emu.stats().token_requests, 2);
@@ -297,7 +341,10 @@ async fn an_unsupported_version_falls_forward_and_is_noticed() {
 async fn post_raw(rig: &Rig, body: Value) -> (u16, Value) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::Client::new()
-        .post(format!("{}/admin/api/2026-04/graphql.json", rig.emu.base_url()))
+        .post(format!(
+            "{}/admin/api/2026-04/graphql.json",
+            rig.emu.base_url()
+        ))
         .header("X-Shopify-Access-Token", SANDBOX_TOKEN)
         .json(&body)
         .send()
@@ -317,8 +364,17 @@ async fn the_emulator_rejects_what_shopify_would_reject() {
     assert!(message.contains("notAField"), "{message}");
     // Valid for Shopify but outside what the emulator serves: also an error, never silence.
     let (_, body) = post_raw(&rig, json!({"query": "{ shop { email } }"})).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("emulator"));
-    let (_, body) = post_raw(&rig, json!({"query": "{ orders(first: 251) { nodes { id } } }"})).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("emulator")
+    );
+    let (_, body) = post_raw(
+        &rig,
+        json!({"query": "{ orders(first: 251) { nodes { id } } }"}),
+    )
+    .await;
     assert!(body["errors"].is_array());
 }
 
@@ -345,5 +401,8 @@ async fn the_emulator_throttles_in_shopifys_shape_and_reports_costs() {
     assert!(second["extensions"]["cost"]["actualQueryCost"].is_null());
     assert!(second.get("data").is_none());
     let (_, capped) = post_raw(&rig, json!({"query": "{ orders(first: 250) { nodes { id lineItems(first: 10) { nodes { id } } } } }"})).await;
-    assert_eq!(capped["errors"][0]["extensions"]["code"], "MAX_COST_EXCEEDED");
+    assert_eq!(
+        capped["errors"][0]["extensions"]["code"],
+        "MAX_COST_EXCEEDED"
+    );
 }

@@ -227,20 +227,69 @@ pub struct StoreData {
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "Bob", "Zoë", "李", "محمد", "José", "Ærin", "Søren", "O'Brien", "=HYPERLINK(\"http://x\",\"y\")",
-    "+1 555", "@x", "Анна", "🎉", "Ngozi",
+    "Bob",
+    "Zoë",
+    "李",
+    "محمد",
+    "José",
+    "Ærin",
+    "Søren",
+    "O'Brien",
+    "=HYPERLINK(\"http://x\",\"y\")",
+    "+1 555",
+    "@x",
+    "Анна",
+    "🎉",
+    "Ngozi",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Norman", "小龙", "عبد الله", "Müller", "Smith", "-2+3", "Ünal", "Ōta", "Dupont", "🚀 Rocket",
+    "Norman",
+    "小龙",
+    "عبد الله",
+    "Müller",
+    "Smith",
+    "-2+3",
+    "Ünal",
+    "Ōta",
+    "Dupont",
+    "🚀 Rocket",
 ];
 const CITIES: &[(&str, &str, &str, &str, &str, &str)] = &[
-    ("Boston", "Massachusetts", "MA", "02134", "United States", "US"),
-    ("Holtsville", "New York", "NY", "00501", "United States", "US"),
-    ("Louisville", "Kentucky", "KY", "40202", "United States", "US"),
+    (
+        "Boston",
+        "Massachusetts",
+        "MA",
+        "02134",
+        "United States",
+        "US",
+    ),
+    (
+        "Holtsville",
+        "New York",
+        "NY",
+        "00501",
+        "United States",
+        "US",
+    ),
+    (
+        "Louisville",
+        "Kentucky",
+        "KY",
+        "40202",
+        "United States",
+        "US",
+    ),
     ("東京", "Tokyo", "JP-13", "100-0001", "Japan", "JP"),
     ("Tel Aviv", "Tel Aviv", "TA", "6100000", "Israel", "IL"),
     ("Berlin", "Berlin", "BE", "01067", "Germany", "DE"),
-    ("London", "England", "ENG", "SW1A 1AA", "United Kingdom", "GB"),
+    (
+        "London",
+        "England",
+        "ENG",
+        "SW1A 1AA",
+        "United Kingdom",
+        "GB",
+    ),
     ("Paris", "Île-de-France", "IDF", "75001", "France", "FR"),
 ];
 const PRODUCTS: &[&str] = &[
@@ -256,7 +305,14 @@ const PRODUCTS: &[&str] = &[
     "Sticker, pack of 5",
 ];
 const VARIANTS: &[&str] = &["green", "red / XL", "$25", "מידה M", "Default Title"];
-const TAGS: &[&str] = &["vip", "wholesale", "gift-card-only", "étiquette", "=1+1", "中文"];
+const TAGS: &[&str] = &[
+    "vip",
+    "wholesale",
+    "gift-card-only",
+    "étiquette",
+    "=1+1",
+    "中文",
+];
 const CURRENCIES: &[&str] = &["USD", "USD", "USD", "EUR", "GBP", "JPY", "CAD"];
 const NOTES: &[&str] = &[
     "Leave at the door",
@@ -306,7 +362,8 @@ pub fn generate(spec: &StoreSpec) -> StoreData {
                 id: 632_910_392 + i,
                 variant_id: 39_072_856 + i,
                 title,
-                variant_title: (i % 7 != 0).then(|| Arc::from(VARIANTS[(i as usize) % VARIANTS.len()])),
+                variant_title: (i % 7 != 0)
+                    .then(|| Arc::from(VARIANTS[(i as usize) % VARIANTS.len()])),
                 sku: (i % 9 != 0).then(|| Arc::from(format!("SKU-{i:05}"))),
                 vendor: (i % 4 != 0).then(|| Arc::from("Acme")),
                 deleted: i % 50 == 49,
@@ -363,11 +420,12 @@ pub fn generate(spec: &StoreSpec) -> StoreData {
             number += 1 + i64::from(rng.u8(..3));
         }
         let created = (start + step * i as i64 + rng.i64(0..step.max(1))).min(end);
-        let lines = if spec.big_order_every > 0 && i % spec.big_order_every == spec.big_order_every - 1 {
-            spec.big_order_lines
-        } else {
-            1 + rng.usize(..4)
-        };
+        let lines =
+            if spec.big_order_every > 0 && i % spec.big_order_every == spec.big_order_every - 1 {
+                spec.big_order_lines
+            } else {
+                1 + rng.usize(..4)
+            };
         let mut order = make_order(&mut store, &mut rng, number, created, end, lines);
         // Many orders share one `updatedAt` (bulk edits, imports).
         if let Some(prev) = previous_updated
@@ -428,7 +486,11 @@ fn make_order(
         updated_at: updated.max(created),
         cancelled_at: None,
         financial_status: Some("PAID"),
-        fulfillment_status: if rng.bool() { "FULFILLED" } else { "UNFULFILLED" },
+        fulfillment_status: if rng.bool() {
+            "FULFILLED"
+        } else {
+            "UNFULFILLED"
+        },
         email: (!guest || rng.bool()).then(|| Arc::from(format!("buyer{number}@mail.example.com"))),
         phone: (rng.u8(..4) == 0).then(|| Arc::from("+1 555 0100")),
         test: rng.u8(..100) < 2,
@@ -482,23 +544,56 @@ mod tests {
         let b = generate(&spec);
         assert_eq!(a.orders.len(), 2_000);
         assert_eq!(
-            a.orders.iter().map(|o| (o.id, o.updated_at)).collect::<Vec<_>>(),
-            b.orders.iter().map(|o| (o.id, o.updated_at)).collect::<Vec<_>>()
+            a.orders
+                .iter()
+                .map(|o| (o.id, o.updated_at))
+                .collect::<Vec<_>>(),
+            b.orders
+                .iter()
+                .map(|o| (o.id, o.updated_at))
+                .collect::<Vec<_>>()
         );
         let orders = &a.orders;
-        assert!(orders.windows(2).any(|w| w[1].number > w[0].number + 1), "gaps");
+        assert!(
+            orders.windows(2).any(|w| w[1].number > w[0].number + 1),
+            "gaps"
+        );
         assert!(orders.windows(2).all(|w| w[1].id > w[0].id), "ids ascend");
         assert!(orders.iter().any(|o| o.test));
         assert!(orders.iter().any(|o| o.cancelled_at.is_some()));
         assert!(orders.iter().any(|o| o.refunded_minor > 0));
-        assert!(orders.iter().any(|o| o.lines.iter().any(|l| l.current_quantity == 0)));
-        assert!(orders.iter().any(|o| o.customer.is_none() && o.shipping.is_none()));
+        assert!(
+            orders
+                .iter()
+                .any(|o| o.lines.iter().any(|l| l.current_quantity == 0))
+        );
+        assert!(
+            orders
+                .iter()
+                .any(|o| o.customer.is_none() && o.shipping.is_none())
+        );
         assert!(orders.iter().any(|o| o.currency == "JPY"));
         assert!(orders.iter().any(|o| o.lines.len() == 300));
-        assert!(orders.iter().any(|o| o.note.as_ref().is_some_and(|n| n.len() > 50_000)));
-        assert!(orders.windows(2).any(|w| w[0].updated_at == w[1].updated_at));
-        assert!(a.addresses.iter().any(|a| a.zip.as_deref() == Some("02134")));
-        assert!(orders.iter().all(|o| o.updated_at >= o.created_at && o.updated_at <= end().timestamp()));
+        assert!(
+            orders
+                .iter()
+                .any(|o| o.note.as_ref().is_some_and(|n| n.len() > 50_000))
+        );
+        assert!(
+            orders
+                .windows(2)
+                .any(|w| w[0].updated_at == w[1].updated_at)
+        );
+        assert!(
+            a.addresses
+                .iter()
+                .any(|a| a.zip.as_deref() == Some("02134"))
+        );
+        assert!(
+            orders
+                .iter()
+                .all(|o| o.updated_at >= o.created_at && o.updated_at <= end().timestamp())
+        );
     }
 
     #[test]

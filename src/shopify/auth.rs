@@ -64,18 +64,14 @@ pub(crate) async fn fetch_token(
         "client_secret": client_secret.expose(),
         "grant_type": "client_credentials",
     });
-    let response = http
-        .post(url)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| ShopifyError::Transport(format!("token request: {}", super::client::describe(e))))?;
+    let response = http.post(url).json(&body).send().await.map_err(|e| {
+        ShopifyError::Transport(format!("token request: {}", super::client::describe(e)))
+    })?;
     let status = response.status();
     let request_id = super::client::request_id(response.headers());
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| ShopifyError::Transport(format!("token reply: {}", super::client::describe(e))))?;
+    let bytes = response.bytes().await.map_err(|e| {
+        ShopifyError::Transport(format!("token reply: {}", super::client::describe(e)))
+    })?;
     if status.is_success() {
         let reply: TokenReply =
             serde_json::from_slice(&bytes).map_err(|e| ShopifyError::Decode {

@@ -206,7 +206,10 @@ impl ShopifyClient {
         lock(&self.served_version).clone()
     }
 
-    async fn access_token(&self, force_refresh: bool) -> Result<reqwest::header::HeaderValue, ShopifyError> {
+    async fn access_token(
+        &self,
+        force_refresh: bool,
+    ) -> Result<reqwest::header::HeaderValue, ShopifyError> {
         let token = match &self.auth {
             Auth::Token(token) => token.clone(),
             Auth::ClientCredentials {
@@ -235,8 +238,9 @@ impl ShopifyClient {
                 }
             }
         };
-        let mut value = HeaderValue::from_str(token.expose())
-            .map_err(|_| ShopifyError::Settings("the access token has invalid characters".to_owned()))?;
+        let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
+            ShopifyError::Settings("the access token has invalid characters".to_owned())
+        })?;
         value.set_sensitive(true);
         Ok(value)
     }
@@ -260,7 +264,10 @@ impl ShopifyClient {
             attempt += 1;
             let wait = lock(&self.pacer).wait_for(estimate, self.clock.now());
             if !wait.is_zero() {
-                debug!(wait_ms = wait.as_millis() as u64, "waiting for the cost bucket");
+                debug!(
+                    wait_ms = wait.as_millis() as u64,
+                    "waiting for the cost bucket"
+                );
                 lock(&self.stats).paced_secs += wait.as_secs_f64();
                 self.clock.sleep(wait).await;
             }
@@ -374,7 +381,13 @@ impl ShopifyClient {
         }
     }
 
-    fn http_error(&self, status: u16, headers: &HeaderMap, bytes: &[u8], request_id: String) -> ShopifyError {
+    fn http_error(
+        &self,
+        status: u16,
+        headers: &HeaderMap,
+        bytes: &[u8],
+        request_id: String,
+    ) -> ShopifyError {
         let message = serde_json::from_slice::<ErrorBody>(bytes)
             .ok()
             .and_then(|b| b.errors)
@@ -424,13 +437,18 @@ impl ShopifyClient {
         let cost = reply.extensions.as_ref().and_then(|e| e.cost);
         let now = self.clock.now();
         if let Some(cost) = cost {
-            lock(&self.pacer).observe(cost.throttle_status, cost.requested_query_cost, estimate, now);
+            lock(&self.pacer).observe(
+                cost.throttle_status,
+                cost.requested_query_cost,
+                estimate,
+                now,
+            );
             if let Some(actual) = cost.actual_query_cost {
                 lock(&self.stats).actual_cost += actual;
             }
         }
         if let Some(errors) = reply.errors {
-            return Err(self.graphql_error(doc, errors, cost));
+            return Err(self.graphql_error(doc, &errors, cost));
         }
         let data = reply.data.ok_or_else(|| ShopifyError::Decode {
             operation: doc.name,
@@ -444,8 +462,13 @@ impl ShopifyClient {
         })
     }
 
-    fn graphql_error(&self, doc: Document, errors: Errors, cost: Option<super::wire::Cost>) -> ShopifyError {
-        let Errors::List(list) = &errors else {
+    fn graphql_error(
+        &self,
+        doc: Document,
+        errors: &Errors,
+        cost: Option<super::wire::Cost>,
+    ) -> ShopifyError {
+        let Errors::List(list) = errors else {
             return ShopifyError::Query {
                 operation: doc.name,
                 messages: errors.summary(),
@@ -474,7 +497,9 @@ impl ShopifyClient {
             let ext = e.extensions.as_ref();
             return ShopifyError::MaxCostExceeded {
                 requested: ext.and_then(|x| x.cost).unwrap_or(f64::NAN),
-                max: ext.and_then(|x| x.max_cost).unwrap_or(super::cost::MAX_QUERY_COST),
+                max: ext
+                    .and_then(|x| x.max_cost)
+                    .unwrap_or(super::cost::MAX_QUERY_COST),
             };
         }
         if let Some(e) = code("ACCESS_DENIED") {

@@ -72,9 +72,9 @@ impl Default for Pacer {
 impl Pacer {
     /// The most a query may request now: Shopify's cap, or the bucket size when smaller.
     pub fn budget(&self) -> f64 {
-        let max = self
-            .bucket
-            .map_or(MAX_QUERY_COST, |(s, _)| s.maximum_available.min(MAX_QUERY_COST));
+        let max = self.bucket.map_or(MAX_QUERY_COST, |(s, _)| {
+            s.maximum_available.min(MAX_QUERY_COST)
+        });
         max / self.factor
     }
 
@@ -85,8 +85,8 @@ impl Pacer {
         };
         let cost = (cost * self.factor).min(status.maximum_available);
         let elapsed = (now - at).as_seconds_f64().max(0.0);
-        let available =
-            (status.currently_available + elapsed * status.restore_rate).min(status.maximum_available);
+        let available = (status.currently_available + elapsed * status.restore_rate)
+            .min(status.maximum_available);
         if available >= cost || status.restore_rate <= 0.0 {
             return Duration::ZERO;
         }
@@ -179,7 +179,11 @@ mod tests {
         pacer.observe(None, Some(1.5 * 600.0), 600.0, t0());
         assert!(pacer.orders_per_page(FIRST_PAGE_LINES) < before);
         assert!(
-            orders_page_cost(pacer.orders_per_page(FIRST_PAGE_LINES), FIRST_PAGE_LINES, true) * 1.5
+            orders_page_cost(
+                pacer.orders_per_page(FIRST_PAGE_LINES),
+                FIRST_PAGE_LINES,
+                true
+            ) * 1.5
                 <= MAX_QUERY_COST
         );
     }

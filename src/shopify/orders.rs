@@ -7,9 +7,7 @@ use serde_json::json;
 use tracing::{debug, instrument};
 
 use super::client::{ShopifyClient, lock};
-use super::cost::{
-    FIRST_PAGE_LINES, line_items_cost, orders_by_id_cost, orders_page_cost,
-};
+use super::cost::{FIRST_PAGE_LINES, line_items_cost, orders_by_id_cost, orders_page_cost};
 use super::error::ShopifyError;
 use super::queries;
 use super::wire::{
@@ -218,7 +216,10 @@ impl ShopifyClient {
             let (chunk, tail) = rest.split_at(n);
             let estimate = orders_by_id_cost(n as u32, FIRST_PAGE_LINES);
             let vars = json!({ "ids": chunk, "lines": FIRST_PAGE_LINES });
-            match self.run::<NodesData>(queries::ORDERS_BY_ID, vars, estimate).await {
+            match self
+                .run::<NodesData>(queries::ORDERS_BY_ID, vars, estimate)
+                .await
+            {
                 Ok(data) => {
                     let wire = data
                         .nodes
@@ -247,8 +248,15 @@ impl ShopifyClient {
     /// # Errors
     /// Any [`ShopifyError`] after retries.
     #[instrument(skip_all, fields(number))]
-    pub async fn orders_by_number(&self, number: i64, shop: &Shop) -> Result<Vec<Order>, ShopifyError> {
-        let name = format!("{}{number}{}", shop.order_number_prefix, shop.order_number_suffix);
+    pub async fn orders_by_number(
+        &self,
+        number: i64,
+        shop: &Shop,
+    ) -> Result<Vec<Order>, ShopifyError> {
+        let name = format!(
+            "{}{number}{}",
+            shop.order_number_prefix, shop.order_number_suffix
+        );
         let first = 10;
         let vars = json!({
             "first": first,
@@ -257,7 +265,12 @@ impl ShopifyClient {
         });
         let estimate = orders_page_cost(first, FIRST_PAGE_LINES, false);
         let data: OrdersOnly = self.run(queries::ORDERS_BY_NAME, vars, estimate).await?;
-        let exact = data.orders.nodes.into_iter().filter(|o| o.name == name).collect();
+        let exact = data
+            .orders
+            .nodes
+            .into_iter()
+            .filter(|o| o.name == name)
+            .collect();
         self.complete(exact).await
     }
 

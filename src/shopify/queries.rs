@@ -94,7 +94,9 @@ mod tests {
                 "/../shared/shopify/admin_schema_2026-04.graphql"
             );
             let sdl = std::fs::read_to_string(path).unwrap_or_else(|e| {
-                panic!("Shopify's schema is missing at {path} ({e}): the fidelity tests need ../shared")
+                panic!(
+                    "Shopify's schema is missing at {path} ({e}): the fidelity tests need ../shared"
+                )
             });
             Schema::parse_and_validate(sdl, path).expect("Shopify's schema parses")
         })

@@ -399,7 +399,12 @@ mod tests {
             r#"{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}"#,
         )
         .unwrap();
-        assert!(text.errors.unwrap().summary().starts_with("[API] Invalid API key"));
+        assert!(
+            text.errors
+                .unwrap()
+                .summary()
+                .starts_with("[API] Invalid API key")
+        );
         let throttled: Reply<serde_json::Value> = serde_json::from_str(
             r#"{"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED",
             "documentation":"https://shopify.dev/api/usage/rate-limits"}}],
@@ -410,7 +415,10 @@ mod tests {
         let Some(Errors::List(list)) = throttled.errors else {
             panic!("errors should be a list")
         };
-        assert_eq!(list[0].extensions.as_ref().unwrap().code.as_deref(), Some("THROTTLED"));
+        assert_eq!(
+            list[0].extensions.as_ref().unwrap().code.as_deref(),
+            Some("THROTTLED")
+        );
         let cost = throttled.extensions.unwrap().cost.unwrap();
         assert!(cost.actual_query_cost.is_none());
         let capped: Reply<serde_json::Value> = serde_json::from_str(

@@ -56,7 +56,8 @@ impl Bucket {
     pub fn available(&mut self, now: DateTime<Utc>) -> f64 {
         if let Some(at) = self.at {
             let secs = (now - at).as_seconds_f64().max(0.0);
-            self.available = (self.available + secs * self.config.restore_rate).min(self.config.maximum);
+            self.available =
+                (self.available + secs * self.config.restore_rate).min(self.config.maximum);
         }
         self.at = Some(now);
         self.available
@@ -87,7 +88,9 @@ mod tests {
 
     #[test]
     fn the_bucket_leaks_back_at_the_restore_rate() {
-        let t0 = DateTime::parse_from_rfc3339("2026-11-02T10:00:00Z").unwrap().with_timezone(&Utc);
+        let t0 = DateTime::parse_from_rfc3339("2026-11-02T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let mut bucket = Bucket::new(BucketConfig {
             maximum: 1000.0,
             restore_rate: 50.0,

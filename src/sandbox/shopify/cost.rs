@@ -16,14 +16,15 @@ use apollo_compiler::schema::ExtendedType;
 pub fn included(directives: &DirectiveList, vars: &JsonMap) -> bool {
     let flag = |name: &str| {
         directives.get(name).and_then(|d| {
-            d.specified_argument_by_name("if").map(|v| match v.as_ref() {
-                Value::Boolean(b) => *b,
-                Value::Variable(var) => vars
-                    .get(var.as_str())
-                    .and_then(JsonValue::as_bool)
-                    .unwrap_or(false),
-                _ => false,
-            })
+            d.specified_argument_by_name("if")
+                .map(|v| match v.as_ref() {
+                    Value::Boolean(b) => *b,
+                    Value::Variable(var) => vars
+                        .get(var.as_str())
+                        .and_then(JsonValue::as_bool)
+                        .unwrap_or(false),
+                    _ => false,
+                })
         })
     };
     flag("skip") != Some(true) && flag("include") != Some(false)
@@ -79,7 +80,11 @@ fn is_leaf(schema: &Schema, field: &apollo_compiler::executable::Field) -> bool 
 }
 
 fn is_connection(field: &apollo_compiler::executable::Field) -> bool {
-    field.definition.ty.inner_named_type().ends_with("Connection")
+    field
+        .definition
+        .ty
+        .inner_named_type()
+        .ends_with("Connection")
 }
 
 /// The cost Shopify charges up front for `set`.
@@ -154,8 +159,9 @@ pub fn actual(
                 return 0;
             }
             let object_cost = |v: &JsonValue| {
-                v.as_object()
-                    .map_or(0, |o| 1 + actual(schema, doc, &field.selection_set, vars, o))
+                v.as_object().map_or(0, |o| {
+                    1 + actual(schema, doc, &field.selection_set, vars, o)
+                })
             };
             if is_connection(field) {
                 return value.as_object().map_or(0, |conn| {
@@ -219,7 +225,13 @@ mod tests {
     fn requested_cost_follows_shopifys_rules() {
         // Shopify's own example: products(first: 10){edges{node{id title}}} costs 12; the same
         // shape over orders here.
-        assert_eq!(cost("{ orders(first: 10) { edges { node { id name } } } }", serde_json::json!({})), 12);
+        assert_eq!(
+            cost(
+                "{ orders(first: 10) { edges { node { id name } } } }",
+                serde_json::json!({})
+            ),
+            12
+        );
         assert_eq!(cost("{ shop { name } }", serde_json::json!({})), 1);
         let nested = "query($n: Int!) { orders(first: $n) { pageInfo { hasNextPage } nodes { id \
             currentTotalPriceSet { shopMoney { amount } } lineItems(first: 10) { nodes { id product { id } } } } } }";
@@ -228,7 +240,8 @@ mod tests {
         let skipped = "query($s: Boolean!) { shop @include(if: $s) { name } orders(first: 1) { nodes { id } } }";
         assert_eq!(cost(skipped, serde_json::json!({"s": false})), 3);
         assert_eq!(cost(skipped, serde_json::json!({"s": true})), 4);
-        let nodes = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id customer { id } } } }";
+        let nodes =
+            "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id customer { id } } } }";
         assert_eq!(cost(nodes, serde_json::json!({"ids": ["a", "b", "c"]})), 6);
     }
 }

@@ -173,7 +173,10 @@ impl Shared {
 
     fn fault_for(&self, request: u64) -> Option<Fault> {
         let mut faults = lock(&self.faults);
-        faults.by_request.remove(&request).or_else(|| faults.always.clone())
+        faults
+            .by_request
+            .remove(&request)
+            .or_else(|| faults.always.clone())
     }
 
     fn stats_mut(&self, f: impl FnOnce(&mut Stats)) {
@@ -215,7 +218,8 @@ impl Shared {
         let token = format!("shpua_emulated_{:04}", auth.issued.len() + 1);
         let expires = self.clock.now()
             + chrono::Duration::from_std(app.lifetime).unwrap_or(chrono::Duration::MAX);
-        auth.issued.insert(token.clone(), (expires, app.scopes.clone()));
+        auth.issued
+            .insert(token.clone(), (expires, app.scopes.clone()));
         Some((token, app.scopes.join(","), app.lifetime.as_secs()))
     }
 }
@@ -312,9 +316,10 @@ impl ShopifyEmulator {
 
     /// Grants a static token these scopes.
     pub fn add_token(&self, token: &str, scopes: &[&str]) {
-        lock(&self.shared.auth)
-            .tokens
-            .insert(token.to_owned(), scopes.iter().map(|s| (*s).to_owned()).collect());
+        lock(&self.shared.auth).tokens.insert(
+            token.to_owned(),
+            scopes.iter().map(|s| (*s).to_owned()).collect(),
+        );
     }
 
     /// Revokes every token (static and issued): the next request gets 401.

@@ -59,7 +59,7 @@ fn err(message: impl Into<String>) -> FieldError {
 }
 
 fn opt_str<'a>(value: Option<&str>) -> ResolvedValue<'a> {
-    value.map_or_else(ResolvedValue::null, |s| ResolvedValue::leaf(s))
+    value.map_or_else(ResolvedValue::null, ResolvedValue::leaf)
 }
 
 fn time<'a>(secs: i64) -> ResolvedValue<'a> {
@@ -89,8 +89,8 @@ fn page_size(info: &ResolveInfo<'_>) -> Result<usize, FieldError> {
     if info.arguments().get("last").is_some_and(|v| !v.is_null()) {
         return Err(err("The emulator pages forward only: use `first`."));
     }
-    let first = arg_u64(info, "first")
-        .ok_or_else(|| err("you must provide one of first or last"))?;
+    let first =
+        arg_u64(info, "first").ok_or_else(|| err("you must provide one of first or last"))?;
     if first > MAX_PAGE {
         return Err(err(format!(
             "The maximum number of items per page is {MAX_PAGE}; `first` was {first}."
@@ -198,9 +198,11 @@ impl ObjectValue for Obj<'_> {
                         .iter()
                         .map(|(o, _)| ResolvedValue::object(Obj::Order(ctx, o))),
                 ),
-                "edges" => ResolvedValue::list(page.items.iter().map(|(o, c)| {
-                    ResolvedValue::object(Obj::OrderEdge(ctx, o, c.clone()))
-                })),
+                "edges" => ResolvedValue::list(
+                    page.items
+                        .iter()
+                        .map(|(o, c)| ResolvedValue::object(Obj::OrderEdge(ctx, o, c.clone()))),
+                ),
                 "pageInfo" => page_info(page),
                 _ => return Err(self.unknown_field_error(info)),
             }),
@@ -210,18 +212,20 @@ impl ObjectValue for Obj<'_> {
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::Order(ctx, order) => resolve_order(ctx, order, info),
-            Self::Lines(ctx, order, page) => Ok(match field {
-                "nodes" => ResolvedValue::list(
-                    page.items
-                        .iter()
-                        .map(|(l, _)| ResolvedValue::object(Obj::Line(ctx, order, l))),
-                ),
-                "edges" => ResolvedValue::list(page.items.iter().map(|(l, c)| {
-                    ResolvedValue::object(Obj::LineEdge(ctx, order, l, c.clone()))
-                })),
-                "pageInfo" => page_info(page),
-                _ => return Err(self.unknown_field_error(info)),
-            }),
+            Self::Lines(ctx, order, page) => {
+                Ok(match field {
+                    "nodes" => ResolvedValue::list(
+                        page.items
+                            .iter()
+                            .map(|(l, _)| ResolvedValue::object(Obj::Line(ctx, order, l))),
+                    ),
+                    "edges" => ResolvedValue::list(page.items.iter().map(|(l, c)| {
+                        ResolvedValue::object(Obj::LineEdge(ctx, order, l, c.clone()))
+                    })),
+                    "pageInfo" => page_info(page),
+                    _ => return Err(self.unknown_field_error(info)),
+                })
+            }
             Self::LineEdge(ctx, order, line, cursor) => Ok(match field {
                 "cursor" => ResolvedValue::leaf(cursor.as_str()),
                 "node" => ResolvedValue::object(Obj::Line(ctx, order, line)),
@@ -272,8 +276,12 @@ impl ObjectValue for Obj<'_> {
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::Variant(p) => Ok(match field {
-                "id" => ResolvedValue::leaf(format!("gid://shopify/ProductVariant/{}", p.variant_id)),
-                "title" => ResolvedValue::leaf(p.variant_title.as_deref().unwrap_or("Default Title")),
+                "id" => {
+                    ResolvedValue::leaf(format!("gid://shopify/ProductVariant/{}", p.variant_id))
+                }
+                "title" => {
+                    ResolvedValue::leaf(p.variant_title.as_deref().unwrap_or("Default Title"))
+                }
                 _ => return Err(self.unknown_field_error(info)),
             }),
         }
@@ -306,14 +314,22 @@ fn resolve_query<'a>(
                 .unwrap_or(false);
             let page = ctx
                 .store
-                .list(&filter, key, reverse, arg_str(info, "after"), first, ctx.vis)
+                .list(
+                    &filter,
+                    key,
+                    reverse,
+                    arg_str(info, "after"),
+                    first,
+                    ctx.vis,
+                )
                 .map_err(err)?;
             ResolvedValue::object(Obj::Orders(ctx, page))
         }
         "ordersCount" => {
             let filter = Filter::parse(arg_str(info, "query").unwrap_or_default()).map_err(err)?;
             let count = ctx.store.count(&filter, ctx.vis);
-            let limit = arg_u64(info, "limit").map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+            let limit = arg_u64(info, "limit")
+                .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
             ResolvedValue::object(Obj::Count(count.min(limit)))
         }
         "order" | "node" => {
@@ -328,7 +344,9 @@ fn resolve_query<'a>(
                 .cloned()
                 .unwrap_or_default();
             if ids.len() > MAX_PAGE as usize {
-                return Err(err(format!("You can only request {MAX_PAGE} nodes at a time.")));
+                return Err(err(format!(
+                    "You can only request {MAX_PAGE} nodes at a time."
+                )));
             }
             ResolvedValue::list(ids.into_iter().map(move |id| {
                 ResolvedValue::nullable_object(
@@ -338,7 +356,12 @@ fn resolve_query<'a>(
                 )
             }))
         }
-        _ => return Err(err(format!("Field '{}' doesn't exist on type 'QueryRoot'", info.field_name()))),
+        _ => {
+            return Err(err(format!(
+                "Field '{}' doesn't exist on type 'QueryRoot'",
+                info.field_name()
+            )));
+        }
     })
 }
 
@@ -355,7 +378,7 @@ fn resolve_order<'a>(
         "number" => ResolvedValue::leaf(o.number),
         "createdAt" | "processedAt" => time(o.created_at),
         "updatedAt" => time(o.updated_at),
-        "cancelledAt" | "closedAt" => o.cancelled_at.map_or_else(ResolvedValue::null, |t| time(t)),
+        "cancelledAt" | "closedAt" => o.cancelled_at.map_or_else(ResolvedValue::null, time),
         "displayFinancialStatus" => opt_str(o.financial_status),
         "displayFulfillmentStatus" => ResolvedValue::leaf(o.fulfillment_status),
         "email" => opt_str(o.email.as_deref()),
@@ -370,10 +393,15 @@ fn resolve_order<'a>(
                 .and_then(|i| ctx.store.data.customers.get(i as usize))
                 .map(Obj::Customer),
         ),
-        "shippingAddress" | "billingAddress" => ResolvedValue::nullable_object(
-            o.shipping
-                .and_then(|i| ctx.store.data.addresses.get(i as usize).map(|a| Obj::Address(a, i))),
-        ),
+        "shippingAddress" | "billingAddress" => {
+            ResolvedValue::nullable_object(o.shipping.and_then(|i| {
+                ctx.store
+                    .data
+                    .addresses
+                    .get(i as usize)
+                    .map(|a| Obj::Address(a, i))
+            }))
+        }
         "totalPriceSet" => ResolvedValue::object(Obj::MoneyBag(o.total_minor(), o.currency)),
         "currentTotalPriceSet" => {
             ResolvedValue::object(Obj::MoneyBag(o.current_total_minor(), o.currency))
@@ -402,7 +430,12 @@ fn resolve_order<'a>(
             };
             ResolvedValue::object(Obj::Lines(ctx, o, page))
         }
-        _ => return Err(err(format!("Field '{}' doesn't exist on type 'Order'", info.field_name()))),
+        _ => {
+            return Err(err(format!(
+                "Field '{}' doesn't exist on type 'Order'",
+                info.field_name()
+            )));
+        }
     })
 }
 
@@ -428,6 +461,11 @@ fn resolve_line<'a>(
         }
         "product" => ResolvedValue::nullable_object(live.map(Obj::Product)),
         "variant" => ResolvedValue::nullable_object(live.map(Obj::Variant)),
-        _ => return Err(err(format!("Field '{}' doesn't exist on type 'LineItem'", info.field_name()))),
+        _ => {
+            return Err(err(format!(
+                "Field '{}' doesn't exist on type 'LineItem'",
+                info.field_name()
+            )));
+        }
     })
 }

@@ -265,13 +265,15 @@ mod tests {
             match (ty, theirs) {
                 (ExtendedType::Object(ours), ExtendedType::Object(theirs)) => {
                     for iface in &ours.implements_interfaces {
-                        assert!(theirs.implements_interfaces.contains(iface), "{name}: {iface}");
+                        assert!(
+                            theirs.implements_interfaces.contains(iface),
+                            "{name}: {iface}"
+                        );
                     }
                     for (field_name, field) in &ours.fields {
-                        let their = theirs
-                            .fields
-                            .get(field_name)
-                            .unwrap_or_else(|| panic!("{name}.{field_name} is not in Shopify's schema"));
+                        let their = theirs.fields.get(field_name).unwrap_or_else(|| {
+                            panic!("{name}.{field_name} is not in Shopify's schema")
+                        });
                         assert_eq!(field.ty, their.ty, "{name}.{field_name}");
                         for arg in &field.arguments {
                             let their_arg = their
@@ -292,7 +294,10 @@ mod tests {
                 }
                 (ExtendedType::Interface(ours), ExtendedType::Interface(theirs)) => {
                     for (field_name, field) in &ours.fields {
-                        assert_eq!(field.ty, theirs.fields[field_name].ty, "{name}.{field_name}");
+                        assert_eq!(
+                            field.ty, theirs.fields[field_name].ty,
+                            "{name}.{field_name}"
+                        );
                     }
                 }
                 (ExtendedType::Enum(ours), ExtendedType::Enum(theirs)) => {
@@ -305,7 +310,10 @@ mod tests {
             }
         }
         assert_eq!(
-            real.schema_definition.query.as_ref().map(|n| n.name.as_str()),
+            real.schema_definition
+                .query
+                .as_ref()
+                .map(|n| n.name.as_str()),
             Some("QueryRoot")
         );
         assert!(checked > 80, "only {checked} fields checked");

@@ -31,7 +31,10 @@ const INVALID_TOKEN: &str =
 fn json_response(status: StatusCode, body: &Value, request: u64, version: &str) -> Response {
     let mut response = (status, body.to_string()).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("emu-{request:08}")) {
         headers.insert("x-request-id", v);
     }
@@ -59,7 +62,8 @@ pub async fn graphql(
         SUPPORTED_VERSIONS[0].to_owned()
     };
     let fault = shared.fault_for(request);
-    let reply = |status: StatusCode, body: &Value| json_response(status, body, request, &served_version);
+    let reply =
+        |status: StatusCode, body: &Value| json_response(status, body, request, &served_version);
     match &fault {
         Some(Fault::Stall(duration)) => tokio::time::sleep(*duration).await,
         Some(Fault::Status {
@@ -75,7 +79,10 @@ pub async fn graphql(
                     .headers_mut()
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
             }
-            if let Some(after) = retry_after.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
+            if let Some(after) = retry_after
+                .as_deref()
+                .and_then(|a| HeaderValue::from_str(a).ok())
+            {
                 response.headers_mut().insert(header::RETRY_AFTER, after);
             }
             return response;
@@ -83,24 +90,32 @@ pub async fn graphql(
         Some(Fault::Reset) => {
             let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
                 Ok(Bytes::from_static(b"{\"data\":{\"orders\":{\"nodes\":[")),
-                Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset")),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "reset",
+                )),
             ];
             let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             return response;
         }
         Some(Fault::Malformed) => {
             let mut response = reply(StatusCode::OK, &json!({}));
-            *response.body_mut() = Body::from("{\"data\":{\"orders\":{\"pageInfo\":{\"hasNextPage\":tr");
+            *response.body_mut() =
+                Body::from("{\"data\":{\"orders\":{\"pageInfo\":{\"hasNextPage\":tr");
             return response;
         }
         Some(Fault::ServerErrorAfterApply) | None => {}
     }
 
     let Some(scopes) = shared.authenticate(&headers) else {
-        return reply(StatusCode::UNAUTHORIZED, &json!({ "errors": INVALID_TOKEN }));
+        return reply(
+            StatusCode::UNAUTHORIZED,
+            &json!({ "errors": INVALID_TOKEN }),
+        );
     };
     let (status, body) = execute(&shared, &headers, &body, &scopes);
     if matches!(fault, Some(Fault::ServerErrorAfterApply)) {
@@ -112,21 +127,33 @@ pub async fn graphql(
     reply(status, &body)
 }
 
-fn parse_request(headers: &HeaderMap, body: &[u8]) -> Result<(String, JsonMap, Option<String>), Value> {
+fn parse_request(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, JsonMap, Option<String>), Value> {
     let is_graphql = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/graphql"));
     if is_graphql {
-        return Ok((String::from_utf8_lossy(body).into_owned(), JsonMap::new(), None));
+        return Ok((
+            String::from_utf8_lossy(body).into_owned(),
+            JsonMap::new(),
+            None,
+        ));
     }
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| errors([json!({ "message": format!("Invalid JSON in request body: {e}") })]))?;
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        errors([json!({ "message": format!("Invalid JSON in request body: {e}") })])
+    })?;
     let query = value["query"]
         .as_str()
         .ok_or_else(|| errors([json!({ "message": "No query string was present" })]))?
         .to_owned();
-    let variables: JsonValue = value.get("variables").cloned().unwrap_or(Value::Null).into();
+    let variables: JsonValue = value
+        .get("variables")
+        .cloned()
+        .unwrap_or(Value::Null)
+        .into();
     let variables = variables.as_object().cloned().unwrap_or_default();
     let operation = value["operationName"].as_str().map(ToOwned::to_owned);
     Ok((query, variables, operation))
@@ -146,7 +173,12 @@ fn cost_block(requested: u64, actual: Option<u64>, shared: &Shared, available: f
     }})
 }
 
-fn execute(shared: &Shared, headers: &HeaderMap, body: &[u8], scopes: &[String]) -> (StatusCode, Value) {
+fn execute(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+    scopes: &[String],
+) -> (StatusCode, Value) {
     let (query, variables, operation_name) = match parse_request(headers, body) {
         Ok(parts) => parts,
         Err(e) => return (StatusCode::BAD_REQUEST, e),
@@ -155,11 +187,21 @@ fn execute(shared: &Shared, headers: &HeaderMap, body: &[u8], scopes: &[String])
     if let Some(path) = &shared.schema_path {
         match schema::real(path) {
             Ok(real) => {
-                if let Err(e) = ExecutableDocument::parse_and_validate(&real, &query, "query.graphql") {
-                    return (StatusCode::OK, errors(e.errors.iter().map(|d| json!(d.to_json()))));
+                if let Err(e) =
+                    ExecutableDocument::parse_and_validate(&real, &query, "query.graphql")
+                {
+                    return (
+                        StatusCode::OK,
+                        errors(e.errors.iter().map(|d| json!(d.to_json()))),
+                    );
                 }
             }
-            Err(message) => return (StatusCode::INTERNAL_SERVER_ERROR, json!({ "errors": message })),
+            Err(message) => {
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({ "errors": message }),
+                );
+            }
         }
     }
     let served = schema::served();
@@ -174,13 +216,25 @@ fn execute(shared: &Shared, headers: &HeaderMap, body: &[u8], scopes: &[String])
     };
     let op = match doc.operations.get(operation_name.as_deref()) {
         Ok(op) => op,
-        Err(e) => return (StatusCode::OK, errors([json!({ "message": e.message().to_string() })])),
+        Err(e) => {
+            return (
+                StatusCode::OK,
+                errors([json!({ "message": e.message().to_string() })]),
+            );
+        }
     };
     let vars = match apollo_compiler::request::coerce_variable_values(served, op, &variables) {
         Ok(v) => v,
-        Err(e) => return (StatusCode::OK, errors([json!(e.to_graphql_error(&doc.sources))])),
+        Err(e) => {
+            return (
+                StatusCode::OK,
+                errors([json!(e.to_graphql_error(&doc.sources))]),
+            );
+        }
     };
-    if let Some(field) = needs_orders_scope(op) && !scopes.iter().any(|s| s == "read_orders") {
+    if let Some(field) = needs_orders_scope(op)
+        && !scopes.iter().any(|s| s == "read_orders")
+    {
         return (
             StatusCode::OK,
             json!({ "data": null, "errors": [{
@@ -222,7 +276,10 @@ fn execute(shared: &Shared, headers: &HeaderMap, body: &[u8], scopes: &[String])
     } else {
         (now - chrono::Duration::days(shared.window_days)).timestamp()
     };
-    let store = shared.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let store = shared
+        .store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let ctx = Ctx {
         store: &store,
         vis: Visibility {
@@ -234,16 +291,22 @@ fn execute(shared: &Shared, headers: &HeaderMap, body: &[u8], scopes: &[String])
         .operation(op)
         .coerced_variable_values(&vars)
         .execute_sync(&Obj::Query(&ctx));
-    drop(ctx);
     drop(store);
     let response = match response {
         Ok(r) => r,
-        Err(e) => return (StatusCode::OK, errors([json!(e.to_graphql_error(&doc.sources))])),
+        Err(e) => {
+            return (
+                StatusCode::OK,
+                errors([json!(e.to_graphql_error(&doc.sources))]),
+            );
+        }
     };
     let actual = response
         .data
         .as_ref()
-        .map_or(0, |data| cost::actual(served, &doc, &op.selection_set, &vars, data))
+        .map_or(0, |data| {
+            cost::actual(served, &doc, &op.selection_set, &vars, data)
+        })
         .min(requested);
     let available = shared.bucket_refund(now, (requested - actual) as f64);
     shared.stats_mut(|s| {
@@ -259,7 +322,12 @@ fn execute(shared: &Shared, headers: &HeaderMap, body: &[u8], scopes: &[String])
 /// The first top-level field that needs `read_orders`, if any.
 fn needs_orders_scope(op: &apollo_compiler::executable::Operation) -> Option<String> {
     op.selection_set.selections.iter().find_map(|s| match s {
-        Selection::Field(f) if matches!(f.name.as_str(), "orders" | "order" | "nodes" | "node" | "ordersCount") => {
+        Selection::Field(f)
+            if matches!(
+                f.name.as_str(),
+                "orders" | "order" | "nodes" | "node" | "ordersCount"
+            ) =>
+        {
             Some(f.name.to_string())
         }
         _ => None,

@@ -156,10 +156,9 @@ fn next_token(text: &str) -> Result<(String, &str), String> {
     for (i, c) in text.char_indices() {
         match quote {
             Some(q) if c == q => quote = None,
-            Some(_) => {}
             None if c == '\'' || c == '"' => quote = Some(c),
             None if c.is_whitespace() => return Ok((token, &text[i..])),
-            None => {}
+            Some(_) | None => {}
         }
         token.push(c);
     }
@@ -170,9 +169,7 @@ fn next_token(text: &str) -> Result<(String, &str), String> {
 }
 
 fn unquote(value: &str) -> String {
-    value
-        .trim_matches(|c| c == '\'' || c == '"')
-        .to_owned()
+    value.trim_matches(|c| c == '\'' || c == '"').to_owned()
 }
 
 fn parse_time(value: &str) -> Option<i64> {
@@ -245,8 +242,10 @@ impl Store {
     /// Wraps generated data.
     #[must_use]
     pub fn new(mut data: StoreData) -> Self {
-        let orders: BTreeMap<u64, OrderData> =
-            std::mem::take(&mut data.orders).into_iter().map(|o| (o.id, o)).collect();
+        let orders: BTreeMap<u64, OrderData> = std::mem::take(&mut data.orders)
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
         let by_updated = orders.values().map(|o| (o.updated_at, o.id)).collect();
         Self {
             data,
@@ -300,9 +299,8 @@ impl Store {
     ) -> Result<Page<&OrderData>, String> {
         let after = after.map(decode_cursor).transpose()?;
         let (prefix, suffix) = (&self.data.shop.prefix, &self.data.shop.suffix);
-        let visible = |o: &&OrderData| {
-            o.created_at >= vis.created_after && filter.matches(o, prefix, suffix)
-        };
+        let visible =
+            |o: &&OrderData| o.created_at >= vis.created_after && filter.matches(o, prefix, suffix);
         let mut items = Vec::with_capacity(first.min(256) + 1);
         if key == SortKey::UpdatedAt && !reverse {
             // The index serves the incremental sync's query without a scan.

@@ -406,3 +406,80 @@ async fn the_emulator_throttles_in_shopifys_shape_and_reports_costs() {
         "MAX_COST_EXCEEDED"
     );
 }
+
+#[tokio::test]
+async fn a_503_after_the_query_ran_is_retried_and_the_bucket_was_charged() {
+    let rig = rig().await;
+    rig.emu.inject(1, Fault::ServerErrorAfterApply);
+    let client = rig.client();
+    assert_eq!(fetch_all(&client).await.unwrap(), 40);
+    let stats = rig.emu.stats();
+    // Four answered queries (one of them lost to the 503) for three pages.
+    assert_eq!(stats.answered, 4);
+    assert_eq!(stats.requests, 4);
+}
+
+#[tokio::test]
+async fn a_bucket_smaller_than_a_page_shrinks_the_page() {
+    let rig = rig_with(|c| {
+        c.bucket = BucketConfig {
+            maximum: 400.0,
+            restore_rate: 20.0,
+            unlimited: false,
+        };
+    })
+    .await;
+    let client = rig.client();
+    assert_eq!(fetch_all(&client).await.unwrap(), 40);
+    // The first page was sized for a 1000-point cap and could never fit: one THROTTLED, then
+    // pages sized for the 400-point bucket.
+    assert_eq!(rig.emu.stats().throttled, 1);
+}
+
+#[tokio::test]
+async fn an_unlimited_bucket_never_throttles() {
+    let rig = rig_with(|c| c.bucket = BucketConfig::unlimited()).await;
+    let client = rig.client();
+    for _ in 0..5 {
+        assert_eq!(fetch_all(&client).await.unwrap(), 40);
+    }
+    assert_eq!(rig.emu.stats().throttled, 0);
+    assert_eq!(client.stats().paced_secs, 0.0);
+}
+
+#[tokio::test]
+async fn requests_carry_the_user_agent_gzip_and_the_version_path() {
+    let rig = rig().await;
+    rig.client().shop().await.unwrap();
+    let headers = rig.emu.last_request_headers();
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(get("user-agent"), concat!("shopsync/", env!("CARGO_PKG_VERSION")));
+    assert!(get("accept-encoding").contains("gzip"), "{headers:?}");
+    assert!(get("content-type").starts_with("application/json"));
+    assert!(headers.iter().all(|(n, _)| n != "x-shopify-access-token"));
+}
+
+#[tokio::test]
+async fn the_emulator_accepts_raw_graphql_bodies() {
+    let rig = rig().await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let response = reqwest::Client::new()
+        .post(format!("{}/admin/api/2026-04/graphql.json", rig.emu.base_url()))
+        .header("X-Shopify-Access-Token", SANDBOX_TOKEN)
+        .header("Content-Type", "application/graphql")
+        .body("{ shop { name } }")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-shopify-api-version"], "2026-04");
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["shop"]["name"], "Sandbox Store ✨");
+    assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 1);
+}

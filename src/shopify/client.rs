@@ -485,6 +485,16 @@ impl ShopifyClient {
         };
         if code("THROTTLED").is_some() {
             lock(&self.stats).throttled += 1;
+            if let Some((requested, s)) =
+                cost.and_then(|c| Some((c.requested_query_cost?, c.throttle_status?)))
+                && requested > s.maximum_available
+            {
+                // The bucket can never hold this query: it must shrink, not wait.
+                return ShopifyError::MaxCostExceeded {
+                    requested,
+                    max: s.maximum_available,
+                };
+            }
             let wait = cost
                 .and_then(|c| Some((c.requested_query_cost?, c.throttle_status?)))
                 .map_or(Duration::from_secs(1), |(requested, s)| {

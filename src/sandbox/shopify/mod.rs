@@ -17,6 +17,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use apollo_compiler::ExecutableDocument;
+use apollo_compiler::validation::Valid;
 use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::post;
@@ -158,6 +160,10 @@ pub(crate) struct Shared {
     stats: Mutex<Stats>,
     schema_path: Option<PathBuf>,
     window_days: i64,
+    /// Documents already validated, by their text: clients send the same few again and again.
+    documents: Mutex<HashMap<String, Arc<Valid<ExecutableDocument>>>>,
+    /// Headers of the last GraphQL request, the access token left out.
+    last_headers: Mutex<Vec<(String, String)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -165,6 +171,29 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    fn cached_document(&self, query: &str) -> Option<Arc<Valid<ExecutableDocument>>> {
+        lock(&self.documents).get(query).cloned()
+    }
+
+    fn cache_document(&self, query: String, doc: Arc<Valid<ExecutableDocument>>) {
+        let mut documents = lock(&self.documents);
+        // Bounded: a client that builds documents dynamically must not grow this forever.
+        if documents.len() >= 64 {
+            documents.clear();
+        }
+        documents.insert(query, doc);
+    }
+
+    fn record_headers(&self, headers: &HeaderMap) {
+        *lock(&self.last_headers) = headers
+            .iter()
+            .filter(|(name, _)| name.as_str() != "x-shopify-access-token")
+            .map(|(name, value)| {
+                (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+            })
+            .collect();
+    }
+
     fn count_request(&self) -> u64 {
         let mut stats = lock(&self.stats);
         stats.requests += 1;
@@ -260,6 +289,8 @@ impl ShopifyEmulator {
             stats: Mutex::default(),
             schema_path: config.schema_path,
             window_days: store::DEFAULT_WINDOW_DAYS,
+            documents: Mutex::default(),
+            last_headers: Mutex::default(),
         });
         let app = Router::new()
             .route("/admin/api/{version}/graphql.json", post(server::graphql))
@@ -292,6 +323,12 @@ impl ShopifyEmulator {
     #[must_use]
     pub fn stats(&self) -> Stats {
         lock(&self.shared.stats).clone()
+    }
+
+    /// Headers of the last GraphQL request (names lower-case), the access token left out.
+    #[must_use]
+    pub fn last_request_headers(&self) -> Vec<(String, String)> {
+        lock(&self.shared.last_headers).clone()
     }
 
     /// Fails GraphQL request number `request` (1-based, counting every GraphQL request).

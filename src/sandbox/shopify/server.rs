@@ -7,6 +7,7 @@ use apollo_compiler::ExecutableDocument;
 use apollo_compiler::executable::Selection;
 use apollo_compiler::resolvers::Execution;
 use apollo_compiler::response::{JsonMap, JsonValue};
+use apollo_compiler::validation::Valid;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -56,6 +57,7 @@ pub async fn graphql(
     body: Bytes,
 ) -> Response {
     let request = shared.count_request();
+    shared.record_headers(&headers);
     let served_version = if SUPPORTED_VERSIONS.contains(&version.as_str()) {
         version
     } else {
@@ -183,36 +185,17 @@ fn execute(
         Ok(parts) => parts,
         Err(e) => return (StatusCode::BAD_REQUEST, e),
     };
-    // Shopify's own schema first: a document Shopify would reject is rejected as Shopify would.
-    if let Some(path) = &shared.schema_path {
-        match schema::real(path) {
-            Ok(real) => {
-                if let Err(e) =
-                    ExecutableDocument::parse_and_validate(&real, &query, "query.graphql")
-                {
-                    return (
-                        StatusCode::OK,
-                        errors(e.errors.iter().map(|d| json!(d.to_json()))),
-                    );
-                }
-            }
-            Err(message) => {
-                return (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    json!({ "errors": message }),
-                );
-            }
-        }
-    }
     let served = schema::served();
-    let doc = match ExecutableDocument::parse_and_validate(served, &query, "query.graphql") {
-        Ok(doc) => doc,
-        Err(e) => {
-            let list = e.errors.iter().map(|d| {
-                json!({ "message": format!("The Shopify emulator does not serve this: {}", d.error) })
-            });
-            return (StatusCode::OK, errors(list));
-        }
+    let doc = match shared.cached_document(&query) {
+        Some(doc) => doc,
+        None => match validate(shared, &query) {
+            Ok(doc) => {
+                let doc = Arc::new(doc);
+                shared.cache_document(query, doc.clone());
+                doc
+            }
+            Err(reply) => return reply,
+        },
     };
     let op = match doc.operations.get(operation_name.as_deref()) {
         Ok(op) => op,
@@ -317,6 +300,30 @@ fn execute(
     let mut body = serde_json::to_value(&response).unwrap_or(Value::Null);
     body["extensions"] = cost_block(requested, Some(actual), shared, available);
     (StatusCode::OK, body)
+}
+
+/// Validates a document against Shopify's schema (when configured) and the served subset.
+fn validate(
+    shared: &Shared,
+    query: &str,
+) -> Result<Valid<ExecutableDocument>, (StatusCode, Value)> {
+    // Shopify's own schema first: a document Shopify would reject is rejected as Shopify would.
+    if let Some(path) = &shared.schema_path {
+        let real = schema::real(path)
+            .map_err(|message| (StatusCode::INTERNAL_SERVER_ERROR, json!({ "errors": message })))?;
+        if let Err(e) = ExecutableDocument::parse_and_validate(&real, query, "query.graphql") {
+            return Err((
+                StatusCode::OK,
+                errors(e.errors.iter().map(|d| json!(d.to_json()))),
+            ));
+        }
+    }
+    ExecutableDocument::parse_and_validate(schema::served(), query, "query.graphql").map_err(|e| {
+        let list = e.errors.iter().map(|d| {
+            json!({ "message": format!("The Shopify emulator does not serve this: {}", d.error) })
+        });
+        (StatusCode::OK, errors(list))
+    })
 }
 
 /// The first top-level field that needs `read_orders`, if any.

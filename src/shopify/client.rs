@@ -71,6 +71,10 @@ pub struct ClientStats {
     pub paced_secs: f64,
     /// Sum of the actual query cost Shopify reported.
     pub actual_cost: f64,
+    /// Sum of the requested query cost Shopify reported.
+    pub requested_cost: f64,
+    /// Sum of this client's own estimates of those same requests (by Shopify's cost rules).
+    pub estimated_cost: f64,
 }
 
 /// A Shopify GraphQL Admin API client, built once per run.
@@ -443,8 +447,13 @@ impl ShopifyClient {
                 estimate,
                 now,
             );
+            let mut stats = lock(&self.stats);
             if let Some(actual) = cost.actual_query_cost {
-                lock(&self.stats).actual_cost += actual;
+                stats.actual_cost += actual;
+            }
+            if let Some(requested) = cost.requested_query_cost {
+                stats.requested_cost += requested;
+                stats.estimated_cost += estimate;
             }
         }
         if let Some(errors) = reply.errors {

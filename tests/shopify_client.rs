@@ -205,7 +205,10 @@ async fn pacing_stays_within_15_percent_of_the_restore_bound_without_throttling(
         );
         assert_eq!(stats.throttled, 0, "no THROTTLED reply expected");
         assert_eq!(client.stats().throttled, 0);
-        assert!(bound > 100.0, "the run must be long enough to measure: {bound}");
+        assert!(
+            bound > 100.0,
+            "the run must be long enough to measure: {bound}"
+        );
         assert!(elapsed <= bound * 1.15, "{elapsed} s vs bound {bound} s");
         assert!(elapsed >= bound * 0.85, "{elapsed} s vs bound {bound} s");
     }

@@ -459,10 +459,30 @@ async fn requests_carry_the_user_agent_gzip_and_the_version_path() {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    assert_eq!(get("user-agent"), concat!("shopsync/", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        get("user-agent"),
+        concat!("shopsync/", env!("CARGO_PKG_VERSION"))
+    );
     assert!(get("accept-encoding").contains("gzip"), "{headers:?}");
     assert!(get("content-type").starts_with("application/json"));
     assert!(headers.iter().all(|(n, _)| n != "x-shopify-access-token"));
+    // The emulator compresses as Shopify does when asked.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let response = reqwest::Client::builder()
+        .no_gzip()
+        .build()
+        .unwrap()
+        .post(format!(
+            "{}/admin/api/2026-04/graphql.json",
+            rig.emu.base_url()
+        ))
+        .header("X-Shopify-Access-Token", SANDBOX_TOKEN)
+        .header("Accept-Encoding", "gzip")
+        .json(&json!({"query": "{ shop { name } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
 }
 
 #[tokio::test]
@@ -470,7 +490,10 @@ async fn the_emulator_accepts_raw_graphql_bodies() {
     let rig = rig().await;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::Client::new()
-        .post(format!("{}/admin/api/2026-04/graphql.json", rig.emu.base_url()))
+        .post(format!(
+            "{}/admin/api/2026-04/graphql.json",
+            rig.emu.base_url()
+        ))
         .header("X-Shopify-Access-Token", SANDBOX_TOKEN)
         .header("Content-Type", "application/graphql")
         .body("{ shop { name } }")

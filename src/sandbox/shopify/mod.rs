@@ -189,7 +189,10 @@ impl Shared {
             .iter()
             .filter(|(name, _)| name.as_str() != "x-shopify-access-token")
             .map(|(name, value)| {
-                (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+                (
+                    name.to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
             })
             .collect();
     }

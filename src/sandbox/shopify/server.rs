@@ -29,8 +29,32 @@ pub const SUPPORTED_VERSIONS: &[&str] = &["2026-01", "2026-04", "2026-07", "2026
 const INVALID_TOKEN: &str =
     "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
-fn json_response(status: StatusCode, body: &Value, request: u64, version: &str) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+fn json_response(
+    status: StatusCode,
+    body: &Value,
+    request: u64,
+    version: &str,
+    gzip: bool,
+) -> Response {
+    let text = body.to_string();
+    let mut response = if gzip {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let compressed = encoder
+            .write_all(text.as_bytes())
+            .and_then(|()| encoder.finish());
+        match compressed {
+            Ok(bytes) => {
+                let mut r = (status, bytes).into_response();
+                r.headers_mut()
+                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                r
+            }
+            Err(_) => (status, text).into_response(),
+        }
+    } else {
+        (status, text).into_response()
+    };
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -64,8 +88,14 @@ pub async fn graphql(
         SUPPORTED_VERSIONS[0].to_owned()
     };
     let fault = shared.fault_for(request);
-    let reply =
-        |status: StatusCode, body: &Value| json_response(status, body, request, &served_version);
+    // Shopify compresses when asked; so does the emulator, so the client's gzip path is exercised.
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
+    let reply = |status: StatusCode, body: &Value| {
+        json_response(status, body, request, &served_version, gzip)
+    };
     match &fault {
         Some(Fault::Stall(duration)) => tokio::time::sleep(*duration).await,
         Some(Fault::Status {
@@ -76,6 +106,7 @@ pub async fn graphql(
             let code = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = reply(code, &serde_json::from_str(body).unwrap_or(json!(body)));
             if !body.trim_start().starts_with('{') {
+                response.headers_mut().remove(header::CONTENT_ENCODING);
                 *response.body_mut() = Body::from(body.clone());
                 response
                     .headers_mut()
@@ -105,7 +136,9 @@ pub async fn graphql(
             return response;
         }
         Some(Fault::Malformed) => {
-            let mut response = reply(StatusCode::OK, &json!({}));
+            // Plain (not gzip) so the client meets the broken JSON itself.
+            let mut response =
+                json_response(StatusCode::OK, &json!({}), request, &served_version, false);
             *response.body_mut() =
                 Body::from("{\"data\":{\"orders\":{\"pageInfo\":{\"hasNextPage\":tr");
             return response;
@@ -309,8 +342,12 @@ fn validate(
 ) -> Result<Valid<ExecutableDocument>, (StatusCode, Value)> {
     // Shopify's own schema first: a document Shopify would reject is rejected as Shopify would.
     if let Some(path) = &shared.schema_path {
-        let real = schema::real(path)
-            .map_err(|message| (StatusCode::INTERNAL_SERVER_ERROR, json!({ "errors": message })))?;
+        let real = schema::real(path).map_err(|message| {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({ "errors": message }),
+            )
+        })?;
         if let Err(e) = ExecutableDocument::parse_and_validate(&real, query, "query.graphql") {
             return Err((
                 StatusCode::OK,

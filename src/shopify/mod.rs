@@ -10,6 +10,7 @@ pub mod cost;
 mod error;
 mod orders;
 pub mod queries;
+mod reply;
 mod wire;
 
 pub use auth::Auth;

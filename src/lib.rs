@@ -20,5 +20,7 @@ pub mod clock;
 pub mod config;
 pub mod order;
 pub mod retry;
+pub mod sandbox;
+pub mod shopify;
 pub mod store;
 pub mod sync;

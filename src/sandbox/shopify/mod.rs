@@ -1,0 +1,450 @@
+//! A faithful Shopify Admin GraphQL emulator on loopback, for tests, benchmarks and `demo`.
+//!
+//! An independent witness: written from the API notes and Shopify's schema, it imports nothing
+//! from the `shopify` client. It validates every document against its served schema subset (and,
+//! when configured, against Shopify's real schema file), computes query costs by Shopify's rules,
+//! keeps a leaky bucket on the shared clock, and can be told to fail in the ways Shopify does.
+
+mod bucket;
+mod cost;
+mod resolve;
+pub mod schema;
+mod server;
+pub mod store;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use apollo_compiler::ExecutableDocument;
+use apollo_compiler::validation::Valid;
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use chrono::{DateTime, Utc};
+
+pub use bucket::BucketConfig;
+pub use server::{MAX_QUERY_COST, SUPPORTED_VERSIONS};
+use store::Store;
+
+use crate::clock::SharedClock;
+use crate::sandbox::data::{ORDER_ID_BASE, StoreData};
+
+/// The static token [`EmulatorConfig::new`] grants (`read_orders`, `read_all_orders`).
+pub const SANDBOX_TOKEN: &str = "shpat_sandbox_token";
+
+/// A way to fail one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer with this status and body (JSON or not) and optionally `Retry-After`.
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// Body text.
+        body: String,
+        /// `Retry-After` header value, such as `2.0`.
+        retry_after: Option<String>,
+    },
+    /// Wait this long (real time) before answering: the client's timeout fires first.
+    Stall(Duration),
+    /// Start the body, then drop the connection.
+    Reset,
+    /// A 200 whose body is cut off mid-JSON.
+    Malformed,
+    /// Run the query (charging the bucket), then answer 503.
+    ServerErrorAfterApply,
+}
+
+impl Fault {
+    /// A status reply with Shopify's JSON `errors` string.
+    #[must_use]
+    pub fn status(status: u16, errors: &str) -> Self {
+        Self::Status {
+            status,
+            body: serde_json::json!({ "errors": errors }).to_string(),
+            retry_after: None,
+        }
+    }
+}
+
+/// Counters tests and benchmarks read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// GraphQL requests received (faulted ones included).
+    pub requests: u64,
+    /// GraphQL requests executed and answered with data.
+    pub answered: u64,
+    /// THROTTLED replies.
+    pub throttled: u64,
+    /// MAX_COST_EXCEEDED replies.
+    pub max_cost_exceeded: u64,
+    /// Token endpoint requests.
+    pub token_requests: u64,
+    /// Sum of requested costs of answered queries.
+    pub requested_cost: u64,
+    /// Sum of actual costs of answered queries.
+    pub actual_cost: u64,
+}
+
+/// Client-credentials app registered with the emulator.
+#[derive(Debug, Clone)]
+pub struct AppCredentials {
+    /// `client_id`.
+    pub client_id: String,
+    /// `client_secret`.
+    pub client_secret: String,
+    /// Scopes its tokens carry.
+    pub scopes: Vec<String>,
+    /// Token lifetime.
+    pub lifetime: Duration,
+}
+
+/// How to start an emulator.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// The shop's data.
+    pub data: StoreData,
+    /// The clock for the bucket, token expiry and the 60-day window.
+    pub clock: SharedClock,
+    /// Bucket size and restore rate.
+    pub bucket: BucketConfig,
+    /// Shopify's real schema; when set, every document is validated against it too.
+    pub schema_path: Option<PathBuf>,
+    /// Static tokens and their scopes.
+    pub tokens: Vec<(String, Vec<String>)>,
+    /// A client-credentials app.
+    pub app: Option<AppCredentials>,
+}
+
+impl EmulatorConfig {
+    /// A config with [`SANDBOX_TOKEN`] granted `read_orders` and `read_all_orders`, the default
+    /// bucket and no real-schema validation (the demo's setting; tests add `schema_path`).
+    #[must_use]
+    pub fn new(data: StoreData, clock: SharedClock) -> Self {
+        Self {
+            data,
+            clock,
+            bucket: BucketConfig::default(),
+            schema_path: None,
+            tokens: vec![(
+                SANDBOX_TOKEN.to_owned(),
+                vec!["read_orders".to_owned(), "read_all_orders".to_owned()],
+            )],
+            app: None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Auth {
+    tokens: HashMap<String, Vec<String>>,
+    app: Option<AppCredentials>,
+    issued: HashMap<String, (DateTime<Utc>, Vec<String>)>,
+}
+
+#[derive(Debug, Default)]
+struct Faults {
+    by_request: HashMap<u64, Fault>,
+    always: Option<Fault>,
+}
+
+/// State shared by the handlers and the handle.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    clock: SharedClock,
+    store: Mutex<Store>,
+    bucket: Mutex<bucket::Bucket>,
+    auth: Mutex<Auth>,
+    faults: Mutex<Faults>,
+    stats: Mutex<Stats>,
+    schema_path: Option<PathBuf>,
+    window_days: i64,
+    /// Documents already validated, by their text: clients send the same few again and again.
+    documents: Mutex<HashMap<String, Arc<Valid<ExecutableDocument>>>>,
+    /// Headers of the last GraphQL request, the access token left out.
+    last_headers: Mutex<Vec<(String, String)>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    fn cached_document(&self, query: &str) -> Option<Arc<Valid<ExecutableDocument>>> {
+        lock(&self.documents).get(query).cloned()
+    }
+
+    fn cache_document(&self, query: String, doc: Arc<Valid<ExecutableDocument>>) {
+        let mut documents = lock(&self.documents);
+        // Bounded: a client that builds documents dynamically must not grow this forever.
+        if documents.len() >= 64 {
+            documents.clear();
+        }
+        documents.insert(query, doc);
+    }
+
+    fn record_headers(&self, headers: &HeaderMap) {
+        *lock(&self.last_headers) = headers
+            .iter()
+            .filter(|(name, _)| name.as_str() != "x-shopify-access-token")
+            .map(|(name, value)| {
+                (
+                    name.to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+    }
+
+    fn count_request(&self) -> u64 {
+        let mut stats = lock(&self.stats);
+        stats.requests += 1;
+        stats.requests
+    }
+
+    fn fault_for(&self, request: u64) -> Option<Fault> {
+        let mut faults = lock(&self.faults);
+        faults
+            .by_request
+            .remove(&request)
+            .or_else(|| faults.always.clone())
+    }
+
+    fn stats_mut(&self, f: impl FnOnce(&mut Stats)) {
+        f(&mut lock(&self.stats));
+    }
+
+    fn bucket_config(&self) -> BucketConfig {
+        lock(&self.bucket).config
+    }
+
+    fn bucket_take(&self, now: DateTime<Utc>, cost: f64) -> (bool, f64) {
+        let mut bucket = lock(&self.bucket);
+        let taken = bucket.take(now, cost);
+        (taken, bucket.available(now))
+    }
+
+    fn bucket_refund(&self, now: DateTime<Utc>, points: f64) -> f64 {
+        let mut bucket = lock(&self.bucket);
+        bucket.refund(points);
+        bucket.available(now)
+    }
+
+    fn authenticate(&self, headers: &HeaderMap) -> Option<Vec<String>> {
+        let token = headers.get("x-shopify-access-token")?.to_str().ok()?;
+        let auth = lock(&self.auth);
+        if let Some(scopes) = auth.tokens.get(token) {
+            return Some(scopes.clone());
+        }
+        let (expires, scopes) = auth.issued.get(token)?;
+        (self.clock.now() < *expires).then(|| scopes.clone())
+    }
+
+    fn issue_token(&self, id: &str, secret: &str) -> Option<(String, String, u64)> {
+        let mut auth = lock(&self.auth);
+        let app = auth.app.clone()?;
+        if app.client_id != id || app.client_secret != secret {
+            return None;
+        }
+        let token = format!("shpua_emulated_{:04}", auth.issued.len() + 1);
+        let expires = self.clock.now()
+            + chrono::Duration::from_std(app.lifetime).unwrap_or(chrono::Duration::MAX);
+        auth.issued
+            .insert(token.clone(), (expires, app.scopes.clone()));
+        Some((token, app.scopes.join(","), app.lifetime.as_secs()))
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct ShopifyEmulator {
+    base_url: String,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for ShopifyEmulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl ShopifyEmulator {
+    /// Starts the emulator on `127.0.0.1:0` in the current tokio runtime.
+    ///
+    /// # Errors
+    /// When the loopback port cannot be bound.
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<Self> {
+        let auth = Auth {
+            tokens: config.tokens.into_iter().collect(),
+            app: config.app,
+            issued: HashMap::new(),
+        };
+        let shared = Arc::new(Shared {
+            clock: config.clock,
+            store: Mutex::new(Store::new(config.data)),
+            bucket: Mutex::new(bucket::Bucket::new(config.bucket)),
+            auth: Mutex::new(auth),
+            faults: Mutex::default(),
+            stats: Mutex::default(),
+            schema_path: config.schema_path,
+            window_days: store::DEFAULT_WINDOW_DAYS,
+            documents: Mutex::default(),
+            last_headers: Mutex::default(),
+        });
+        let app = Router::new()
+            .route("/admin/api/{version}/graphql.json", post(server::graphql))
+            .route("/admin/oauth/access_token", post(server::access_token))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Self {
+            base_url: format!("http://{addr}"),
+            shared,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, to use as the Shopify base URL.
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The counters so far.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        lock(&self.shared.stats).clone()
+    }
+
+    /// Headers of the last GraphQL request (names lower-case), the access token left out.
+    #[must_use]
+    pub fn last_request_headers(&self) -> Vec<(String, String)> {
+        lock(&self.shared.last_headers).clone()
+    }
+
+    /// Fails GraphQL request number `request` (1-based, counting every GraphQL request).
+    pub fn inject(&self, request: u64, fault: Fault) {
+        lock(&self.shared.faults).by_request.insert(request, fault);
+    }
+
+    /// Fails every GraphQL request from now on (until [`Self::clear_faults`]).
+    pub fn inject_always(&self, fault: Fault) {
+        lock(&self.shared.faults).always = Some(fault);
+    }
+
+    /// Removes every injected fault.
+    pub fn clear_faults(&self) {
+        *lock(&self.shared.faults) = Faults::default();
+    }
+
+    /// Changes the bucket (it starts full).
+    pub fn set_bucket(&self, config: BucketConfig) {
+        *lock(&self.shared.bucket) = bucket::Bucket::new(config);
+    }
+
+    /// Grants a static token these scopes.
+    pub fn add_token(&self, token: &str, scopes: &[&str]) {
+        lock(&self.shared.auth).tokens.insert(
+            token.to_owned(),
+            scopes.iter().map(|s| (*s).to_owned()).collect(),
+        );
+    }
+
+    /// Revokes every token (static and issued): the next request gets 401.
+    pub fn revoke_tokens(&self) {
+        let mut auth = lock(&self.shared.auth);
+        auth.tokens.clear();
+        auth.issued.clear();
+    }
+
+    /// Reads or changes the store. `now` is the emulator clock's time, for stamping updates.
+    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store, DateTime<Utc>) -> R) -> R {
+        let now = self.shared.clock.now();
+        f(&mut lock(&self.shared.store), now)
+    }
+
+    /// Adds `n` new orders created now, numbered after the highest number; returns their IDs.
+    pub fn add_orders(&self, n: usize) -> Vec<u64> {
+        self.with_store(|store, now| {
+            let Some(template) = store.orders().max_by_key(|o| o.number).cloned() else {
+                return Vec::new();
+            };
+            (1..=n as i64)
+                .map(|k| {
+                    let mut order = template.clone();
+                    order.number = template.number + k;
+                    order.id = ORDER_ID_BASE + u64::try_from(order.number).unwrap_or(0) * 7;
+                    order.created_at = now.timestamp();
+                    order.updated_at = now.timestamp();
+                    order.cancelled_at = None;
+                    for i in 0..order.lines.len() {
+                        order.lines[i].id = store.next_line_id();
+                    }
+                    let id = order.id;
+                    store.insert(order);
+                    id
+                })
+                .collect()
+        })
+    }
+
+    /// Touches an order (bumps `updatedAt` to now).
+    pub fn touch(&self, id: u64) -> bool {
+        self.with_store(|s, now| s.update(id, now.timestamp(), |_| {}))
+    }
+
+    /// Cancels an order.
+    pub fn cancel(&self, id: u64) -> bool {
+        self.with_store(|s, now| {
+            s.update(id, now.timestamp(), |o| {
+                o.cancelled_at = Some(now.timestamp());
+                o.financial_status = Some("VOIDED");
+            })
+        })
+    }
+
+    /// Refunds `minor` units of an order.
+    pub fn refund(&self, id: u64, minor: i64) -> bool {
+        self.with_store(|s, now| {
+            s.update(id, now.timestamp(), |o| {
+                o.refunded_minor += minor;
+                o.financial_status = Some(if o.refunded_minor >= o.total_minor() {
+                    "REFUNDED"
+                } else {
+                    "PARTIALLY_REFUNDED"
+                });
+            })
+        })
+    }
+
+    /// Edits an order: removes line `index` (current quantity 0) and adds a copy of it as a new line.
+    pub fn edit_lines(&self, id: u64, index: usize) -> bool {
+        self.with_store(|s, now| {
+            let Some(template) = s.get(id).and_then(|o| o.lines.get(index)).cloned() else {
+                return false;
+            };
+            let new_line = s.new_line_like(&template);
+            s.update(id, now.timestamp(), |o| {
+                o.lines[index].current_quantity = 0;
+                o.lines.push(new_line);
+            })
+        })
+    }
+
+    /// Deletes an order.
+    pub fn delete(&self, id: u64) -> bool {
+        self.with_store(|s, _| s.delete(id))
+    }
+}

@@ -1,0 +1,190 @@
+//! Cost-aware pacing: a local model of Shopify's leaky bucket, the requested cost of each document
+//! shopsync sends (by Shopify's published rules), and page sizes that keep queries under the cap.
+//!
+//! The pacer waits *before* sending when the next query would not fit in the bucket, so THROTTLED
+//! is the exception rather than the pacing mechanism.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::wire::ThrottleStatus;
+
+/// Shopify rejects queries requesting more than this many points.
+/// See: SHOPIFY-API.md section 3 ("A single query to the API cannot exceed a cost of 1000").
+pub const MAX_QUERY_COST: f64 = 1000.0;
+
+/// Connections return at most this many items per page.
+/// See: shopify.dev/docs/api/usage/pagination-graphql.
+pub const MAX_PAGE_SIZE: u32 = 250;
+
+/// Line items asked for with each order; orders with more are completed with follow-up queries.
+pub const FIRST_PAGE_LINES: u32 = 10;
+
+/// Cost of one `Line` fragment node: the line item 1, two money bags of 2, the product 1.
+pub const LINE_NODE_COST: f64 = 6.0;
+
+/// Cost of one `OrderFields` node without its line items: the order 1, customer 1, shipping
+/// address 1, current total money bag 2, and the line item connection's own 2.
+pub const ORDER_NODE_BASE_COST: f64 = 7.0;
+
+/// Requested cost of one order node asking for `lines` line items.
+#[must_use]
+pub fn order_node_cost(lines: u32) -> f64 {
+    ORDER_NODE_BASE_COST + f64::from(lines) * LINE_NODE_COST
+}
+
+/// Requested cost of an `OrdersPage` query.
+#[must_use]
+pub fn orders_page_cost(first: u32, lines: u32, with_shop: bool) -> f64 {
+    2.0 + f64::from(first) * order_node_cost(lines) + if with_shop { 1.0 } else { 0.0 }
+}
+
+/// Requested cost of an `OrderLineItems` query.
+#[must_use]
+pub fn line_items_cost(first: u32) -> f64 {
+    3.0 + f64::from(first) * LINE_NODE_COST
+}
+
+/// Requested cost of an `OrdersById` query.
+#[must_use]
+pub fn orders_by_id_cost(ids: u32, lines: u32) -> f64 {
+    f64::from(ids) * order_node_cost(lines)
+}
+
+/// The local model of the bucket and what has been learned about costs.
+#[derive(Debug, Clone)]
+pub(crate) struct Pacer {
+    bucket: Option<(ThrottleStatus, DateTime<Utc>)>,
+    /// Observed requested cost over our estimate (1.0 when Shopify counts as we do).
+    pub factor: f64,
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Self {
+            bucket: None,
+            factor: 1.0,
+        }
+    }
+}
+
+impl Pacer {
+    /// The most a query may request now: Shopify's cap, or the bucket size when smaller.
+    pub fn budget(&self) -> f64 {
+        let max = self.bucket.map_or(MAX_QUERY_COST, |(s, _)| {
+            s.maximum_available.min(MAX_QUERY_COST)
+        });
+        max / self.factor
+    }
+
+    /// How long to wait before a query estimated at `cost` fits the bucket.
+    pub fn wait_for(&self, cost: f64, now: DateTime<Utc>) -> Duration {
+        let Some((status, at)) = self.bucket else {
+            return Duration::ZERO;
+        };
+        let cost = (cost * self.factor).min(status.maximum_available);
+        let elapsed = (now - at).as_seconds_f64().max(0.0);
+        let available = (status.currently_available + elapsed * status.restore_rate)
+            .min(status.maximum_available);
+        if available >= cost || status.restore_rate <= 0.0 {
+            return Duration::ZERO;
+        }
+        // Rounded up to the millisecond so the bucket has surely refilled.
+        let secs = (cost - available) / status.restore_rate;
+        Duration::from_millis((secs * 1000.0).ceil() as u64 + 1)
+    }
+
+    /// Records a reply's throttle status and requested cost against our estimate.
+    pub fn observe(
+        &mut self,
+        status: Option<ThrottleStatus>,
+        requested: Option<f64>,
+        estimate: f64,
+        now: DateTime<Utc>,
+    ) {
+        if let Some(status) = status {
+            self.bucket = Some((status, now));
+        }
+        if let Some(requested) = requested
+            && estimate > 0.0
+            && requested > estimate * self.factor
+        {
+            self.factor = requested / estimate;
+        }
+    }
+
+    /// Orders per page so a page's requested cost stays within the budget.
+    pub fn orders_per_page(&self, lines: u32) -> u32 {
+        let fit = ((self.budget() - 3.0) / order_node_cost(lines)).floor();
+        (fit as u32).clamp(1, MAX_PAGE_SIZE)
+    }
+
+    /// Line items per follow-up page.
+    pub fn lines_per_page(&self) -> u32 {
+        let fit = ((self.budget() - 3.0) / LINE_NODE_COST).floor();
+        (fit as u32).clamp(1, MAX_PAGE_SIZE)
+    }
+
+    /// Orders per `nodes(ids:)` query.
+    pub fn ids_per_query(&self, lines: u32) -> u32 {
+        let fit = (self.budget() / order_node_cost(lines)).floor();
+        (fit as u32).clamp(1, MAX_PAGE_SIZE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-02T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn page_sizes_stay_under_the_cap() {
+        let pacer = Pacer::default();
+        let first = pacer.orders_per_page(FIRST_PAGE_LINES);
+        assert!(orders_page_cost(first, FIRST_PAGE_LINES, true) <= MAX_QUERY_COST);
+        assert!(orders_page_cost(first + 1, FIRST_PAGE_LINES, true) > MAX_QUERY_COST);
+        let lines = pacer.lines_per_page();
+        assert!(line_items_cost(lines) <= MAX_QUERY_COST);
+        assert!(line_items_cost(lines + 1) > MAX_QUERY_COST);
+    }
+
+    #[test]
+    fn the_pacer_waits_for_the_bucket_to_refill() {
+        let mut pacer = Pacer::default();
+        assert_eq!(pacer.wait_for(900.0, t0()), Duration::ZERO);
+        let status = ThrottleStatus {
+            maximum_available: 1000.0,
+            currently_available: 400.0,
+            restore_rate: 50.0,
+        };
+        pacer.observe(Some(status), Some(900.0), 900.0, t0());
+        // 500 points short at 50 per second: 10 s.
+        let wait = pacer.wait_for(900.0, t0());
+        assert!(wait >= Duration::from_secs(10) && wait < Duration::from_millis(10_010));
+        let later = t0() + chrono::Duration::seconds(4);
+        assert!(pacer.wait_for(900.0, later) <= Duration::from_millis(6_002));
+        assert_eq!(pacer.wait_for(300.0, t0()), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_higher_observed_cost_shrinks_pages() {
+        let mut pacer = Pacer::default();
+        let before = pacer.orders_per_page(FIRST_PAGE_LINES);
+        pacer.observe(None, Some(1.5 * 600.0), 600.0, t0());
+        assert!(pacer.orders_per_page(FIRST_PAGE_LINES) < before);
+        assert!(
+            orders_page_cost(
+                pacer.orders_per_page(FIRST_PAGE_LINES),
+                FIRST_PAGE_LINES,
+                true
+            ) * 1.5
+                <= MAX_QUERY_COST
+        );
+    }
+}

@@ -1,0 +1,341 @@
+//! The operations the sync calls: stream orders updated in a window page by page (each order
+//! complete with all its line items), fetch orders by ID, find them by number, count them, and read
+//! the shop and the granted scopes.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::json;
+use tracing::{debug, instrument};
+
+use super::client::{ShopifyClient, lock};
+use super::cost::{FIRST_PAGE_LINES, line_items_cost, orders_by_id_cost, orders_page_cost};
+use super::error::ShopifyError;
+use super::queries;
+use super::wire::{
+    CountData, MaybeOrder, NodesData, OrderLinesData, OrdersOnly, OrdersPageData, ScopesData,
+    ShopData, WireOrder,
+};
+use crate::order::{Order, Shop};
+
+/// How many times a page is shrunk after `MAX_COST_EXCEEDED` before giving up.
+const MAX_SHRINKS: u32 = 4;
+
+/// One page of a stream of orders.
+#[derive(Debug, Clone)]
+pub struct OrdersPage {
+    /// The orders, each with every line item.
+    pub orders: Vec<Order>,
+    /// The shop, on the first page only.
+    pub shop: Option<Shop>,
+    /// Whether more pages follow.
+    pub has_more: bool,
+    /// Pages fetched so far in this stream, this one included.
+    pub pages: u32,
+    /// Orders returned so far in this stream, these included.
+    pub orders_so_far: u64,
+}
+
+/// Orders updated in a window, fetched one page at a time so memory stays flat.
+///
+/// A page that fails keeps the stream where it was: calling [`OrderStream::next_page`] again
+/// retries the same page.
+#[derive(Debug)]
+pub struct OrderStream<'c> {
+    client: &'c ShopifyClient,
+    query: String,
+    cursor: Option<String>,
+    done: bool,
+    pages: u32,
+    orders: u64,
+}
+
+/// The order count for a query, and whether it is exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrdersCount {
+    /// The count.
+    pub count: u64,
+    /// `false` when Shopify says the count is a lower bound (`AT_LEAST`).
+    pub exact: bool,
+}
+
+/// Formats an instant as Shopify's search syntax wants it: UTC with `Z`, quoted.
+fn search_time(at: DateTime<Utc>) -> String {
+    format!("'{}'", at.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+/// The search query for orders whose `field` lies in `[from, to]`.
+#[must_use]
+pub fn window_query(field: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    format!(
+        "{field}:>={} AND {field}:<={}",
+        search_time(from),
+        search_time(to)
+    )
+}
+
+impl<'c> OrderStream<'c> {
+    /// The next page, or `None` when the window is exhausted.
+    ///
+    /// # Errors
+    /// Any [`ShopifyError`] after retries; the stream stays on the same page.
+    #[instrument(skip_all)]
+    pub async fn next_page(&mut self) -> Result<Option<OrdersPage>, ShopifyError> {
+        if self.done {
+            return Ok(None);
+        }
+        let with_shop = self.pages == 0;
+        let mut shrinks = 0;
+        let data: OrdersPageData = loop {
+            let first = lock(&self.client.pacer).orders_per_page(FIRST_PAGE_LINES);
+            let vars = json!({
+                "first": first,
+                "after": self.cursor,
+                "query": self.query,
+                "lines": FIRST_PAGE_LINES,
+                "withShop": with_shop,
+            });
+            let estimate = orders_page_cost(first, FIRST_PAGE_LINES, with_shop);
+            match self.client.run(queries::ORDERS_PAGE, vars, estimate).await {
+                Ok(data) => break data,
+                Err(ShopifyError::MaxCostExceeded { requested, .. }) if shrinks < MAX_SHRINKS => {
+                    shrinks += 1;
+                    self.client.learn_cost(requested, estimate);
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let page_info = data.orders.page_info;
+        let orders = self.client.complete(data.orders.nodes).await?;
+        self.pages += 1;
+        self.orders += orders.len() as u64;
+        let has_more = page_info.as_ref().is_some_and(|p| p.has_next_page);
+        if has_more {
+            self.cursor = page_info.and_then(|p| p.end_cursor);
+        }
+        self.done = !has_more;
+        debug!(pages = self.pages, orders = self.orders, "orders page");
+        Ok(Some(OrdersPage {
+            orders,
+            shop: data.shop.map(Into::into),
+            has_more,
+            pages: self.pages,
+            orders_so_far: self.orders,
+        }))
+    }
+}
+
+impl ShopifyClient {
+    /// Streams orders with `updatedAt` in `[from, to]`, oldest update first.
+    ///
+    /// The first page's request also asks for the shop, so a window with nothing new costs
+    /// exactly one request.
+    #[must_use]
+    pub fn orders_updated(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> OrderStream<'_> {
+        OrderStream {
+            client: self,
+            query: window_query("updated_at", from, to),
+            cursor: None,
+            done: false,
+            pages: 0,
+            orders: 0,
+        }
+    }
+
+    pub(crate) fn learn_cost(&self, requested: f64, estimate: f64) {
+        let mut pacer = lock(&self.pacer);
+        let observed = if requested.is_finite() {
+            requested
+        } else {
+            estimate * pacer.factor * 1.5
+        };
+        pacer.observe(None, Some(observed * 1.01), estimate, self.clock.now());
+    }
+
+    /// Turns wire orders into domain orders, fetching the line items beyond the first page.
+    async fn complete(&self, wire: Vec<WireOrder>) -> Result<Vec<Order>, ShopifyError> {
+        let mut orders = Vec::with_capacity(wire.len());
+        for w in wire {
+            let (mut order, mut cursor) = w.into_order();
+            while let Some(after) = cursor {
+                cursor = self.more_line_items(&mut order, after).await?;
+            }
+            orders.push(order);
+        }
+        Ok(orders)
+    }
+
+    async fn more_line_items(
+        &self,
+        order: &mut Order,
+        after: String,
+    ) -> Result<Option<String>, ShopifyError> {
+        let mut shrinks = 0;
+        loop {
+            let first = lock(&self.pacer).lines_per_page();
+            let estimate = line_items_cost(first);
+            let vars = json!({ "id": order.gid, "first": first, "after": after });
+            match self
+                .run::<OrderLinesData>(queries::ORDER_LINE_ITEMS, vars, estimate)
+                .await
+            {
+                Ok(data) => {
+                    // An order deleted between the two requests keeps what was read.
+                    let Some(found) = data.order else {
+                        return Ok(None);
+                    };
+                    let conn = found.line_items;
+                    order
+                        .line_items
+                        .extend(conn.nodes.into_iter().map(Into::into));
+                    return Ok(conn
+                        .page_info
+                        .filter(|p| p.has_next_page)
+                        .and_then(|p| p.end_cursor));
+                }
+                Err(ShopifyError::MaxCostExceeded { requested, .. }) if shrinks < MAX_SHRINKS => {
+                    shrinks += 1;
+                    self.learn_cost(requested, estimate);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Fetches orders by global ID (`gid://shopify/Order/…`), complete with line items.
+    ///
+    /// Orders Shopify no longer shows (deleted, outside the 60-day window) are absent from the
+    /// result.
+    ///
+    /// # Errors
+    /// Any [`ShopifyError`] after retries.
+    #[instrument(skip_all, fields(ids = gids.len()))]
+    pub async fn orders_by_ids(&self, gids: &[String]) -> Result<Vec<Order>, ShopifyError> {
+        let mut orders = Vec::with_capacity(gids.len());
+        let mut rest = gids;
+        while !rest.is_empty() {
+            let n = (lock(&self.pacer).ids_per_query(FIRST_PAGE_LINES) as usize).min(rest.len());
+            let (chunk, tail) = rest.split_at(n);
+            let estimate = orders_by_id_cost(n as u32, FIRST_PAGE_LINES);
+            let vars = json!({ "ids": chunk, "lines": FIRST_PAGE_LINES });
+            match self
+                .run::<NodesData>(queries::ORDERS_BY_ID, vars, estimate)
+                .await
+            {
+                Ok(data) => {
+                    let wire = data
+                        .nodes
+                        .into_iter()
+                        .filter_map(|n| match n {
+                            Some(MaybeOrder::Order(o)) => Some(*o),
+                            _ => None,
+                        })
+                        .collect();
+                    orders.extend(self.complete(wire).await?);
+                    rest = tail;
+                }
+                Err(ShopifyError::MaxCostExceeded { requested, .. }) if n > 1 => {
+                    self.learn_cost(requested, estimate);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(orders)
+    }
+
+    /// Finds the orders named `{prefix}{number}{suffix}` (0..n: names are not unique).
+    ///
+    /// Shopify's name search is tokenised, so the match is confirmed here exactly.
+    ///
+    /// # Errors
+    /// Any [`ShopifyError`] after retries.
+    #[instrument(skip_all, fields(number))]
+    pub async fn orders_by_number(
+        &self,
+        number: i64,
+        shop: &Shop,
+    ) -> Result<Vec<Order>, ShopifyError> {
+        let name = format!(
+            "{}{number}{}",
+            shop.order_number_prefix, shop.order_number_suffix
+        );
+        let first = 10;
+        let vars = json!({
+            "first": first,
+            "query": format!("name:'{}'", name.replace('\'', "\\'")),
+            "lines": FIRST_PAGE_LINES,
+        });
+        let estimate = orders_page_cost(first, FIRST_PAGE_LINES, false);
+        let data: OrdersOnly = self.run(queries::ORDERS_BY_NAME, vars, estimate).await?;
+        let exact = data
+            .orders
+            .nodes
+            .into_iter()
+            .filter(|o| o.name == name)
+            .collect();
+        self.complete(exact).await
+    }
+
+    /// Counts orders whose `createdAt` lies in `[from, to]` (per-day reconciliation).
+    ///
+    /// # Errors
+    /// Any [`ShopifyError`] after retries.
+    #[instrument(skip_all)]
+    pub async fn orders_count_created(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<OrdersCount, ShopifyError> {
+        let vars = json!({ "query": window_query("created_at", from, to) });
+        let data: CountData = self.run(queries::ORDERS_COUNT, vars, 1.0).await?;
+        let count = data.orders_count.ok_or_else(|| ShopifyError::Decode {
+            operation: queries::ORDERS_COUNT.name,
+            message: "ordersCount was null".to_owned(),
+            retryable: false,
+        })?;
+        Ok(OrdersCount {
+            count: count.count,
+            exact: count.precision == "EXACT",
+        })
+    }
+
+    /// The access scopes granted to the token (`read_orders`, `read_all_orders`, …).
+    ///
+    /// # Errors
+    /// Any [`ShopifyError`] after retries.
+    #[instrument(skip_all)]
+    pub async fn access_scopes(&self) -> Result<Vec<String>, ShopifyError> {
+        let data: ScopesData = self.run(queries::ACCESS_SCOPES, json!({}), 2.0).await?;
+        Ok(data
+            .current_app_installation
+            .access_scopes
+            .into_iter()
+            .map(|s| s.handle)
+            .collect())
+    }
+
+    /// The shop's name, domain, time zone, currency and order-name prefix and suffix.
+    ///
+    /// # Errors
+    /// Any [`ShopifyError`] after retries.
+    #[instrument(skip_all)]
+    pub async fn shop(&self) -> Result<Shop, ShopifyError> {
+        let data: ShopData = self.run(queries::SHOP, json!({}), 1.0).await?;
+        Ok(data.shop.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_queries_use_quoted_utc_times() {
+        let from = DateTime::parse_from_rfc3339("2026-11-02T04:50:00-05:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let to = from + chrono::Duration::minutes(70);
+        assert_eq!(
+            window_query("updated_at", from, to),
+            "updated_at:>='2026-11-02T09:50:00Z' AND updated_at:<='2026-11-02T11:00:00Z'"
+        );
+    }
+}

@@ -1,0 +1,132 @@
+//! The Shopify emulator seen from the outside, with a plain HTTP client: it rejects what Shopify
+//! would reject, throttles in Shopify's exact shape, reports costs, and accepts raw GraphQL bodies.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Value, json};
+use shopsync::clock::ManualClock;
+use shopsync::sandbox::data::{self, StoreSpec};
+use shopsync::sandbox::shopify::{
+    BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator, schema::shared_schema_path,
+};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap()
+}
+
+struct Rig {
+    emu: ShopifyEmulator,
+}
+
+async fn rig_with(edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
+    let path = shared_schema_path();
+    assert!(
+        path.exists(),
+        "Shopify's schema is missing at {}",
+        path.display()
+    );
+    let clock = ManualClock::new(now());
+    let data = data::generate(&StoreSpec::new(9, 40, now() - chrono::Duration::minutes(1)));
+    let mut config = EmulatorConfig::new(data, Arc::new(clock));
+    config.schema_path = Some(path);
+    edit(&mut config);
+    Rig {
+        emu: ShopifyEmulator::start(config).await.unwrap(),
+    }
+}
+
+async fn rig() -> Rig {
+    rig_with(|_| {}).await
+}
+
+async fn post_raw(rig: &Rig, body: Value) -> (u16, Value) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/admin/api/2026-04/graphql.json",
+            rig.emu.base_url()
+        ))
+        .header("X-Shopify-Access-Token", SANDBOX_TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_emulator_rejects_what_shopify_would_reject() {
+    let rig = rig().await;
+    let (code, body) = post_raw(&rig, json!({"query": "{ shop { name notAField } }"})).await;
+    assert_eq!(code, 200);
+    assert!(body.get("data").is_none());
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("notAField"), "{message}");
+    // Valid for Shopify but outside what the emulator serves: also an error, never silence.
+    let (_, body) = post_raw(&rig, json!({"query": "{ shop { email } }"})).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("emulator")
+    );
+    let (_, body) = post_raw(
+        &rig,
+        json!({"query": "{ orders(first: 251) { nodes { id } } }"}),
+    )
+    .await;
+    assert!(body["errors"].is_array());
+}
+
+#[tokio::test]
+async fn the_emulator_throttles_in_shopifys_shape_and_reports_costs() {
+    let rig = rig_with(|c| {
+        c.bucket = BucketConfig {
+            maximum: 1000.0,
+            restore_rate: 50.0,
+            unlimited: false,
+        };
+    })
+    .await;
+    let query = "{ orders(first: 70) { nodes { id lineItems(first: 10) { nodes { id } } } } }";
+    let (_, first) = post_raw(&rig, json!({ "query": query })).await;
+    let cost = &first["extensions"]["cost"];
+    assert_eq!(cost["requestedQueryCost"], 912);
+    assert!(cost["actualQueryCost"].as_u64().unwrap() < 912);
+    assert_eq!(cost["throttleStatus"]["maximumAvailable"], 1000.0);
+    assert!(cost["throttleStatus"]["currentlyAvailable"].is_u64());
+    let (code, second) = post_raw(&rig, json!({ "query": query })).await;
+    assert_eq!(code, 200);
+    assert_eq!(second["errors"][0]["extensions"]["code"], "THROTTLED");
+    assert!(second["extensions"]["cost"]["actualQueryCost"].is_null());
+    assert!(second.get("data").is_none());
+    let (_, capped) = post_raw(&rig, json!({"query": "{ orders(first: 250) { nodes { id lineItems(first: 10) { nodes { id } } } } }"})).await;
+    assert_eq!(
+        capped["errors"][0]["extensions"]["code"],
+        "MAX_COST_EXCEEDED"
+    );
+}
+
+#[tokio::test]
+async fn the_emulator_accepts_raw_graphql_bodies() {
+    let rig = rig().await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/admin/api/2026-04/graphql.json",
+            rig.emu.base_url()
+        ))
+        .header("X-Shopify-Access-Token", SANDBOX_TOKEN)
+        .header("Content-Type", "application/graphql")
+        .body("{ shop { name } }")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-shopify-api-version"], "2026-04");
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["shop"]["name"], "Sandbox Store ✨");
+    assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 1);
+}

@@ -20,4 +20,6 @@ pub mod clock;
 pub mod config;
 pub mod order;
 pub mod retry;
+pub mod sandbox;
+pub mod sheets;
 pub mod store;

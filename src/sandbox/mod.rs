@@ -1,0 +1,3 @@
+//! Loopback emulators of the remote services shopsync talks to, for tests, benchmarks and `demo`.
+
+pub mod google;

@@ -1,0 +1,1 @@
+//! Google Sheets client (placeholder while the emulator builds).

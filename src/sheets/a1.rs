@@ -206,7 +206,8 @@ impl fmt::Display for A1Range {
         if start.is_empty() && end.is_empty() {
             return Ok(());
         }
-        if start == end {
+        // A single cell prints once (`B5`); a whole row stays a range (`1:1`).
+        if start == end && self.first_col.is_some() && self.first_row.is_some() {
             write!(f, "!{start}")
         } else {
             write!(f, "!{start}:{end}")

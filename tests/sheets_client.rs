@@ -94,13 +94,26 @@ async fn finds_the_spreadsheet_by_id_url_and_title() {
     let url = format!("https://docs.google.com/spreadsheets/d/{id}/edit?gid=0#gid=0");
     assert_eq!(env.client.resolve_spreadsheet(&url).await.unwrap(), id);
     assert_eq!(
-        env.client.resolve_spreadsheet(r"Bob's \ Orders").await.unwrap(),
+        env.client
+            .resolve_spreadsheet(r"Bob's \ Orders")
+            .await
+            .unwrap(),
         id
     );
 
-    let err = env.client.resolve_spreadsheet("Nobody's Sheet").await.unwrap_err();
-    assert!(matches!(err, SheetsError::SpreadsheetNotFound { .. }), "{err}");
-    assert!(err.to_string().contains(env.sandbox.client_email()), "{err}");
+    let err = env
+        .client
+        .resolve_spreadsheet("Nobody's Sheet")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SheetsError::SpreadsheetNotFound { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(env.sandbox.client_email()),
+        "{err}"
+    );
     assert!(err.to_string().contains("Editor"));
 }
 
@@ -162,7 +175,10 @@ async fn creates_the_tab_with_a_frozen_bold_header_and_reads_it() {
         .await
         .unwrap();
     assert_eq!(read.first_free_row, 2);
-    assert_eq!(read.columns, vec![vec![json!("Order ID")], vec![json!("Line Item ID")]]);
+    assert_eq!(
+        read.columns,
+        vec![vec![json!("Order ID")], vec![json!("Line Item ID")]]
+    );
 }
 
 #[tokio::test]
@@ -170,7 +186,11 @@ async fn keeps_a_persons_columns_and_rows_intact() {
     let env = env().await;
     let (mut book, columns) = book_with_tab(&env).await;
     let id = book.id.clone();
-    let rows = vec![row(1001, 1, "Mug", 1), row(1002, 2, "Hat", 2), row(1003, 3, "Cap", 3)];
+    let rows = vec![
+        row(1001, 1, "Mug", 1),
+        row(1002, 2, "Hat", 2),
+        row(1003, 3, "Cap", 3),
+    ];
     env.client
         .append_rows(&mut book, "Orders", &columns, 2, rows)
         .await
@@ -179,10 +199,15 @@ async fn keeps_a_persons_columns_and_rows_intact() {
     // A person adds a Notes column between Line Item ID and Product, writes a note, sorts the
     // sheet, and types a row of their own below the data.
     env.sandbox.person_add_column(&id, "Orders", 3, "Notes");
-    env.sandbox.person_edit_cell(&id, "Orders", 2, 3, &json!("call back"));
-    env.sandbox.person_sort_rows(&id, "Orders", 1, true);
     env.sandbox
-        .person_set_row(&id, "Orders", 6, &[json!("my total"), json!(""), json!(""), json!("=1+1")]);
+        .person_edit_cell(&id, "Orders", 2, 3, &json!("call back"));
+    env.sandbox.person_sort_rows(&id, "Orders", 1, true);
+    env.sandbox.person_set_row(
+        &id,
+        "Orders",
+        6,
+        &[json!("my total"), json!(""), json!(""), json!("=1+1")],
+    );
 
     let mut book = env.client.open(&id).await.unwrap();
     let mut headers = HEADERS.to_vec();
@@ -206,13 +231,27 @@ async fn keeps_a_persons_columns_and_rows_intact() {
     let mut changed = row(1002, 2, "Hat", 5);
     changed.push(json!("SKU-2"));
     env.client
-        .write_rows(&book, "Orders", &layout.columns, vec![RowCells { row: at, cells: changed }])
+        .write_rows(
+            &book,
+            "Orders",
+            &layout.columns,
+            vec![RowCells {
+                row: at,
+                cells: changed,
+            }],
+        )
         .await
         .unwrap();
     let mut new = row(1004, 4, "Scarf", 1);
     new.push(json!("SKU-4"));
     env.client
-        .append_rows(&mut book, "Orders", &layout.columns, read.first_free_row, vec![new])
+        .append_rows(
+            &mut book,
+            "Orders",
+            &layout.columns,
+            read.first_free_row,
+            vec![new],
+        )
         .await
         .unwrap();
 
@@ -220,14 +259,52 @@ async fn keeps_a_persons_columns_and_rows_intact() {
     assert_eq!(
         grid,
         vec![
-            vec![json!("Order"), json!("Order ID"), json!("Line Item ID"), json!("Notes"), json!("Product"), json!("Quantity"), json!("SKU")],
-            vec![json!("#1003"), json!("1003"), json!("3"), json!(""), json!("Cap"), json!(3)],
-            vec![json!("#1002"), json!("1002"), json!("2"), json!(""), json!("Hat"), json!(5), json!("SKU-2")],
+            vec![
+                json!("Order"),
+                json!("Order ID"),
+                json!("Line Item ID"),
+                json!("Notes"),
+                json!("Product"),
+                json!("Quantity"),
+                json!("SKU")
+            ],
+            vec![
+                json!("#1003"),
+                json!("1003"),
+                json!("3"),
+                json!(""),
+                json!("Cap"),
+                json!(3)
+            ],
+            vec![
+                json!("#1002"),
+                json!("1002"),
+                json!("2"),
+                json!(""),
+                json!("Hat"),
+                json!(5),
+                json!("SKU-2")
+            ],
             // The note was typed on #1001's row and moved with it when the person sorted.
-            vec![json!("#1001"), json!("1001"), json!("1"), json!("call back"), json!("Mug"), json!(1)],
+            vec![
+                json!("#1001"),
+                json!("1001"),
+                json!("1"),
+                json!("call back"),
+                json!("Mug"),
+                json!(1)
+            ],
             vec![],
             vec![json!("my total"), json!(""), json!(""), json!(2)],
-            vec![json!("#1004"), json!("1004"), json!("4"), json!(""), json!("Scarf"), json!(1), json!("SKU-4")],
+            vec![
+                json!("#1004"),
+                json!("1004"),
+                json!("4"),
+                json!(""),
+                json!("Scarf"),
+                json!(1),
+                json!("SKU-4")
+            ],
         ]
     );
 }
@@ -265,7 +342,13 @@ async fn values_are_written_raw_and_never_become_formulas() {
     let env = env().await;
     let (mut book, columns) = book_with_tab(&env).await;
     let id = book.id.clone();
-    let tricky = vec![json!("=IMPORTXML(\"x\")"), json!("0042"), json!("+1 555"), json!("@me"), Value::Null];
+    let tricky = vec![
+        json!("=IMPORTXML(\"x\")"),
+        json!("0042"),
+        json!("+1 555"),
+        json!("@me"),
+        Value::Null,
+    ];
     env.client
         .append_rows(&mut book, "Orders", &columns, 2, vec![tricky])
         .await
@@ -273,7 +356,12 @@ async fn values_are_written_raw_and_never_become_formulas() {
     assert!(env.sandbox.formulas(&id, "Orders").is_empty());
     assert_eq!(
         env.sandbox.rows(&id, "Orders")[1],
-        vec![json!("=IMPORTXML(\"x\")"), json!("0042"), json!("+1 555"), json!("@me")]
+        vec![
+            json!("=IMPORTXML(\"x\")"),
+            json!("0042"),
+            json!("+1 555"),
+            json!("@me")
+        ]
     );
 }
 
@@ -289,7 +377,13 @@ async fn long_cells_are_truncated_and_reported() {
             "Orders",
             &columns,
             2,
-            vec![vec![json!("#1"), json!("1"), json!("1"), json!(long), json!(1)]],
+            vec![vec![
+                json!("#1"),
+                json!("1"),
+                json!("1"),
+                json!(long),
+                json!(1),
+            ]],
         )
         .await
         .unwrap();
@@ -307,7 +401,13 @@ async fn a_write_crossing_ten_million_cells_is_refused_before_sending() {
     let before = env.sandbox.counts();
     let err = env
         .client
-        .append_rows(&mut book, "Orders", &columns, 400_000, vec![row(1, 1, "x", 1)])
+        .append_rows(
+            &mut book,
+            "Orders",
+            &columns,
+            400_000,
+            vec![row(1, 1, "x", 1)],
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, SheetsError::CellLimit { .. }), "{err}");
@@ -319,7 +419,11 @@ async fn a_write_crossing_ten_million_cells_is_refused_before_sending() {
 #[tokio::test]
 async fn error_classes_carry_hints() {
     let env = env().await;
-    let err = env.client.open("1NoSuchSpreadsheetxxxxxxxxxxxx").await.unwrap_err();
+    let err = env
+        .client
+        .open("1NoSuchSpreadsheetxxxxxxxxxxxx")
+        .await
+        .unwrap_err();
     assert!(matches!(err, SheetsError::NotFound { .. }), "{err}");
 
     let (book, _) = book_with_tab(&env).await;
@@ -329,7 +433,8 @@ async fn error_classes_carry_hints() {
     assert!(err.to_string().contains(env.sandbox.client_email()));
     env.sandbox.set_shared(&book.id, true);
 
-    env.sandbox.person_rename_tab(&book.id, "Orders", "Orders (old)");
+    env.sandbox
+        .person_rename_tab(&book.id, "Orders", "Orders (old)");
     let err = env
         .client
         .read_columns(&book, "Orders", &[1])
@@ -343,12 +448,17 @@ async fn error_classes_carry_hints() {
 async fn reads_retry_5xx_429_and_drive_rate_limits() {
     let env = env().await;
     let (book, _) = book_with_tab(&env).await;
-    env.sandbox.inject("spreadsheets.get", 0, Fault::Status(500));
-    env.sandbox.inject("spreadsheets.get", 0, Fault::Status(503));
+    env.sandbox
+        .inject("spreadsheets.get", 0, Fault::Status(500));
+    env.sandbox
+        .inject("spreadsheets.get", 0, Fault::Status(503));
     env.sandbox.inject("spreadsheets.get", 0, Fault::Quota);
     let before = env.sandbox.counts()["spreadsheets.get"].requests;
     env.client.open(&book.id).await.unwrap();
-    assert_eq!(env.sandbox.counts()["spreadsheets.get"].requests - before, 4);
+    assert_eq!(
+        env.sandbox.counts()["spreadsheets.get"].requests - before,
+        4
+    );
 
     env.sandbox.inject("files.list", 0, Fault::DriveRateLimit);
     assert_eq!(
@@ -357,10 +467,21 @@ async fn reads_retry_5xx_429_and_drive_rate_limits() {
     );
 
     for _ in 0..6 {
-        env.sandbox.inject("spreadsheets.get", 0, Fault::Status(503));
+        env.sandbox
+            .inject("spreadsheets.get", 0, Fault::Status(503));
     }
     let err = env.client.open(&book.id).await.unwrap_err();
-    assert!(matches!(err, SheetsError::Server { status: 503, attempts: 6, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            SheetsError::Server {
+                status: 503,
+                attempts: 6,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -369,8 +490,15 @@ async fn an_unreachable_host_is_a_transport_error_after_retries() {
         s.sheets_url = "http://127.0.0.1:9".to_owned();
     })
     .await;
-    let err = env.client.open("1abcdefghijklmnopqrstuvwxyz").await.unwrap_err();
-    assert!(matches!(err, SheetsError::Transport { attempts: 6, .. }), "{err}");
+    let err = env
+        .client
+        .open("1abcdefghijklmnopqrstuvwxyz")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SheetsError::Transport { attempts: 6, .. }),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -397,7 +525,10 @@ async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
                 &book,
                 "Orders",
                 &columns,
-                vec![RowCells { row: 2, cells: row(1000 + n, n, "Mug", 1) }],
+                vec![RowCells {
+                    row: 2,
+                    cells: row(1000 + n, n, "Mug", 1),
+                }],
             )
             .await
             .unwrap_err();
@@ -416,7 +547,15 @@ async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
     env.sandbox
         .inject("spreadsheets.values.batchUpdate", 0, Fault::Quota);
     env.client
-        .write_rows(&book, "Orders", &columns, vec![RowCells { row: 2, cells: row(7, 7, "Cap", 1) }])
+        .write_rows(
+            &book,
+            "Orders",
+            &columns,
+            vec![RowCells {
+                row: 2,
+                cells: row(7, 7, "Cap", 1),
+            }],
+        )
         .await
         .unwrap();
     assert_eq!(env.sandbox.rows(&id, "Orders")[1][1], json!("7"));
@@ -454,7 +593,15 @@ async fn a_burst_of_writes_is_paced_under_the_quota() {
     let start = env.clock.now();
     for i in 0..130u64 {
         env.client
-            .write_rows(&book, "Orders", &columns, vec![RowCells { row: 2, cells: row(i, i, "x", 1) }])
+            .write_rows(
+                &book,
+                "Orders",
+                &columns,
+                vec![RowCells {
+                    row: 2,
+                    cells: row(i, i, "x", 1),
+                }],
+            )
             .await
             .unwrap();
     }
@@ -475,7 +622,15 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
     let (book, columns) = book_with_tab(&env).await;
     for i in 0..70u64 {
         env.client
-            .write_rows(&book, "Orders", &columns, vec![RowCells { row: 2, cells: row(i, i, "x", 1) }])
+            .write_rows(
+                &book,
+                "Orders",
+                &columns,
+                vec![RowCells {
+                    row: 2,
+                    cells: row(i, i, "x", 1),
+                }],
+            )
             .await
             .unwrap();
     }
@@ -489,7 +644,14 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
     let (mut book, columns) = book_with_tab(&env).await;
     let id = book.id.clone();
     let rows: Vec<Vec<Value>> = (0..50_000u64)
-        .map(|i| row(100_000 + i, 900_000 + i, "Ceramic mug, large, blue glaze", 1 + i % 5))
+        .map(|i| {
+            row(
+                100_000 + i,
+                900_000 + i,
+                "Ceramic mug, large, blue glaze",
+                1 + i % 5,
+            )
+        })
         .collect();
     env.sandbox.reset_counts();
     let appended = env
@@ -499,7 +661,11 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
         .unwrap();
     let append_counts = env.sandbox.counts();
 
-    let read = env.client.read_columns(&book, "Orders", &[1, 2]).await.unwrap();
+    let read = env
+        .client
+        .read_columns(&book, "Orders", &[1, 2])
+        .await
+        .unwrap();
     assert_eq!(read.first_free_row, 50_002);
     let updates: Vec<RowCells> = (2..read.first_free_row)
         .map(|r| {

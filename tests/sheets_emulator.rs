@@ -100,7 +100,10 @@ async fn empty_ranges_omit_the_values_key() {
     let raw = start().await;
     let (status, body) = raw.get(&raw.values("Sheet1!A1:D2")).await;
     assert_eq!(status, 200);
-    assert_eq!(body, json!({"range": "Sheet1!A1:D2", "majorDimension": "ROWS"}));
+    assert_eq!(
+        body,
+        json!({"range": "Sheet1!A1:D2", "majorDimension": "ROWS"})
+    );
 }
 
 #[tokio::test]
@@ -108,19 +111,32 @@ async fn trailing_blanks_are_dropped_and_rows_are_ragged() {
     let raw = start().await;
     raw.write_raw(
         "'Sheet1'!A1",
-        json!([["A1", "faff", "", ""], ["1", "b2", "1.45", ""], ["", "", "", ""], ["A4", "0.4", "", "4"]]),
+        json!([
+            ["A1", "faff", "", ""],
+            ["1", "b2", "1.45", ""],
+            ["", "", "", ""],
+            ["A4", "0.4", "", "4"]
+        ]),
     )
     .await;
     let (_, body) = raw.get(&raw.values("'Sheet1'!A1:D5")).await;
     assert_eq!(
         body["values"],
-        json!([["A1", "faff"], ["1", "b2", "1.45"], [], ["A4", "0.4", "", "4"]])
+        json!([
+            ["A1", "faff"],
+            ["1", "b2", "1.45"],
+            [],
+            ["A4", "0.4", "", "4"]
+        ])
     );
     // The reply's range is the request clipped to the grid, not to the data.
     let (_, body) = raw.get(&raw.values("'Sheet1'!A1:1")).await;
     assert_eq!(body["range"], "Sheet1!A1:Z1");
     let (_, body) = raw
-        .get(&format!("{}?majorDimension=COLUMNS", raw.values("Sheet1!A:D")))
+        .get(&format!(
+            "{}?majorDimension=COLUMNS",
+            raw.values("Sheet1!A:D")
+        ))
         .await;
     assert_eq!(body["range"], "Sheet1!A1:D1000");
     assert_eq!(body["values"][3], json!(["", "", "", "4"]));
@@ -138,7 +154,10 @@ async fn append_table_detection_reproduces_the_blank_cell_pitfall() {
     };
     // Recorded: a bare sheet range picks the last block, C1, and shifts the row two columns.
     let (status, body) = raw
-        .post(&append(&raw, "'Sheet1'"), json!({"values": [["x", "", "y"]]}))
+        .post(
+            &append(&raw, "'Sheet1'"),
+            json!({"values": [["x", "", "y"]]}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["tableRange"], "Sheet1!C1");
@@ -148,7 +167,10 @@ async fn append_table_detection_reproduces_the_blank_cell_pitfall() {
     let raw = start().await;
     raw.write_raw("Sheet1!A1", json!([["x", "", "y"]])).await;
     let (_, body) = raw
-        .post(&append(&raw, "'Sheet1'!A1"), json!({"values": [["x", "", "y"]]}))
+        .post(
+            &append(&raw, "'Sheet1'!A1"),
+            json!({"values": [["x", "", "y"]]}),
+        )
         .await;
     assert_eq!(body["tableRange"], "Sheet1!A1", "{body}");
     assert_eq!(body["updates"]["updatedRange"], "Sheet1!A2:C2");
@@ -156,8 +178,12 @@ async fn append_table_detection_reproduces_the_blank_cell_pitfall() {
     // Recorded: consecutive appends to a full-width table go one below another.
     let raw = start().await;
     raw.write_raw("Sheet1!A1", json!([["h1", "h2"]])).await;
-    let (_, first) = raw.post(&append(&raw, "'Sheet1'"), json!({"values": [["a", "b"]]})).await;
-    let (_, second) = raw.post(&append(&raw, "'Sheet1'"), json!({"values": [["c", "d"]]})).await;
+    let (_, first) = raw
+        .post(&append(&raw, "'Sheet1'"), json!({"values": [["a", "b"]]}))
+        .await;
+    let (_, second) = raw
+        .post(&append(&raw, "'Sheet1'"), json!({"values": [["c", "d"]]}))
+        .await;
     assert_eq!(first["tableRange"], "Sheet1!A1:B1");
     assert_eq!(first["updates"]["updatedRange"], "Sheet1!A2:B2");
     assert_eq!(second["tableRange"], "Sheet1!A1:B2");
@@ -167,7 +193,8 @@ async fn append_table_detection_reproduces_the_blank_cell_pitfall() {
 #[tokio::test]
 async fn null_leaves_a_cell_and_empty_string_clears_it() {
     let raw = start().await;
-    raw.write_raw("Sheet1!A1", json!([["keep", "clear", "x"]])).await;
+    raw.write_raw("Sheet1!A1", json!([["keep", "clear", "x"]]))
+        .await;
     let (status, body) = raw
         .post(
             &format!("/v4/spreadsheets/{}/values:batchUpdate", raw.id),
@@ -176,7 +203,10 @@ async fn null_leaves_a_cell_and_empty_string_clears_it() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["responses"][0]["updatedRange"], "Sheet1!A1:B1");
-    assert_eq!(raw.sandbox.rows(&raw.id, "Sheet1"), vec![vec![json!("keep"), json!(""), json!("x")]]);
+    assert_eq!(
+        raw.sandbox.rows(&raw.id, "Sheet1"),
+        vec![vec![json!("keep"), json!(""), json!("x")]]
+    );
 }
 
 #[tokio::test]
@@ -197,14 +227,22 @@ async fn user_entered_parses_and_raw_does_not() {
             raw.values("Sheet1!A1:D2")
         ))
         .await;
-    assert_eq!(body["values"], json!([[2, 43831, 42, 1.5], ["=4/2", "0042"]]));
-    assert_eq!(raw.sandbox.formulas(&raw.id, "Sheet1"), vec!["=4/2", "=3/2"]);
+    assert_eq!(
+        body["values"],
+        json!([[2, 43831, 42, 1.5], ["=4/2", "0042"]])
+    );
+    assert_eq!(
+        raw.sandbox.formulas(&raw.id, "Sheet1"),
+        vec!["=4/2", "=3/2"]
+    );
 }
 
 #[tokio::test]
 async fn error_bodies_have_googles_shapes() {
     let raw = start().await;
-    let (status, body) = raw.get("/v4/spreadsheets/nope?fields=sheets.properties").await;
+    let (status, body) = raw
+        .get("/v4/spreadsheets/nope?fields=sheets.properties")
+        .await;
     assert_eq!(status, 404);
     assert_eq!(
         body,
@@ -214,13 +252,19 @@ async fn error_bodies_have_googles_shapes() {
     raw.sandbox.set_shared(&raw.id, false);
     let (status, body) = raw.get(&format!("/v4/spreadsheets/{}", raw.id)).await;
     assert_eq!(status, 403);
-    assert_eq!(body["error"]["message"], "The caller does not have permission");
+    assert_eq!(
+        body["error"]["message"],
+        "The caller does not have permission"
+    );
     assert_eq!(body["error"]["status"], "PERMISSION_DENIED");
     raw.sandbox.set_shared(&raw.id, true);
 
     let (status, body) = raw.get(&raw.values("'No Such Tab'!A1")).await;
     assert_eq!(status, 400);
-    assert_eq!(body["error"]["message"], "Unable to parse range: 'No Such Tab'!A1");
+    assert_eq!(
+        body["error"]["message"],
+        "Unable to parse range: 'No Such Tab'!A1"
+    );
     assert_eq!(body["error"]["status"], "INVALID_ARGUMENT");
 
     let (status, body) = raw
@@ -230,7 +274,13 @@ async fn error_bodies_have_googles_shapes() {
         )
         .await;
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("ListValue"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ListValue"),
+        "{body}"
+    );
 
     raw.sandbox.inject("spreadsheets.get", 0, Fault::Quota);
     let (status, body) = raw.get(&format!("/v4/spreadsheets/{}", raw.id)).await;
@@ -241,11 +291,18 @@ async fn error_bodies_have_googles_shapes() {
     raw.sandbox.inject("files.list", 0, Fault::DriveRateLimit);
     let (status, body) = raw.get("/drive/v3/files?q=trashed%20%3D%20false").await;
     assert_eq!(status, 403);
-    assert_eq!(body["error"]["errors"][0]["reason"], "userRateLimitExceeded");
+    assert_eq!(
+        body["error"]["errors"][0]["reason"],
+        "userRateLimitExceeded"
+    );
 
     let resp = raw
         .http
-        .get(format!("{}/v4/spreadsheets/{}", raw.sandbox.sheets_url(), raw.id))
+        .get(format!(
+            "{}/v4/spreadsheets/{}",
+            raw.sandbox.sheets_url(),
+            raw.id
+        ))
         .send()
         .await
         .unwrap();
@@ -256,11 +313,29 @@ async fn error_bodies_have_googles_shapes() {
 async fn requests_that_break_the_discovery_document_are_refused() {
     let raw = start().await;
     let bad = [
-        (format!("/v4/spreadsheets/{}?fields=sheets.properties,%20properties", raw.id), "space in fields"),
-        (format!("/v4/spreadsheets/{}?fields=sheets.propertiez", raw.id), "unknown field in mask"),
-        (format!("/v4/spreadsheets/{}?includeGridData=perhaps", raw.id), "not a boolean"),
-        (format!("{}?valueRenderOption=PRETTY", raw.values("Sheet1!A1")), "not in the enum"),
-        (format!("{}?colour=red", raw.values("Sheet1!A1")), "unknown parameter"),
+        (
+            format!(
+                "/v4/spreadsheets/{}?fields=sheets.properties,%20properties",
+                raw.id
+            ),
+            "space in fields",
+        ),
+        (
+            format!("/v4/spreadsheets/{}?fields=sheets.propertiez", raw.id),
+            "unknown field in mask",
+        ),
+        (
+            format!("/v4/spreadsheets/{}?includeGridData=perhaps", raw.id),
+            "not a boolean",
+        ),
+        (
+            format!("{}?valueRenderOption=PRETTY", raw.values("Sheet1!A1")),
+            "not in the enum",
+        ),
+        (
+            format!("{}?colour=red", raw.values("Sheet1!A1")),
+            "unknown parameter",
+        ),
     ];
     for (path, why) in bad {
         let (status, body) = raw.get(&path).await;
@@ -274,7 +349,12 @@ async fn requests_that_break_the_discovery_document_are_refused() {
         )
         .await;
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("lenght"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lenght")
+    );
 }
 
 #[tokio::test]
@@ -311,7 +391,12 @@ async fn limits_on_cells_and_characters_hold() {
         )
         .await;
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("exceeds grid limits"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exceeds grid limits")
+    );
 }
 
 #[tokio::test]
@@ -349,7 +434,10 @@ async fn drive_lists_shared_untrashed_files_by_escaped_name() {
     );
     let (status, body) = raw.get(&url).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body, json!({"files": [{"id": tricky, "name": r"Bob's \ Orders"}]}));
+    assert_eq!(
+        body,
+        json!({"files": [{"id": tricky, "name": r"Bob's \ Orders"}]})
+    );
 }
 
 #[tokio::test]
@@ -365,7 +453,10 @@ async fn a_fault_can_apply_a_write_and_then_answer_503() {
         )
         .await;
     assert_eq!(status, 503);
-    assert_eq!(raw.sandbox.rows(&raw.id, "Sheet1"), vec![vec![json!("applied")]]);
+    assert_eq!(
+        raw.sandbox.rows(&raw.id, "Sheet1"),
+        vec![vec![json!("applied")]]
+    );
     let counts = raw.sandbox.counts();
     assert_eq!(counts["spreadsheets.values.update"].requests, 1);
     assert!(counts["spreadsheets.values.update"].bytes > 10);

@@ -221,7 +221,14 @@ mod tests {
 
     #[test]
     fn column_letters_round_trip() {
-        for (index, letters) in [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA"), (18_277, "ZZZ")] {
+        for (index, letters) in [
+            (0, "A"),
+            (25, "Z"),
+            (26, "AA"),
+            (701, "ZZ"),
+            (702, "AAA"),
+            (18_277, "ZZZ"),
+        ] {
             assert_eq!(column_letters(index), letters);
             assert_eq!(column_index(letters), Some(index));
         }
@@ -231,7 +238,10 @@ mod tests {
 
     #[test]
     fn titles_are_quoted_and_apostrophes_doubled() {
-        assert_eq!(A1Range::cells("Bob's Orders", 0, 2, 3, 9).to_string(), "'Bob''s Orders'!A2:D9");
+        assert_eq!(
+            A1Range::cells("Bob's Orders", 0, 2, 3, 9).to_string(),
+            "'Bob''s Orders'!A2:D9"
+        );
         assert_eq!(A1Range::columns("CRM26", 1, 1).to_string(), "'CRM26'!B:B");
         assert_eq!(A1Range::row("Orders", 1).to_string(), "'Orders'!1:1");
         assert_eq!(A1Range::sheet("Orders").to_string(), "'Orders'");
@@ -240,10 +250,7 @@ mod tests {
 
     #[test]
     fn ranges_are_fully_percent_encoded() {
-        assert_eq!(
-            A1Range::row("Sheet1", 1).encoded(),
-            "%27Sheet1%27%211%3A1"
-        );
+        assert_eq!(A1Range::row("Sheet1", 1).encoded(), "%27Sheet1%27%211%3A1");
         assert_eq!(
             A1Range::cells("Ünï code", 0, 1, 0, 1).encoded(),
             "%27%C3%9Cn%C3%AF%20code%27%21A1"
@@ -260,9 +267,12 @@ mod tests {
             A1Range::parse("'Bob''s'!B5"),
             Some(A1Range::cells("Bob's", 1, 5, 1, 5))
         );
-        assert_eq!(A1Range::parse("Orders!A2:C"), None.or(Some(A1Range {
-            last_row: None,
-            ..A1Range::cells("Orders", 0, 2, 2, 0)
-        })));
+        assert_eq!(
+            A1Range::parse("Orders!A2:C"),
+            None.or(Some(A1Range {
+                last_row: None,
+                ..A1Range::cells("Orders", 0, 2, 2, 0)
+            }))
+        );
     }
 }

@@ -21,7 +21,11 @@ pub fn truncate_cell(text: &str) -> Option<String> {
     if units <= MAX_CELL_CHARS {
         return None;
     }
-    let budget = MAX_CELL_CHARS - TRUNCATION_MARKER.chars().map(char::len_utf16).sum::<usize>();
+    let budget = MAX_CELL_CHARS
+        - TRUNCATION_MARKER
+            .chars()
+            .map(char::len_utf16)
+            .sum::<usize>();
     let mut used = 0;
     let mut end = 0;
     for (i, c) in text.char_indices() {

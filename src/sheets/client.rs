@@ -221,10 +221,10 @@ impl SheetsClient {
         };
         let mut auth_value = header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| {
-                Failure::Fatal(SheetsError::Auth {
-                    message: "the access token is not a valid header value".to_owned(),
-                })
-            })?;
+            Failure::Fatal(SheetsError::Auth {
+                message: "the access token is not a valid header value".to_owned(),
+            })
+        })?;
         auth_value.set_sensitive(true);
         let mut request = self
             .http

@@ -153,7 +153,10 @@ mod tests {
             parse_target("Shop Orders"),
             Target::Title("Shop Orders".into())
         );
-        assert_eq!(parse_target("Orders2026"), Target::Title("Orders2026".into()));
+        assert_eq!(
+            parse_target("Orders2026"),
+            Target::Title("Orders2026".into())
+        );
     }
 
     #[test]

@@ -57,7 +57,10 @@ impl Pacer {
                     .unwrap_or(Duration::ZERO)
                     .max(Duration::from_millis(1))
             };
-            tracing::debug!(wait_ms = wait.as_millis(), "pacing to stay under the per-minute quota");
+            tracing::debug!(
+                wait_ms = wait.as_millis(),
+                "pacing to stay under the per-minute quota"
+            );
             self.clock.sleep(wait).await;
         }
     }
@@ -96,7 +99,10 @@ mod tests {
                 .iter()
                 .take_while(|u| (**u - *t).to_std().unwrap() < WINDOW)
                 .count();
-            assert!(in_window <= 5, "{in_window} requests within a minute of #{i}");
+            assert!(
+                in_window <= 5,
+                "{in_window} requests within a minute of #{i}"
+            );
         }
         let span = (*stamps.last().unwrap() - stamps[0]).to_std().unwrap();
         assert!(span >= Duration::from_secs(180), "{span:?}");

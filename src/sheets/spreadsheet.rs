@@ -121,9 +121,7 @@ pub struct TabLayout {
 }
 
 fn uint(v: &Value) -> u32 {
-    v.as_u64()
-        .and_then(|n| u32::try_from(n).ok())
-        .unwrap_or(0)
+    v.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
 }
 
 fn tab_from_json(props: &Value) -> Result<TabInfo, SheetsError> {
@@ -293,7 +291,8 @@ impl SheetsClient {
                 &format!("creating tab {title}"),
             )
             .await?;
-        let tab = tab_from_json(&replies.first().cloned().unwrap_or_default()["addSheet"]["properties"])?;
+        let tab =
+            tab_from_json(&replies.first().cloned().unwrap_or_default()["addSheet"]["properties"])?;
         book.tabs.push(tab.clone());
         let mut layout = TabLayout {
             tab,
@@ -333,8 +332,12 @@ impl SheetsClient {
             "cell": {"userEnteredFormat": {"textFormat": {"bold": true}}},
             "fields": "userEnteredFormat.textFormat.bold",
         }}));
-        self.structure(&book.id, requests, &format!("formatting the header of {title}"))
-            .await?;
+        self.structure(
+            &book.id,
+            requests,
+            &format!("formatting the header of {title}"),
+        )
+        .await?;
         if end > tab.column_count {
             book.tab_mut(title)?.column_count = end;
         }
@@ -350,7 +353,8 @@ impl SheetsClient {
             .call(Call {
                 op: Op::Read,
                 method: Method::GET,
-                url: self.sheets_endpoint(id, &format!("/values/{}", A1Range::row(title, 1).encoded())),
+                url: self
+                    .sheets_endpoint(id, &format!("/values/{}", A1Range::row(title, 1).encoded())),
                 query: vec![("valueRenderOption", "UNFORMATTED_VALUE".to_owned())],
                 body: None,
                 what: format!("reading the header of {title}"),
@@ -364,7 +368,8 @@ impl SheetsClient {
             .call(Call {
                 op: Op::Read,
                 method: Method::GET,
-                url: self.sheets_endpoint(id, &format!("/values/{}", A1Range::sheet(title).encoded())),
+                url: self
+                    .sheets_endpoint(id, &format!("/values/{}", A1Range::sheet(title).encoded())),
                 query: vec![("fields", "values".to_owned())],
                 body: None,
                 what: format!("checking whether {title} is empty"),

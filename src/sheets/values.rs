@@ -254,8 +254,9 @@ impl SheetsClient {
             .into_iter()
             .map(|(range, values)| {
                 let cells = values.iter().map(|r| r.len() as u64).sum();
-                let json = json!({"range": range.to_string(), "majorDimension": "ROWS", "values": values})
-                    .to_string();
+                let json =
+                    json!({"range": range.to_string(), "majorDimension": "ROWS", "values": values})
+                        .to_string();
                 Entry { range, json, cells }
             })
             .collect();
@@ -280,9 +281,8 @@ impl SheetsClient {
         what: &str,
         report: &mut WriteReport,
     ) -> Result<(), SheetsError> {
-        let mut body = String::from(
-            r#"{"valueInputOption":"RAW","includeValuesInResponse":false,"data":["#,
-        );
+        let mut body =
+            String::from(r#"{"valueInputOption":"RAW","includeValuesInResponse":false,"data":["#);
         for (i, e) in entries.iter().enumerate() {
             if i > 0 {
                 body.push(',');
@@ -380,11 +380,21 @@ mod tests {
 
     #[test]
     fn a_reply_naming_other_ranges_is_not_a_confirmation() {
-        let e = entry("Orders", 0, 2, 5, vec![vec![json!("a"), json!(1), json!("")]]);
+        let e = entry(
+            "Orders",
+            0,
+            2,
+            5,
+            vec![vec![json!("a"), json!(1), json!("")]],
+        );
         assert_eq!(e.range.to_string(), "'Orders'!A5:C5");
         let ok = json!({"responses": [{"updatedRange": "Orders!A5:C5"}]});
         assert!(confirm(&ok, std::slice::from_ref(&e), "w").is_ok());
         let moved = json!({"responses": [{"updatedRange": "Orders!C6:E6"}]});
-        assert!(confirm(&moved, std::slice::from_ref(&e), "w").unwrap_err().is_ambiguous());
+        assert!(
+            confirm(&moved, std::slice::from_ref(&e), "w")
+                .unwrap_err()
+                .is_ambiguous()
+        );
     }
 }

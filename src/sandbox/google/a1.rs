@@ -132,7 +132,10 @@ fn parse_cells(text: &str) -> Option<(Endpoint, Option<Endpoint>)> {
                 || whole_row
                 || (start.col.is_some() && start.row.is_some())
                 || (end.col.is_some() && end.row.is_some());
-            if (start.col.is_none() && end.col.is_some() && end.row.is_some() && start.row.is_some())
+            if (start.col.is_none()
+                && end.col.is_some()
+                && end.row.is_some()
+                && start.row.is_some())
                 || !ok
             {
                 return None;
@@ -300,13 +303,43 @@ mod tests {
                 Some(ep(Some(0), Some(0))),
                 Some(ep(Some(1), Some(1))),
             ),
-            ("Sheet1!A:A", Some("Sheet1"), Some(ep(Some(0), None)), Some(ep(Some(0), None))),
-            ("Sheet1!1:2", Some("Sheet1"), Some(ep(None, Some(0))), Some(ep(None, Some(1)))),
-            ("Sheet1!A5:A", Some("Sheet1"), Some(ep(Some(0), Some(4))), Some(ep(Some(0), None))),
-            ("'Sheet1'!A1:1", Some("Sheet1"), Some(ep(Some(0), Some(0))), Some(ep(None, Some(0)))),
-            ("A1:B2", None, Some(ep(Some(0), Some(0))), Some(ep(Some(1), Some(1)))),
+            (
+                "Sheet1!A:A",
+                Some("Sheet1"),
+                Some(ep(Some(0), None)),
+                Some(ep(Some(0), None)),
+            ),
+            (
+                "Sheet1!1:2",
+                Some("Sheet1"),
+                Some(ep(None, Some(0))),
+                Some(ep(None, Some(1))),
+            ),
+            (
+                "Sheet1!A5:A",
+                Some("Sheet1"),
+                Some(ep(Some(0), Some(4))),
+                Some(ep(Some(0), None)),
+            ),
+            (
+                "'Sheet1'!A1:1",
+                Some("Sheet1"),
+                Some(ep(Some(0), Some(0))),
+                Some(ep(None, Some(0))),
+            ),
+            (
+                "A1:B2",
+                None,
+                Some(ep(Some(0), Some(0))),
+                Some(ep(Some(1), Some(1))),
+            ),
             ("CRM26", None, Some(ep(Some(2508), Some(25))), None),
-            ("'Jon''s Data'!B3", Some("Jon's Data"), Some(ep(Some(1), Some(2))), None),
+            (
+                "'Jon''s Data'!B3",
+                Some("Jon's Data"),
+                Some(ep(Some(1), Some(2))),
+                None,
+            ),
         ];
         for (text, sheet, start, end) in cases {
             let parsed = parse(text).unwrap_or_else(|| panic!("{text} did not parse"));
@@ -318,7 +351,15 @@ mod tests {
 
     #[test]
     fn malformed_ranges_are_refused() {
-        for text in ["", "'unterminated", "Sheet1!", "Sheet1!A", "Sheet1!A1:", "''!A1", "A:5x"] {
+        for text in [
+            "",
+            "'unterminated",
+            "Sheet1!",
+            "Sheet1!A",
+            "Sheet1!A1:",
+            "''!A1",
+            "A:5x",
+        ] {
             assert!(parse(text).is_none(), "{text} parsed");
         }
     }

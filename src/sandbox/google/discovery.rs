@@ -104,9 +104,7 @@ impl Discovery {
                 check_value(doc, &Value::String(schema.clone()), body, "")
             }
             (Value::String(_), None) => Ok(()),
-            (_, Some(body)) if !body.is_null() => {
-                Err(format!("{method_id} takes no request body"))
-            }
+            (_, Some(body)) if !body.is_null() => Err(format!("{method_id} takes no request body")),
             _ => Ok(()),
         }
     }
@@ -154,7 +152,9 @@ fn path_matches(template: &str, path: &str) -> bool {
             Some((Tok::Lit(lit), more)) => s.strip_prefix(lit).is_some_and(|r| go(more, r)),
             Some((Tok::Param, more)) => {
                 let seg_end = s.find('/').unwrap_or(s.len());
-                (1..=seg_end).rev().any(|n| s.is_char_boundary(n) && go(more, &s[n..]))
+                (1..=seg_end)
+                    .rev()
+                    .any(|n| s.is_char_boundary(n) && go(more, &s[n..]))
             }
         }
     }
@@ -318,15 +318,17 @@ mod tests {
 
     fn discovery() -> Discovery {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/google");
-        Discovery::load(Path::new(dir)).unwrap_or_else(|e| {
-            panic!("the discovery documents must be in ../shared/google: {e}")
-        })
+        Discovery::load(Path::new(dir))
+            .unwrap_or_else(|e| panic!("the discovery documents must be in ../shared/google: {e}"))
     }
 
     #[test]
     fn path_templates_match_encoded_ranges_only_where_they_fit() {
         let t = "v4/spreadsheets/{spreadsheetId}/values/{range}:append";
-        assert!(path_matches(t, "v4/spreadsheets/abc/values/%27Sheet1%27:append"));
+        assert!(path_matches(
+            t,
+            "v4/spreadsheets/abc/values/%27Sheet1%27:append"
+        ));
         assert!(!path_matches(t, "v4/spreadsheets/abc/values/%27Sheet1%27"));
         assert!(path_matches(
             "v4/spreadsheets/{spreadsheetId}/values/{range}",
@@ -343,7 +345,10 @@ mod tests {
         let d = discovery();
         let q = vec![
             ("valueInputOption".to_owned(), "RAW".to_owned()),
-            ("fields".to_owned(), "totalUpdatedCells,responses(updatedRange)".to_owned()),
+            (
+                "fields".to_owned(),
+                "totalUpdatedCells,responses(updatedRange)".to_owned(),
+            ),
         ];
         let body = json!({"valueInputOption": "RAW", "data": [{"range": "'S'!A1", "values": [["x", 1, true, ""]]}]});
         let req = Received {

@@ -61,10 +61,7 @@ impl ApiError {
     /// 403 `PERMISSION_DENIED` (recorded text).
     #[must_use]
     pub fn permission_denied() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "The caller does not have permission",
-        )
+        Self::new(StatusCode::FORBIDDEN, "The caller does not have permission")
     }
 
     /// 403 for a token without the needed scope.
@@ -159,7 +156,8 @@ impl ApiError {
             "message": self.message,
         });
         if let Some(reason) = self.drive_reason {
-            error["errors"] = json!([{"domain": "usageLimits", "reason": reason, "message": self.message}]);
+            error["errors"] =
+                json!([{"domain": "usageLimits", "reason": reason, "message": self.message}]);
             if reason == "invalid" {
                 error["errors"][0]["domain"] = json!("global");
             }

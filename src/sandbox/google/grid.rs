@@ -447,7 +447,10 @@ mod tests {
         };
         book.sheets[0].frozen_rows = 1;
         let masked = apply_mask(&book.to_json(), "sheets.properties(title)");
-        assert_eq!(masked, json!({"sheets": [{"properties": {"title": "Sheet1"}}]}));
+        assert_eq!(
+            masked,
+            json!({"sheets": [{"properties": {"title": "Sheet1"}}]})
+        );
     }
 
     #[test]

@@ -165,7 +165,10 @@ mod tests {
     fn user_entered_matches_the_recorded_coercions() {
         let ue = |v: Value| to_cell(&v, InputOption::UserEntered).unwrap();
         assert_eq!(ue(json!("0042")).render(Render::Unformatted), json!(42));
-        assert_eq!(ue(json!("2020-01-01")).render(Render::Unformatted), json!(43831));
+        assert_eq!(
+            ue(json!("2020-01-01")).render(Render::Unformatted),
+            json!(43831)
+        );
         assert_eq!(
             ue(json!("2020-01-01")).render(Render::UnformattedDateString),
             json!("2020-01-01")
@@ -174,7 +177,10 @@ mod tests {
         assert_eq!(formula.render(Render::Unformatted), json!(2));
         assert_eq!(formula.render(Render::Formula), json!("=4/2"));
         assert_eq!(ue(json!("=3/2")).render(Render::Formatted), json!("1.5"));
-        assert_eq!(ue(json!("'=1+1")).render(Render::Unformatted), json!("=1+1"));
+        assert_eq!(
+            ue(json!("'=1+1")).render(Render::Unformatted),
+            json!("=1+1")
+        );
     }
 
     #[test]

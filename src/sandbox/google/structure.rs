@@ -37,10 +37,9 @@ fn apply_one(book: &mut Spreadsheet, kind: &str, req: &Value) -> Result<Value, S
     match kind {
         "addSheet" => {
             let props = &req["properties"];
-            let title = props["title"].as_str().map_or_else(
-                || format!("Sheet{}", book.sheets.len() + 1),
-                str::to_owned,
-            );
+            let title = props["title"]
+                .as_str()
+                .map_or_else(|| format!("Sheet{}", book.sheets.len() + 1), str::to_owned);
             if book.sheet_by_title(&title).is_some() {
                 return Err(format!(
                     "A sheet with the name \"{title}\" already exists. Please enter another name."
@@ -64,9 +63,8 @@ fn apply_one(book: &mut Spreadsheet, kind: &str, req: &Value) -> Result<Value, S
             if let Some(frozen) = uint(&grid["frozenRowCount"]) {
                 sheet.frozen_rows = frozen;
             }
-            let index = uint(&props["index"]).map_or(book.sheets.len(), |i| {
-                (i as usize).min(book.sheets.len())
-            });
+            let index = uint(&props["index"])
+                .map_or(book.sheets.len(), |i| (i as usize).min(book.sheets.len()));
             book.sheets.insert(index, sheet);
             check_cells(book)?;
             Ok(json!({"addSheet": {"properties": sheet_properties(&book.sheets[index], index)}}))
@@ -122,9 +120,9 @@ fn apply_one(book: &mut Spreadsheet, kind: &str, req: &Value) -> Result<Value, S
         }
         "appendDimension" => {
             let index = sheet_index(book, &req["sheetId"])?;
-            let length = uint(&req["length"]).filter(|n| *n > 0).ok_or_else(|| {
-                "length must be greater than zero".to_owned()
-            })?;
+            let length = uint(&req["length"])
+                .filter(|n| *n > 0)
+                .ok_or_else(|| "length must be greater than zero".to_owned())?;
             let sheet = &mut book.sheets[index];
             match req["dimension"].as_str() {
                 Some("ROWS") => sheet.row_count += length,

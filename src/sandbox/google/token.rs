@@ -17,9 +17,7 @@ pub const SANDBOX_KEY_PEM: &str = include_str!("sandbox_key.pem");
 /// The PEM block alone, without the explanatory line before it.
 #[must_use]
 pub fn sandbox_key_pem_block() -> &'static str {
-    let start = SANDBOX_KEY_PEM
-        .find("-----BEGIN")
-        .unwrap_or(0);
+    let start = SANDBOX_KEY_PEM.find("-----BEGIN").unwrap_or(0);
     &SANDBOX_KEY_PEM[start..]
 }
 
@@ -193,8 +191,7 @@ mod tests {
         let key = PublicKey::from_private_pem(SANDBOX_KEY_PEM).unwrap();
         let jwt = sign(&claims("http://t/token"), true);
         let grant =
-            verify_assertion(&jwt, &key, "sa@x.iam.gserviceaccount.com", "http://t/token")
-                .unwrap();
+            verify_assertion(&jwt, &key, "sa@x.iam.gserviceaccount.com", "http://t/token").unwrap();
         assert_eq!(grant.scopes, vec!["a", "b"]);
     }
 
@@ -202,14 +199,21 @@ mod tests {
     fn wrong_audience_issuer_or_signature_is_refused() {
         let key = PublicKey::from_private_pem(SANDBOX_KEY_PEM).unwrap();
         let jwt = sign(&claims("http://other/token"), false);
-        assert!(verify_assertion(&jwt, &key, "sa@x.iam.gserviceaccount.com", "http://t/token").is_err());
+        assert!(
+            verify_assertion(&jwt, &key, "sa@x.iam.gserviceaccount.com", "http://t/token").is_err()
+        );
         let jwt = sign(&claims("http://t/token"), false);
         assert!(verify_assertion(&jwt, &key, "other@x", "http://t/token").is_err());
         let mut tampered = jwt.clone();
         tampered.insert(jwt.find('.').unwrap() + 3, 'A');
         assert!(
-            verify_assertion(&tampered, &key, "sa@x.iam.gserviceaccount.com", "http://t/token")
-                .is_err()
+            verify_assertion(
+                &tampered,
+                &key,
+                "sa@x.iam.gserviceaccount.com",
+                "http://t/token"
+            )
+            .is_err()
         );
     }
 }

@@ -69,7 +69,10 @@ fn read_range(book: &Spreadsheet, range: &str, query: &Query) -> Result<Value, A
                 }
             })
             .collect();
-        let last = cells.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+        let last = cells
+            .iter()
+            .rposition(|c| !c.is_empty())
+            .map_or(0, |i| i + 1);
         values.push(cells[..last].iter().map(|c| c.render(render)).collect());
     }
     while values.last().is_some_and(Vec::is_empty) {
@@ -407,7 +410,11 @@ fn clear_range(book: &mut Spreadsheet, range: &str) -> Result<String, ApiError> 
     let (index, rect) = resolve(book, range)?;
     let sheet = &mut book.sheets[index];
     let rect = sheet.clip(rect);
-    for r in rect.r0..rect.r1.min(u32::try_from(sheet.cells.len()).unwrap_or(u32::MAX)) {
+    for r in rect.r0
+        ..rect
+            .r1
+            .min(u32::try_from(sheet.cells.len()).unwrap_or(u32::MAX))
+    {
         for c in rect.c0..rect.c1 {
             sheet.set(r, c, Cell::Empty);
         }
@@ -426,7 +433,11 @@ pub fn batch_clear(book: &mut Spreadsheet, body: &Value) -> Result<Value, ApiErr
     let ranges: Vec<String> = body
         .get("ranges")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     for range in &ranges {
         resolve(book, range)?;

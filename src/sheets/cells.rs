@@ -40,11 +40,11 @@ pub fn truncate_cell(text: &str) -> Option<String> {
 
 /// Truncates `value` in place if it is an over-long string; says whether it did.
 pub fn truncate_value(value: &mut Value) -> bool {
-    if let Value::String(s) = value {
-        if let Some(cut) = truncate_cell(s) {
-            *s = cut;
-            return true;
-        }
+    if let Value::String(s) = value
+        && let Some(cut) = truncate_cell(s)
+    {
+        *s = cut;
+        return true;
     }
     false
 }

@@ -307,7 +307,7 @@ impl SheetsClient {
             });
         }
         let google = GoogleError::parse(&body);
-        Err(self.classify(call, status, google, retry_after))
+        Err(self.classify(call, status, &google, retry_after))
     }
 
     /// The one place that maps a status and Google's error body to an error.
@@ -315,7 +315,7 @@ impl SheetsClient {
         &self,
         call: &Call,
         status: StatusCode,
-        google: GoogleError,
+        google: &GoogleError,
         retry_after: Option<Duration>,
     ) -> Failure {
         let message = format!("{}: {}", call.what, google.message);

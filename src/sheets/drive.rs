@@ -41,15 +41,15 @@ pub fn parse_target(target: &str) -> Target {
             return Target::Id(id);
         }
     }
-    if target.starts_with("http://") || target.starts_with("https://") {
-        if let Some(at) = target.find("key=") {
-            let id: String = target[at + 4..]
-                .chars()
-                .take_while(|c| *c != '&' && *c != '#')
-                .collect();
-            if !id.is_empty() {
-                return Target::Id(id);
-            }
+    if (target.starts_with("http://") || target.starts_with("https://"))
+        && let Some(at) = target.find("key=")
+    {
+        let id: String = target[at + 4..]
+            .chars()
+            .take_while(|c| *c != '&' && *c != '#')
+            .collect();
+        if !id.is_empty() {
+            return Target::Id(id);
         }
     }
     if target.len() >= 25 && target.chars().all(is_id_char) {

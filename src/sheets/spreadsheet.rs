@@ -236,13 +236,13 @@ impl SheetsClient {
         }
         let has_header = header.iter().any(|h| !h.is_empty());
         let has_data = has_header || self.tab_has_values(&book.id, title).await?;
-        if has_data {
-            if let Some(missing) = key_headers.iter().find(|k| !header.iter().any(|h| h == *k)) {
-                return Err(SheetsError::ForeignLayout {
-                    tab: title.to_owned(),
-                    missing: (*missing).to_owned(),
-                });
-            }
+        if has_data
+            && let Some(missing) = key_headers.iter().find(|k| !header.iter().any(|h| h == *k))
+        {
+            return Err(SheetsError::ForeignLayout {
+                tab: title.to_owned(),
+                missing: (*missing).to_owned(),
+            });
         }
         let missing: Vec<&str> = headers
             .iter()

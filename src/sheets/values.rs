@@ -173,7 +173,7 @@ impl SheetsClient {
                 let row_size = serde_json::to_string(&values).map_or(0, |s| s.len()) + 1;
                 let contiguous = !block.is_empty() && start + block.len() as u32 == row.row;
                 if !block.is_empty() && (!contiguous || size + row_size > block_limit) {
-                    entries.push(entry(title, c0, c1, start, std::mem::take(&mut block)));
+                    entries.push(entry(title, c0, c1, start, &std::mem::take(&mut block)));
                     size = 0;
                 }
                 if block.is_empty() {
@@ -183,7 +183,7 @@ impl SheetsClient {
                 block.push(values);
             }
             if !block.is_empty() {
-                entries.push(entry(title, c0, c1, start, block));
+                entries.push(entry(title, c0, c1, start, &block));
             }
         }
         let mut chunk: Vec<Entry> = Vec::new();
@@ -313,7 +313,7 @@ impl SheetsClient {
     }
 }
 
-fn entry(title: &str, c0: u32, c1: u32, start: u32, values: Vec<Vec<Value>>) -> Entry {
+fn entry(title: &str, c0: u32, c1: u32, start: u32, values: &[Vec<Value>]) -> Entry {
     let end = start + u32::try_from(values.len()).unwrap_or(1) - 1;
     let range = A1Range::cells(title, c0, start, c1, end);
     let cells = values.iter().map(|r| r.len() as u64).sum();
@@ -380,13 +380,7 @@ mod tests {
 
     #[test]
     fn a_reply_naming_other_ranges_is_not_a_confirmation() {
-        let e = entry(
-            "Orders",
-            0,
-            2,
-            5,
-            vec![vec![json!("a"), json!(1), json!("")]],
-        );
+        let e = entry("Orders", 0, 2, 5, &[vec![json!("a"), json!(1), json!("")]]);
         assert_eq!(e.range.to_string(), "'Orders'!A5:C5");
         let ok = json!({"responses": [{"updatedRange": "Orders!A5:C5"}]});
         assert!(confirm(&ok, std::slice::from_ref(&e), "w").is_ok());

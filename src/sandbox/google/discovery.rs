@@ -103,7 +103,6 @@ impl Discovery {
             (Value::String(schema), Some(body)) => {
                 check_value(doc, &Value::String(schema.clone()), body, "")
             }
-            (Value::String(_), None) => Ok(()),
             (_, Some(body)) if !body.is_null() => Err(format!("{method_id} takes no request body")),
             _ => Ok(()),
         }
@@ -113,10 +112,10 @@ impl Discovery {
 fn find_method<'a>(resources: &'a Value, id: &str) -> Option<&'a Value> {
     let map = resources.as_object()?;
     for resource in map.values() {
-        if let Some(methods) = resource["methods"].as_object() {
-            if let Some(m) = methods.values().find(|m| m["id"].as_str() == Some(id)) {
-                return Some(m);
-            }
+        if let Some(methods) = resource["methods"].as_object()
+            && let Some(m) = methods.values().find(|m| m["id"].as_str() == Some(id))
+        {
+            return Some(m);
         }
         if let Some(found) = find_method(&resource["resources"], id) {
             return Some(found);
@@ -193,10 +192,10 @@ fn check_scalar(spec: &Value, value: &Value, at: &str) -> Result<(), String> {
     match spec["type"].as_str().unwrap_or("any") {
         "string" => {
             let s = value.as_str().ok_or_else(bad)?;
-            if let Some(options) = spec["enum"].as_array() {
-                if !options.iter().any(|o| o.as_str() == Some(s)) {
-                    return Err(format!("Invalid value at '{at}', \"{s}\""));
-                }
+            if let Some(options) = spec["enum"].as_array()
+                && !options.iter().any(|o| o.as_str() == Some(s))
+            {
+                return Err(format!("Invalid value at '{at}', \"{s}\""));
             }
             Ok(())
         }
@@ -343,7 +342,7 @@ mod tests {
     #[test]
     fn valid_requests_pass_and_violations_are_named() {
         let d = discovery();
-        let q = vec![
+        let q = [
             ("valueInputOption".to_owned(), "RAW".to_owned()),
             (
                 "fields".to_owned(),

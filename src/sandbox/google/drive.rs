@@ -36,7 +36,7 @@ fn parse_q(q: &str) -> Option<Vec<Clause>> {
     loop {
         skip_ws(&mut i);
         let start = i;
-        while chars.get(i).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        while chars.get(i).is_some_and(char::is_ascii_alphanumeric) {
             i += 1;
         }
         let field: String = chars[start..i].iter().collect();
@@ -49,7 +49,7 @@ fn parse_q(q: &str) -> Option<Vec<Clause>> {
             "!=".to_owned()
         } else {
             let s = i;
-            while chars.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
+            while chars.get(i).is_some_and(char::is_ascii_alphabetic) {
                 i += 1;
             }
             chars[s..i].iter().collect()
@@ -79,7 +79,7 @@ fn parse_q(q: &str) -> Option<Vec<Clause>> {
             }
             _ => {
                 let s = i;
-                while chars.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
+                while chars.get(i).is_some_and(char::is_ascii_alphabetic) {
                     i += 1;
                 }
                 match chars[s..i].iter().collect::<String>().as_str() {
@@ -100,7 +100,7 @@ fn parse_q(q: &str) -> Option<Vec<Clause>> {
             return Some(clauses);
         }
         let s = i;
-        while chars.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
+        while chars.get(i).is_some_and(char::is_ascii_alphabetic) {
             i += 1;
         }
         if chars[s..i].iter().collect::<String>() != "and" {

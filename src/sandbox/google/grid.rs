@@ -42,14 +42,16 @@ impl Cell {
     pub fn render(&self, render: Render) -> Value {
         match (self, render) {
             (Cell::Empty, _) => json!(""),
-            (Cell::Formula(text, _), Render::Formula) => json!(text),
+            (Cell::Formula(text, _), Render::Formula)
+            | (Cell::Date(_, text), Render::Formatted | Render::UnformattedDateString) => {
+                json!(text)
+            }
             (Cell::Formula(_, value), _) => value.render(render),
             (Cell::Text(s), _) => json!(s),
             (Cell::Bool(b), Render::Formatted) => json!(if *b { "TRUE" } else { "FALSE" }),
             (Cell::Bool(b), _) => json!(b),
             (Cell::Number(n), Render::Formatted) => json!(format_number(*n)),
             (Cell::Number(n), _) => number(*n),
-            (Cell::Date(_, text), Render::Formatted | Render::UnformattedDateString) => json!(text),
             (Cell::Date(serial, _), _) => number(*serial),
         }
     }

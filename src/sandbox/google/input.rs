@@ -47,10 +47,12 @@ fn parse_typed(text: &str) -> Cell {
         return Cell::Formula(text.to_owned(), Box::new(result));
     }
     let trimmed = text.trim();
-    if let Ok(n) = trimmed.parse::<f64>() {
-        if n.is_finite() && !trimmed.eq_ignore_ascii_case("nan") && !trimmed.contains("inf") {
-            return Cell::Number(n);
-        }
+    if let Ok(n) = trimmed.parse::<f64>()
+        && n.is_finite()
+        && !trimmed.eq_ignore_ascii_case("nan")
+        && !trimmed.contains("inf")
+    {
+        return Cell::Number(n);
     }
     if trimmed.eq_ignore_ascii_case("true") {
         return Cell::Bool(true);

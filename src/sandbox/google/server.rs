@@ -313,10 +313,10 @@ async fn handle(
         Some(Fault::DriveRateLimit) => return error_reply(&ApiError::drive_rate_limit()),
         _ => {}
     }
-    if api == Api::Sheets {
-        if let Err(err) = charge_quota(&shared, &method) {
-            return error_reply(&err);
-        }
+    if api == Api::Sheets
+        && let Err(err) = charge_quota(&shared, &method)
+    {
+        return error_reply(&err);
     }
     let result = {
         let mut inner = shared.lock();

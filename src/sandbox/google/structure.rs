@@ -78,40 +78,40 @@ fn apply_one(book: &mut Spreadsheet, kind: &str, req: &Value) -> Result<Value, S
             let index = sheet_index(book, &props["sheetId"])?;
             for path in mask_paths(fields) {
                 let all = path == "*";
-                if all || path == "title" {
-                    if let Some(title) = props["title"].as_str() {
-                        if book
-                            .sheet_by_title(title)
-                            .is_some_and(|other| other != index)
-                        {
-                            return Err(format!(
-                                "A sheet with the name \"{title}\" already exists. Please enter another name."
-                            ));
-                        }
-                        book.sheets[index].title = title.to_owned();
+                if (all || path == "title")
+                    && let Some(title) = props["title"].as_str()
+                {
+                    if book
+                        .sheet_by_title(title)
+                        .is_some_and(|other| other != index)
+                    {
+                        return Err(format!(
+                            "A sheet with the name \"{title}\" already exists. Please enter another name."
+                        ));
                     }
+                    book.sheets[index].title = title.to_owned();
                 }
                 let grid = &props["gridProperties"];
                 let sheet = &mut book.sheets[index];
                 if all || path == "gridProperties" || path == "gridProperties/frozenRowCount" {
                     sheet.frozen_rows = uint(&grid["frozenRowCount"]).unwrap_or(0);
                 }
-                if all || path == "gridProperties" || path == "gridProperties/rowCount" {
-                    if let Some(rows) = uint(&grid["rowCount"]) {
-                        if rows < sheet.row_count {
-                            sheet.delete_rows(rows, sheet.row_count);
-                        } else {
-                            sheet.row_count = rows;
-                        }
+                if (all || path == "gridProperties" || path == "gridProperties/rowCount")
+                    && let Some(rows) = uint(&grid["rowCount"])
+                {
+                    if rows < sheet.row_count {
+                        sheet.delete_rows(rows, sheet.row_count);
+                    } else {
+                        sheet.row_count = rows;
                     }
                 }
-                if all || path == "gridProperties" || path == "gridProperties/columnCount" {
-                    if let Some(cols) = uint(&grid["columnCount"]) {
-                        if cols < sheet.column_count {
-                            sheet.delete_cols(cols, sheet.column_count);
-                        } else {
-                            sheet.column_count = cols;
-                        }
+                if (all || path == "gridProperties" || path == "gridProperties/columnCount")
+                    && let Some(cols) = uint(&grid["columnCount"])
+                {
+                    if cols < sheet.column_count {
+                        sheet.delete_cols(cols, sheet.column_count);
+                    } else {
+                        sheet.column_count = cols;
                     }
                 }
             }

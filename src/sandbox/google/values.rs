@@ -164,12 +164,12 @@ fn plan(
     option: InputOption,
 ) -> Result<Planned, ApiError> {
     let (index, rect) = resolve(book, range)?;
-    if let Some(body_range) = body.get("range").and_then(Value::as_str) {
-        if body_range != range {
-            return Err(ApiError::invalid(format!(
-                "Invalid ValueRange range {body_range} must match URL range {range}"
-            )));
-        }
+    if let Some(body_range) = body.get("range").and_then(Value::as_str)
+        && body_range != range
+    {
+        return Err(ApiError::invalid(format!(
+            "Invalid ValueRange range {body_range} must match URL range {range}"
+        )));
     }
     let mut values = values_of(body)?;
     if body.get("majorDimension").and_then(Value::as_str) == Some("COLUMNS") {

@@ -13,7 +13,7 @@ use shopsync::clock::{Clock, ManualClock};
 use shopsync::sandbox::google::{Fault, GoogleSandbox, SandboxOptions};
 use shopsync::sheets::{
     ErrorKind, RowCells, SheetsClient, SheetsError, SheetsSettings, SpreadsheetInfo,
-    TRUNCATION_MARKER,
+    TRUNCATION_MARKER, TabSpec,
 };
 
 const HEADERS: &[&str] = &["Order", "Order ID", "Line Item ID", "Product", "Quantity"];
@@ -70,12 +70,21 @@ fn row(order: u64, line: u64, product: &str, qty: u64) -> Vec<Value> {
     ]
 }
 
+fn spec<'a>(headers: &'a [&'a str]) -> TabSpec<'a> {
+    TabSpec {
+        title: "Orders",
+        headers,
+        key_headers: KEYS,
+        bound_sheet_id: None,
+    }
+}
+
 async fn book_with_tab(env: &Env) -> (SpreadsheetInfo, Vec<u32>) {
     let id = env.sandbox.create_spreadsheet("Shop Orders", &["Sheet1"]);
     let mut book = env.client.open(&id).await.unwrap();
     let layout = env
         .client
-        .ensure_tab(&mut book, "Orders", HEADERS, KEYS)
+        .ensure_tab(&mut book, &spec(HEADERS))
         .await
         .unwrap();
     (book, layout.columns)
@@ -140,7 +149,7 @@ async fn creates_the_tab_with_a_frozen_bold_header_and_reads_it() {
     assert_eq!(book.time_zone, "America/New_York");
     let layout = env
         .client
-        .ensure_tab(&mut book, "Orders", HEADERS, KEYS)
+        .ensure_tab(&mut book, &spec(HEADERS))
         .await
         .unwrap();
     assert!(layout.created);
@@ -160,7 +169,7 @@ async fn creates_the_tab_with_a_frozen_bold_header_and_reads_it() {
     let mut book = env.client.open(&id).await.unwrap();
     let again = env
         .client
-        .ensure_tab(&mut book, "Orders", HEADERS, KEYS)
+        .ensure_tab(&mut book, &spec(HEADERS))
         .await
         .unwrap();
     assert!(!again.created && again.added.is_empty());
@@ -214,7 +223,7 @@ async fn keeps_a_persons_columns_and_rows_intact() {
     headers.push("SKU");
     let layout = env
         .client
-        .ensure_tab(&mut book, "Orders", &headers, KEYS)
+        .ensure_tab(&mut book, &spec(&headers))
         .await
         .unwrap();
     assert_eq!(layout.columns, vec![0, 1, 2, 4, 5, 6]);
@@ -318,7 +327,7 @@ async fn a_foreign_layout_and_a_duplicated_header_are_refused() {
     let mut book = env.client.open(&id).await.unwrap();
     let err = env
         .client
-        .ensure_tab(&mut book, "Orders", HEADERS, KEYS)
+        .ensure_tab(&mut book, &spec(HEADERS))
         .await
         .unwrap_err();
     assert!(matches!(err, SheetsError::ForeignLayout { .. }), "{err}");
@@ -330,7 +339,7 @@ async fn a_foreign_layout_and_a_duplicated_header_are_refused() {
     );
     let err = env
         .client
-        .ensure_tab(&mut book, "Orders", HEADERS, KEYS)
+        .ensure_tab(&mut book, &spec(HEADERS))
         .await
         .unwrap_err();
     assert!(matches!(err, SheetsError::DuplicateHeader { .. }), "{err}");
@@ -704,4 +713,158 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
     assert_eq!(grid[50_000][3], json!("Ceramic mug, large, red glaze"));
     assert_eq!(grid[50_000][4], json!(7));
     assert_eq!(env.sandbox.quota_rejections(), 0);
+}
+
+#[tokio::test]
+async fn a_renamed_or_deleted_bound_tab_is_never_recreated() {
+    let env = env().await;
+    let (_, _) = book_with_tab(&env).await;
+    let id = env.sandbox.create_spreadsheet("Bound", &["Sheet1"]);
+    let mut book = env.client.open(&id).await.unwrap();
+    let layout = env
+        .client
+        .ensure_tab(&mut book, &spec(HEADERS))
+        .await
+        .unwrap();
+    let bound = TabSpec {
+        bound_sheet_id: Some(layout.tab.sheet_id),
+        ..spec(HEADERS)
+    };
+
+    env.sandbox.person_rename_tab(&id, "Orders", "Orders 2025");
+    let mut book = env.client.open(&id).await.unwrap();
+    let err = env.client.ensure_tab(&mut book, &bound).await.unwrap_err();
+    assert!(
+        matches!(&err, SheetsError::TabRenamed { now, .. } if now == "Orders 2025"),
+        "{err}"
+    );
+    assert_eq!(err.kind(), ErrorKind::Config);
+
+    let other = env.sandbox.create_spreadsheet("Other", &["Sheet1"]);
+    let mut elsewhere = env.client.open(&other).await.unwrap();
+    let err = env
+        .client
+        .ensure_tab(&mut elsewhere, &bound)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SheetsError::TabGone { .. }), "{err}");
+    assert_eq!(env.sandbox.tab_titles(&other), vec!["Sheet1"]);
+    assert_eq!(env.sandbox.tab_titles(&id), vec!["Sheet1", "Orders 2025"]);
+}
+
+#[tokio::test]
+async fn an_empty_existing_tab_gets_a_frozen_header() {
+    let env = env().await;
+    let id = env.sandbox.create_spreadsheet("Empty tab", &["Orders"]);
+    let mut book = env.client.open(&id).await.unwrap();
+    let layout = env
+        .client
+        .ensure_tab(&mut book, &spec(HEADERS))
+        .await
+        .unwrap();
+    assert!(!layout.created);
+    assert_eq!(layout.added.len(), HEADERS.len());
+    assert_eq!(env.sandbox.tab(&id, "Orders").unwrap().frozen_rows, 1);
+    assert_eq!(env.sandbox.rows(&id, "Orders")[0][0], json!("Order"));
+}
+
+#[tokio::test]
+async fn moved_columns_deleted_and_blank_rows_are_followed_by_header_and_key() {
+    let env = env().await;
+    let (mut book, columns) = book_with_tab(&env).await;
+    let id = book.id.clone();
+    let rows = (1..=4).map(|i| row(2000 + i, i, "Mug", i)).collect();
+    env.client
+        .append_rows(&mut book, "Orders", &columns, 2, rows)
+        .await
+        .unwrap();
+    // Quantity moves to the front, #2002's row is deleted, two blank rows go in after the header.
+    env.sandbox.person_move_column(&id, "Orders", 4, 0);
+    env.sandbox.person_delete_row(&id, "Orders", 3);
+    env.sandbox.person_insert_blank_rows(&id, "Orders", 2, 2);
+
+    let mut book = env.client.open(&id).await.unwrap();
+    let layout = env
+        .client
+        .ensure_tab(&mut book, &spec(HEADERS))
+        .await
+        .unwrap();
+    assert_eq!(layout.columns, vec![1, 2, 3, 4, 0]);
+    let read = env
+        .client
+        .read_columns(&book, "Orders", &[layout.columns[1]])
+        .await
+        .unwrap();
+    assert_eq!(read.first_free_row, 7);
+    let at = (2..7).find(|r| read.cell(0, *r) == &json!("2004")).unwrap();
+    env.client
+        .write_rows(
+            &book,
+            "Orders",
+            &layout.columns,
+            vec![RowCells {
+                row: at,
+                cells: row(2004, 4, "Mug", 40),
+            }],
+        )
+        .await
+        .unwrap();
+    let grid = env.sandbox.rows(&id, "Orders");
+    assert_eq!(grid[1], Vec::<Value>::new());
+    assert_eq!(grid[2], Vec::<Value>::new());
+    assert_eq!(
+        grid[at as usize - 1],
+        vec![
+            json!(40),
+            json!("#2004"),
+            json!("2004"),
+            json!("4"),
+            json!("Mug")
+        ]
+    );
+    assert_eq!(grid.len(), 6);
+}
+
+#[tokio::test]
+async fn a_plan_sent_chunk_by_chunk_tells_which_rows_are_confirmed() {
+    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+        s.max_request_bytes = 20_000;
+    })
+    .await;
+    let (mut book, columns) = book_with_tab(&env).await;
+    env.client
+        .grow_rows(&mut book, "Orders", 1_001)
+        .await
+        .unwrap();
+    let rows = (2..=1_001u32)
+        .map(|r| RowCells {
+            row: r,
+            cells: row(u64::from(r), u64::from(r), "Tea towel", 1),
+        })
+        .collect();
+    let plan = env.client.plan_rows("Orders", &columns, rows).unwrap();
+    assert!(plan.chunks.len() >= 3, "{}", plan.chunks.len());
+    env.sandbox
+        .inject("spreadsheets.values.batchUpdate", 1, Fault::ApplyThenDrop);
+    let mut confirmed: Vec<u32> = Vec::new();
+    let mut outcome = Ok(0);
+    for chunk in &plan.chunks {
+        outcome = env.client.send_chunk(&book.id, chunk).await;
+        if outcome.is_err() {
+            break;
+        }
+        confirmed.extend(&chunk.completes);
+    }
+    assert!(outcome.unwrap_err().is_ambiguous());
+    assert_eq!(confirmed, plan.chunks[0].completes);
+    let grid = env.sandbox.rows(&book.id, "Orders");
+    // Everything confirmed is there; the ambiguous chunk was in fact applied too.
+    for r in &confirmed {
+        assert_eq!(grid[*r as usize - 1][1], json!(r.to_string()));
+    }
+    let second_last = plan.chunks[1].completes.last().unwrap();
+    assert_eq!(
+        grid[*second_last as usize - 1][1],
+        json!(second_last.to_string())
+    );
 }

@@ -461,3 +461,104 @@ async fn a_fault_can_apply_a_write_and_then_answer_503() {
     assert_eq!(counts["spreadsheets.values.update"].requests, 1);
     assert!(counts["spreadsheets.values.update"].bytes > 10);
 }
+
+#[tokio::test]
+async fn structural_batches_apply_all_or_nothing() {
+    let raw = start().await;
+    let batch = format!("/v4/spreadsheets/{}:batchUpdate", raw.id);
+    let (status, body) = raw
+        .post(
+            &batch,
+            json!({"requests": [
+                {"addSheet": {"properties": {"title": "Orders", "gridProperties": {"rowCount": 1, "columnCount": 1}}}},
+                {"addSheet": {"properties": {"title": "Sheet1"}}},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"].as_str().unwrap().starts_with(
+            "Invalid requests[1].addSheet: A sheet with the name \"Sheet1\" already exists"
+        ),
+        "{body}"
+    );
+    assert_eq!(raw.sandbox.tab_titles(&raw.id), vec!["Sheet1"]);
+
+    let (status, body) = raw
+        .post(
+            &batch,
+            json!({"requests": [{"addSheet": {"properties": {"title": "Orders", "sheetType": "GRID",
+                   "gridProperties": {"rowCount": 1, "columnCount": 1}}}}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let props = &body["replies"][0]["addSheet"]["properties"];
+    assert_eq!(props["title"], "Orders");
+    assert_eq!(props["index"], 1);
+    assert_eq!(
+        props["gridProperties"],
+        json!({"rowCount": 1, "columnCount": 1})
+    );
+}
+
+#[tokio::test]
+async fn dimensions_move_cells_and_clear_keeps_the_grid() {
+    let raw = start().await;
+    raw.write_raw("Sheet1!A1", json!([["a"], ["b"], ["c"]]))
+        .await;
+    let batch = format!("/v4/spreadsheets/{}:batchUpdate", raw.id);
+    let (status, body) = raw
+        .post(
+            &batch,
+            json!({"requests": [
+                {"insertDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 1, "endIndex": 3}}},
+                {"deleteDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}}},
+                {"updateSheetProperties": {"properties": {"sheetId": 0, "gridProperties": {"frozenRowCount": 1}},
+                                           "fields": "gridProperties.frozenRowCount"}},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["replies"], json!([{}, {}, {}]));
+    assert_eq!(
+        raw.sandbox.rows(&raw.id, "Sheet1"),
+        vec![vec![], vec![], vec![json!("b")], vec![json!("c")]]
+    );
+    let tab = raw.sandbox.tab(&raw.id, "Sheet1").unwrap();
+    assert_eq!((tab.row_count, tab.frozen_rows), (1001, 1));
+
+    let (status, body) = raw
+        .post(&format!("{}:clear", raw.values("'Sheet1'")), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["clearedRange"], "Sheet1!A1:Z1001");
+    assert!(raw.sandbox.rows(&raw.id, "Sheet1").is_empty());
+    assert_eq!(raw.sandbox.tab(&raw.id, "Sheet1").unwrap().row_count, 1001);
+}
+
+#[tokio::test]
+async fn batch_get_answers_in_request_order() {
+    let raw = start().await;
+    raw.write_raw("Sheet1!A1", json!([["a", "b"], ["c", "d"]]))
+        .await;
+    let ranges = ["Sheet1!B1:B2", "Sheet1!A2", "Sheet1!C1:C9"]
+        .iter()
+        .map(|r| format!("ranges={}", enc(r)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let (status, body) = raw
+        .get(&format!(
+            "/v4/spreadsheets/{}/values:batchGet?{ranges}&majorDimension=COLUMNS",
+            raw.id
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["valueRanges"],
+        json!([
+            {"range": "Sheet1!B1:B2", "majorDimension": "COLUMNS", "values": [["b", "d"]]},
+            {"range": "Sheet1!A2", "majorDimension": "COLUMNS", "values": [["c"]]},
+            {"range": "Sheet1!C1:C9", "majorDimension": "COLUMNS"},
+        ])
+    );
+}

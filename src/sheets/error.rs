@@ -166,6 +166,24 @@ pub enum SheetsError {
         /// The missing key header.
         missing: String,
     },
+    /// The tab the tracking DB is bound to was renamed.
+    #[error(
+        "tab \"{tab}\" was renamed to \"{now}\"; rename it back, or set worksheet to \"{now}\""
+    )]
+    TabRenamed {
+        /// The configured title.
+        tab: String,
+        /// Its title now.
+        now: String,
+    },
+    /// The tab the tracking DB is bound to is gone; shopsync will not start a second copy.
+    #[error(
+        "tab \"{tab}\" is gone from the spreadsheet although rows were written to it; restore it (File > Version history) or start a new tracking DB (SHOPSYNC_DB) for a fresh tab"
+    )]
+    TabGone {
+        /// The configured title.
+        tab: String,
+    },
     /// The named tab is not in the spreadsheet.
     #[error("the spreadsheet has no tab \"{tab}\"")]
     TabMissing {
@@ -189,6 +207,8 @@ impl SheetsError {
             | Self::InsecureTokenUri { .. }
             | Self::DuplicateHeader { .. }
             | Self::ForeignLayout { .. }
+            | Self::TabRenamed { .. }
+            | Self::TabGone { .. }
             | Self::AmbiguousTitle { .. } => ErrorKind::Config,
             Self::Ambiguous { .. } => ErrorKind::Ambiguous,
             Self::CellLimit { .. } => ErrorKind::Limit,

@@ -3,7 +3,9 @@
 //!
 //! The sync layer builds one [`SheetsClient`] from [`SheetsSettings`], then calls
 //! [`SheetsClient::resolve_spreadsheet`], [`SheetsClient::open`], [`SheetsClient::ensure_tab`],
-//! [`SheetsClient::read_columns`], [`SheetsClient::write_rows`] and [`SheetsClient::append_rows`].
+//! [`SheetsClient::read_columns`], [`SheetsClient::write_rows`] and [`SheetsClient::append_rows`]
+//! (or, to record progress per confirmed request, [`SheetsClient::grow_rows`],
+//! [`SheetsClient::plan_rows`] and [`SheetsClient::send_chunk`]).
 //! Cells cross this boundary as `serde_json::Value` (strings, numbers, booleans; `""` for empty).
 //! A write whose outcome is unknown is [`SheetsError::Ambiguous`]: re-read the keys before retrying.
 //!
@@ -19,6 +21,7 @@ pub mod error;
 mod pace;
 pub mod spreadsheet;
 pub mod values;
+pub mod write;
 
 pub use a1::{A1Range, column_index, column_letters};
 pub use auth::SCOPES;
@@ -26,5 +29,6 @@ pub use cells::{MAX_CELL_CHARS, TRUNCATION_MARKER, truncate_cell};
 pub use client::{GOOGLE_PROCESSING_LIMIT, MAX_REQUEST_BYTES, SheetsClient, SheetsSettings};
 pub use drive::{Target, parse_target};
 pub use error::{ErrorKind, SheetsError};
-pub use spreadsheet::{MAX_CELLS, SpreadsheetInfo, TabInfo, TabLayout};
-pub use values::{ColumnsRead, RowCells, WriteReport};
+pub use spreadsheet::{MAX_CELLS, SpreadsheetInfo, TabInfo, TabLayout, TabSpec};
+pub use values::ColumnsRead;
+pub use write::{RowCells, WriteChunk, WritePlan, WriteReport, plan_rows};

@@ -105,6 +105,20 @@ impl SpreadsheetInfo {
     }
 }
 
+/// The tab shopsync writes to, and what it must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TabSpec<'a> {
+    /// The tab title (`worksheet`).
+    pub title: &'a str,
+    /// Every header shopsync owns, in the order the caller wants their columns reported.
+    pub headers: &'a [&'a str],
+    /// The headers a tab with data must already have (the row key), else it is another tool's.
+    pub key_headers: &'a [&'a str],
+    /// The `sheetId` the tracking DB is bound to, once rows were written: then a missing tab is
+    /// an error (renamed or deleted), never re-created.
+    pub bound_sheet_id: Option<i64>,
+}
+
 /// Where shopsync's columns are on a tab, after [`SheetsClient::ensure_tab`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TabLayout {
@@ -209,19 +223,36 @@ impl SheetsClient {
     /// A missing tab is created (`addSheet`, frozen row 1), its header written and made bold. On
     /// an existing tab, headers are found by (trimmed) name; missing ones are added after the
     /// last used header column, growing the grid if needed; nothing is moved. A tab that holds
-    /// data but lacks one of `key_headers` is another tool's: refused.
+    /// data but lacks one of `key_headers` is another tool's: refused. When the tracking DB is
+    /// bound to a tab (`bound_sheet_id`), a missing title is a rename or a deletion: refused.
     ///
     /// # Errors
     /// [`SheetsError::DuplicateHeader`], [`SheetsError::ForeignLayout`],
-    /// [`SheetsError::CellLimit`], or any request error (writes may be ambiguous).
+    /// [`SheetsError::TabRenamed`], [`SheetsError::TabGone`], [`SheetsError::CellLimit`], or any
+    /// request error (writes may be ambiguous).
     pub async fn ensure_tab(
         &self,
         book: &mut SpreadsheetInfo,
-        title: &str,
-        headers: &[&str],
-        key_headers: &[&str],
+        spec: &TabSpec<'_>,
     ) -> Result<TabLayout, SheetsError> {
+        let TabSpec {
+            title,
+            headers,
+            key_headers,
+            bound_sheet_id,
+        } = *spec;
         if book.tab(title).is_none() {
+            if let Some(bound) = bound_sheet_id {
+                return Err(match book.tab_by_id(bound) {
+                    Some(renamed) => SheetsError::TabRenamed {
+                        tab: title.to_owned(),
+                        now: renamed.title.clone(),
+                    },
+                    None => SheetsError::TabGone {
+                        tab: title.to_owned(),
+                    },
+                });
+            }
             return self.create_tab(book, title, headers).await;
         }
         let row1 = self.read_header(&book.id, title).await?;
@@ -257,7 +288,10 @@ impl SheetsClient {
                     .map_or(0, |i| i + 1),
             )
             .unwrap_or(u32::MAX);
-            self.add_header_cells(book, title, start, &missing).await?;
+            // An empty tab gets the header row frozen as a new one would.
+            let freeze = !has_header;
+            self.add_header_cells(book, title, start, &missing, freeze)
+                .await?;
             header.truncate(start as usize);
             header.extend(missing.iter().map(|s| (*s).to_owned()));
         }
@@ -301,7 +335,8 @@ impl SheetsClient {
             created: true,
             added: Vec::new(),
         };
-        self.add_header_cells(book, title, 0, headers).await?;
+        self.add_header_cells(book, title, 0, headers, false)
+            .await?;
         layout.header = headers.iter().map(|s| (*s).to_owned()).collect();
         layout.columns = positions(&layout.header, headers);
         layout.added = layout.header.clone();
@@ -316,6 +351,7 @@ impl SheetsClient {
         title: &str,
         start: u32,
         names: &[&str],
+        freeze: bool,
     ) -> Result<(), SheetsError> {
         let count = u32::try_from(names.len()).unwrap_or(u32::MAX);
         let end = start + count;
@@ -325,6 +361,12 @@ impl SheetsClient {
             let grow = end - tab.column_count;
             book.check_growth(u64::from(grow) * u64::from(tab.row_count))?;
             requests.push(json!({"appendDimension": {"sheetId": tab.sheet_id, "dimension": "COLUMNS", "length": grow}}));
+        }
+        if freeze {
+            requests.push(json!({"updateSheetProperties": {
+                "properties": {"sheetId": tab.sheet_id, "gridProperties": {"frozenRowCount": 1}},
+                "fields": "gridProperties.frozenRowCount",
+            }}));
         }
         requests.push(json!({"repeatCell": {
             "range": {"sheetId": tab.sheet_id, "startRowIndex": 0, "endRowIndex": 1,
@@ -340,6 +382,9 @@ impl SheetsClient {
         .await?;
         if end > tab.column_count {
             book.tab_mut(title)?.column_count = end;
+        }
+        if freeze {
+            book.tab_mut(title)?.frozen_rows = 1;
         }
         let range = A1Range::cells(title, start, 1, end - 1, 1);
         let values: Vec<Value> = names.iter().map(|n| json!(n)).collect();

@@ -202,7 +202,11 @@ fn route(method: &Method, raw_path: &str) -> Option<Route> {
 
 /// The emulator's axum router.
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(handle).with_state(shared)
+    // Google recommends 2 MB payloads but accepts more; do not refuse what it would take.
+    Router::new()
+        .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .with_state(shared)
 }
 
 fn json_reply(status: StatusCode, body: &Value) -> Response {

@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::a1::MAX_COLUMNS;
 use super::errors::ApiError;
 use super::grid::{MAX_CELLS, Sheet, Spreadsheet, mask_paths, sheet_properties};
 
@@ -24,6 +25,12 @@ fn sheet_index(book: &Spreadsheet, id: &Value) -> Result<usize, String> {
 }
 
 fn check_cells(book: &Spreadsheet) -> Result<(), String> {
+    if let Some(wide) = book.sheets.iter().find(|s| s.column_count > MAX_COLUMNS) {
+        return Err(format!(
+            "This action would increase the number of columns in sheet {} above the limit of {MAX_COLUMNS}.",
+            wide.title
+        ));
+    }
     if book.cell_count() > MAX_CELLS {
         return Err(format!(
             "This action would increase the number of cells in the workbook above the limit of {MAX_CELLS} cells."

@@ -21,6 +21,7 @@ pub mod config;
 pub mod order;
 pub mod retry;
 pub mod sandbox;
+pub mod sheets;
 pub mod shopify;
 pub mod store;
 pub mod sync;

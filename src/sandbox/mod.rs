@@ -2,4 +2,5 @@
 //! the benchmarks and `shopsync demo`. They import no type of the clients they stand in for.
 
 pub mod data;
+pub mod google;
 pub mod shopify;

@@ -1,0 +1,100 @@
+//! Cell values crossing the API: Google's 50,000-character limit and the truncation shopsync
+//! applies (counted in UTF-16 units, cut on a character boundary, with a visible marker).
+
+use serde_json::Value;
+
+/// Google's limit on characters in one cell.
+///
+/// See: <https://support.google.com/drive/answer/37603>
+pub const MAX_CELL_CHARS: usize = 50_000;
+
+/// Appended to a truncated cell so a reader sees it was cut.
+pub const TRUNCATION_MARKER: &str = " …[TRUNCATED by shopsync]";
+
+/// The text cut to fit one cell, marker included, or `None` when it already fits.
+///
+/// Length is counted in UTF-16 code units (as Sheets counts), so an emoji counts two; the cut
+/// never splits a character.
+#[must_use]
+pub fn truncate_cell(text: &str) -> Option<String> {
+    let units: usize = text.chars().map(char::len_utf16).sum();
+    if units <= MAX_CELL_CHARS {
+        return None;
+    }
+    let budget = MAX_CELL_CHARS
+        - TRUNCATION_MARKER
+            .chars()
+            .map(char::len_utf16)
+            .sum::<usize>();
+    let mut used = 0;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        if used + c.len_utf16() > budget {
+            break;
+        }
+        used += c.len_utf16();
+        end = i + c.len_utf8();
+    }
+    Some(format!("{}{TRUNCATION_MARKER}", &text[..end]))
+}
+
+/// Truncates `value` in place if it is an over-long string; says whether it did.
+pub fn truncate_value(value: &mut Value) -> bool {
+    if let Value::String(s) = value
+        && let Some(cut) = truncate_cell(s)
+    {
+        *s = cut;
+        return true;
+    }
+    false
+}
+
+/// A cell as written: `null` becomes `""` (Sheets skips `null`, which would leave a stale value).
+#[must_use]
+pub fn normalise(value: Value) -> Value {
+    match value {
+        Value::Null => Value::String(String::new()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16_len(s: &str) -> usize {
+        s.encode_utf16().count()
+    }
+
+    #[test]
+    fn short_cells_are_left_alone() {
+        assert_eq!(truncate_cell("hello"), None);
+        assert_eq!(truncate_cell(&"x".repeat(MAX_CELL_CHARS)), None);
+    }
+
+    #[test]
+    fn long_cells_fit_exactly_with_the_marker() {
+        let cut = truncate_cell(&"x".repeat(MAX_CELL_CHARS + 1)).unwrap();
+        assert_eq!(utf16_len(&cut), MAX_CELL_CHARS);
+        assert!(cut.ends_with(TRUNCATION_MARKER));
+    }
+
+    #[test]
+    fn emoji_count_two_units_and_are_never_split() {
+        // 25,001 emoji = 50,002 UTF-16 units: over the limit though only 25,001 chars.
+        let text = "😀".repeat(25_001);
+        let cut = truncate_cell(&text).unwrap();
+        assert!(utf16_len(&cut) <= MAX_CELL_CHARS);
+        let body = cut.strip_suffix(TRUNCATION_MARKER).unwrap();
+        assert!(body.chars().all(|c| c == '😀'));
+        assert!(utf16_len(&cut) >= MAX_CELL_CHARS - 1);
+    }
+
+    #[test]
+    fn null_is_written_as_empty_string() {
+        assert_eq!(normalise(Value::Null), Value::String(String::new()));
+        let mut v = Value::String("y".repeat(60_000));
+        assert!(truncate_value(&mut v));
+        assert!(!truncate_value(&mut v));
+    }
+}

@@ -1,0 +1,402 @@
+//! The client: its settings, construction, and the one request loop every call goes through
+//! (pacing, token, timeout, status mapping, retries, and the ambiguous-write rule).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, header};
+use serde_json::Value;
+
+use super::auth::TokenSource;
+use super::error::{GoogleError, SheetsError};
+use super::pace::Pacer;
+use crate::clock::{SharedClock, SystemClock};
+use crate::retry::Backoff;
+
+/// Google's recommended maximum request payload.
+///
+/// See: <https://developers.google.com/workspace/sheets/api/limits> ("we recommend a 2 MB maximum payload")
+pub const MAX_REQUEST_BYTES: usize = 2_000_000;
+
+/// Google lets a request run this long before answering with a timeout.
+///
+/// See: <https://developers.google.com/workspace/sheets/api/limits>
+pub const GOOGLE_PROCESSING_LIMIT: Duration = Duration::from_secs(180);
+
+/// Everything the client needs, independent of the application's config type.
+#[derive(Debug, Clone)]
+pub struct SheetsSettings {
+    /// The service-account key file (`google_service_account_file`).
+    pub key_file: PathBuf,
+    /// Sheets API base URL, scheme and host (`google_sheets_api_url`).
+    pub sheets_url: String,
+    /// Drive API base URL, scheme and host (`google_drive_api_url`).
+    pub drive_url: String,
+    /// Connection timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout for reads.
+    pub read_timeout: Duration,
+    /// Whole-request timeout for writes: above Google's own 180 s, or ordinary large writes
+    /// would become ambiguous.
+    pub write_timeout: Duration,
+    /// Timeout of a token request.
+    pub token_timeout: Duration,
+    /// Clock for backoff and pacing sleeps.
+    pub clock: SharedClock,
+    /// Retry policy for 429, 5xx on reads and connection failures.
+    pub backoff: Backoff,
+    /// Read requests per minute (Google allows 60 per user; 0 = unpaced).
+    pub reads_per_minute: u32,
+    /// Write requests per minute (Google allows 60 per user; 0 = unpaced).
+    pub writes_per_minute: u32,
+    /// Largest request body to send.
+    pub max_request_bytes: usize,
+}
+
+impl SheetsSettings {
+    /// Production defaults for `key_file`.
+    #[must_use]
+    pub fn new(key_file: impl Into<PathBuf>) -> Self {
+        Self {
+            key_file: key_file.into(),
+            sheets_url: "https://sheets.googleapis.com".to_owned(),
+            drive_url: "https://www.googleapis.com".to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+            write_timeout: GOOGLE_PROCESSING_LIMIT + Duration::from_secs(20),
+            token_timeout: Duration::from_secs(30),
+            clock: Arc::new(SystemClock),
+            backoff: Backoff::default(),
+            // A little under Google's 60, for requests by other tools under the same account.
+            reads_per_minute: 55,
+            writes_per_minute: 55,
+            max_request_bytes: MAX_REQUEST_BYTES,
+        }
+    }
+}
+
+/// Internal marker for a 401 that earns one token refresh.
+const UNAUTHORIZED: &str = "\u{0}401";
+
+/// Which quota a request draws on, and whether its outcome can be unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// A Sheets read.
+    Read,
+    /// A Sheets write.
+    Write,
+    /// A Drive read (its own quota; not paced here).
+    Drive,
+}
+
+/// One request to send.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub op: Op,
+    pub method: Method,
+    pub url: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Vec<u8>>,
+    /// Named in errors ("values.batchUpdate of 1200 rows").
+    pub what: String,
+}
+
+/// A Google Sheets and Drive client for one service account.
+#[derive(Debug)]
+pub struct SheetsClient {
+    pub(crate) settings: SheetsSettings,
+    http: reqwest::Client,
+    auth: TokenSource,
+    reads: Pacer,
+    writes: Pacer,
+    requests: std::sync::atomic::AtomicU64,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+/// How a failed attempt ends.
+enum Failure {
+    /// Worth another attempt; nothing was applied.
+    Retry(SheetsError, Option<Duration>),
+    /// Final.
+    Fatal(SheetsError),
+}
+
+impl SheetsClient {
+    /// Reads the key and builds the HTTP client; no request is sent yet.
+    ///
+    /// # Errors
+    /// [`SheetsError::KeyFile`] or [`SheetsError::InsecureTokenUri`] for a bad key file;
+    /// [`SheetsError::Transport`] when no HTTP client can be built.
+    pub async fn new(settings: SheetsSettings) -> Result<Self, SheetsError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let auth = TokenSource::from_key_file(&settings.key_file, settings.token_timeout).await?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(settings.connect_timeout)
+            .build()
+            .map_err(|e| SheetsError::Transport {
+                message: format!("cannot build the HTTP client: {e}"),
+                attempts: 0,
+            })?;
+        Ok(Self {
+            reads: Pacer::new(settings.clock.clone(), settings.reads_per_minute),
+            writes: Pacer::new(settings.clock.clone(), settings.writes_per_minute),
+            settings,
+            http,
+            auth,
+            requests: std::sync::atomic::AtomicU64::new(0),
+            bytes: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    /// The service account's e-mail: what a spreadsheet must be shared with.
+    #[must_use]
+    pub fn client_email(&self) -> &str {
+        self.auth.client_email()
+    }
+
+    /// API requests sent so far (retries included) and request-body bytes sent.
+    #[must_use]
+    pub fn traffic(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.requests.load(Relaxed), self.bytes.load(Relaxed))
+    }
+
+    /// Sends `call` with pacing, a fresh token on one 401, and retries where nothing was applied.
+    ///
+    /// A write that timed out, was reset after sending, or got a 5xx is returned as
+    /// [`SheetsError::Ambiguous`] without retrying: the caller re-reads before trying again.
+    pub(crate) async fn call(&self, call: Call) -> Result<Value, SheetsError> {
+        let mut attempt = 0;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            match self.attempt(&call, refreshed).await {
+                Ok(value) => return Ok(value),
+                Err(Failure::Fatal(SheetsError::Auth { message })) if message == UNAUTHORIZED => {
+                    if refreshed {
+                        return Err(SheetsError::Auth {
+                            message: format!(
+                                "{} was answered 401 Unauthorized even with a fresh token",
+                                call.what
+                            ),
+                        });
+                    }
+                    refreshed = true;
+                    attempt -= 1;
+                }
+                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Retry(e, retry_after)) => {
+                    if !self.settings.backoff.allows_retry_after(attempt) {
+                        return Err(with_attempts(e, attempt));
+                    }
+                    let wait = self.settings.backoff.delay(attempt, retry_after);
+                    tracing::warn!(what = %call.what, attempt, wait_ms = wait.as_millis(), error = %e, "retrying");
+                    self.settings.clock.sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, call: &Call, refresh: bool) -> Result<Value, Failure> {
+        match call.op {
+            Op::Read => self.reads.acquire().await,
+            Op::Write => self.writes.acquire().await,
+            Op::Drive => {}
+        }
+        let token = if refresh {
+            self.auth.refresh().await
+        } else {
+            self.auth.token().await
+        }
+        .map_err(|e| match e {
+            e @ SheetsError::Transport { .. } => Failure::Retry(e, None),
+            e => Failure::Fatal(e),
+        })?;
+        let timeout = if call.op == Op::Write {
+            self.settings.write_timeout
+        } else {
+            self.settings.read_timeout
+        };
+        let mut auth_value = header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| {
+            Failure::Fatal(SheetsError::Auth {
+                message: "the access token is not a valid header value".to_owned(),
+            })
+        })?;
+        auth_value.set_sensitive(true);
+        let mut request = self
+            .http
+            .request(call.method.clone(), &call.url)
+            .header(header::AUTHORIZATION, auth_value)
+            .timeout(timeout)
+            .query(&call.query);
+        if let Some(body) = &call.body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        {
+            use std::sync::atomic::Ordering::Relaxed;
+            self.requests.fetch_add(1, Relaxed);
+            self.bytes
+                .fetch_add(call.body.as_ref().map_or(0, Vec::len) as u64, Relaxed);
+        }
+        let write = call.op == Op::Write;
+        let ambiguous = |cause: String| {
+            Failure::Fatal(SheetsError::Ambiguous {
+                operation: call.what.clone(),
+                cause,
+            })
+        };
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) if e.is_connect() => {
+                return Err(Failure::Retry(
+                    SheetsError::Transport {
+                        message: format!("{}: {e}", call.what),
+                        attempts: 1,
+                    },
+                    None,
+                ));
+            }
+            Err(e) if write => {
+                let cause = if e.is_timeout() {
+                    format!("no reply within {} s", timeout.as_secs())
+                } else {
+                    format!("connection failed after sending: {e}")
+                };
+                return Err(ambiguous(cause));
+            }
+            Err(e) => {
+                return Err(Failure::Retry(
+                    SheetsError::Transport {
+                        message: format!("{}: {e}", call.what),
+                        attempts: 1,
+                    },
+                    None,
+                ));
+            }
+        };
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) if write => return Err(ambiguous(format!("the reply was cut off: {e}"))),
+            Err(e) => {
+                return Err(Failure::Retry(
+                    SheetsError::Transport {
+                        message: format!("{}: reply cut off: {e}", call.what),
+                        attempts: 1,
+                    },
+                    None,
+                ));
+            }
+        };
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| {
+                Failure::Fatal(SheetsError::Protocol {
+                    message: format!("{}: {e}", call.what),
+                })
+            });
+        }
+        let google = GoogleError::parse(&body);
+        Err(self.classify(call, status, &google, retry_after))
+    }
+
+    /// The one place that maps a status and Google's error body to an error.
+    fn classify(
+        &self,
+        call: &Call,
+        status: StatusCode,
+        google: &GoogleError,
+        retry_after: Option<Duration>,
+    ) -> Failure {
+        let message = format!("{}: {}", call.what, google.message);
+        let email = self.client_email().to_owned();
+        match status.as_u16() {
+            401 => Failure::Fatal(SheetsError::Auth {
+                message: UNAUTHORIZED.to_owned(),
+            }),
+            429 => {
+                self.quota_hit(call.op);
+                Failure::Retry(
+                    SheetsError::Quota {
+                        message,
+                        attempts: 1,
+                    },
+                    retry_after,
+                )
+            }
+            403 if google.is_rate_limit() => {
+                self.quota_hit(call.op);
+                Failure::Retry(
+                    SheetsError::Quota {
+                        message,
+                        attempts: 1,
+                    },
+                    retry_after,
+                )
+            }
+            403 => Failure::Fatal(SheetsError::PermissionDenied {
+                message,
+                client_email: email,
+            }),
+            404 => Failure::Fatal(SheetsError::NotFound {
+                message,
+                client_email: email,
+            }),
+            408 | 500..=599 if call.op == Op::Write => Failure::Fatal(SheetsError::Ambiguous {
+                operation: call.what.clone(),
+                cause: format!("Google answered {status}: {}", google.message),
+            }),
+            408 | 500..=599 => Failure::Retry(
+                SheetsError::Server {
+                    status: status.as_u16(),
+                    message,
+                    attempts: 1,
+                },
+                retry_after,
+            ),
+            _ => Failure::Fatal(SheetsError::BadRequest { message }),
+        }
+    }
+
+    fn quota_hit(&self, op: Op) {
+        match op {
+            Op::Read => self.reads.exhausted(),
+            Op::Write => self.writes.exhausted(),
+            Op::Drive => {}
+        }
+    }
+
+    /// `{sheets_url}/v4/spreadsheets/{id}{suffix}`.
+    pub(crate) fn sheets_endpoint(&self, id: &str, suffix: &str) -> String {
+        format!(
+            "{}/v4/spreadsheets/{}{suffix}",
+            self.settings.sheets_url.trim_end_matches('/'),
+            super::a1::encode_segment(id)
+        )
+    }
+}
+
+fn with_attempts(error: SheetsError, attempts: u32) -> SheetsError {
+    match error {
+        SheetsError::Quota { message, .. } => SheetsError::Quota { message, attempts },
+        SheetsError::Server {
+            status, message, ..
+        } => SheetsError::Server {
+            status,
+            message,
+            attempts,
+        },
+        SheetsError::Transport { message, .. } => SheetsError::Transport { message, attempts },
+        other => other,
+    }
+}

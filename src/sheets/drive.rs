@@ -1,0 +1,169 @@
+//! Finding the spreadsheet: `target_spreadsheet` as an ID, a full URL, or an exact title looked up
+//! with Drive `files.list` (all drives, every page, exact client-side match).
+//!
+//! See: <https://developers.google.com/workspace/drive/api/guides/search-files>
+
+use reqwest::Method;
+
+use super::client::{Call, Op, SheetsClient};
+use super::error::SheetsError;
+
+/// MIME type of a Google spreadsheet in Drive.
+pub const SPREADSHEET_MIME: &str = "application/vnd.google-apps.spreadsheet";
+
+/// Drive's largest page.
+const PAGE_SIZE: u32 = 1000;
+
+/// What `target_spreadsheet` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A spreadsheet ID (given directly or taken from a URL).
+    Id(String),
+    /// A title to look up in Drive.
+    Title(String),
+}
+
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+/// Reads `target_spreadsheet`: a URL (`…/spreadsheets/d/ID/…` or legacy `key=ID`), a bare ID
+/// (25 or more of `A-Za-z0-9-_`; Google's are 44), or else a title.
+#[must_use]
+pub fn parse_target(target: &str) -> Target {
+    let target = target.trim();
+    if let Some(at) = target.find("/spreadsheets/d/") {
+        let id: String = target[at + "/spreadsheets/d/".len()..]
+            .chars()
+            .take_while(|c| is_id_char(*c))
+            .collect();
+        if !id.is_empty() {
+            return Target::Id(id);
+        }
+    }
+    if (target.starts_with("http://") || target.starts_with("https://"))
+        && let Some(at) = target.find("key=")
+    {
+        let id: String = target[at + 4..]
+            .chars()
+            .take_while(|c| *c != '&' && *c != '#')
+            .collect();
+        if !id.is_empty() {
+            return Target::Id(id);
+        }
+    }
+    if target.len() >= 25 && target.chars().all(is_id_char) {
+        return Target::Id(target.to_owned());
+    }
+    Target::Title(target.to_owned())
+}
+
+/// A Drive query string literal: `\` then `'` escaped, in single quotes.
+#[must_use]
+pub fn quote_query_string(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+impl SheetsClient {
+    /// Resolves `target_spreadsheet` to a spreadsheet ID.
+    ///
+    /// # Errors
+    /// [`SheetsError::SpreadsheetNotFound`] (naming `client_email`) when no file has the title,
+    /// [`SheetsError::AmbiguousTitle`] listing the IDs when several do, or a request error.
+    pub async fn resolve_spreadsheet(&self, target: &str) -> Result<String, SheetsError> {
+        let title = match parse_target(target) {
+            Target::Id(id) => return Ok(id),
+            Target::Title(title) => title,
+        };
+        let q = format!(
+            "name = {} and mimeType = '{SPREADSHEET_MIME}' and trashed = false",
+            quote_query_string(&title)
+        );
+        let mut matches = Vec::new();
+        let mut page_token: Option<String> = None;
+        loop {
+            let mut query = vec![
+                ("q", q.clone()),
+                ("fields", "nextPageToken,files(id,name)".to_owned()),
+                ("pageSize", PAGE_SIZE.to_string()),
+                ("supportsAllDrives", "true".to_owned()),
+                ("includeItemsFromAllDrives", "true".to_owned()),
+                ("corpora", "allDrives".to_owned()),
+            ];
+            if let Some(token) = &page_token {
+                query.push(("pageToken", token.clone()));
+            }
+            let reply = self
+                .call(Call {
+                    op: Op::Drive,
+                    method: Method::GET,
+                    url: format!(
+                        "{}/drive/v3/files",
+                        self.settings.drive_url.trim_end_matches('/')
+                    ),
+                    query,
+                    body: None,
+                    what: "Drive files.list".to_owned(),
+                })
+                .await?;
+            for file in reply["files"].as_array().into_iter().flatten() {
+                let (Some(id), Some(name)) = (file["id"].as_str(), file["name"].as_str()) else {
+                    continue;
+                };
+                // Drive's `name =` match is not documented as exact; compare here.
+                if name == title {
+                    matches.push((id.to_owned(), name.to_owned()));
+                }
+            }
+            match reply["nextPageToken"].as_str() {
+                Some(next) if !next.is_empty() => page_token = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        match matches.len() {
+            0 => Err(SheetsError::SpreadsheetNotFound {
+                title,
+                client_email: self.client_email().to_owned(),
+            }),
+            1 => Ok(matches.remove(0).0),
+            _ => Err(SheetsError::AmbiguousTitle { title, matches }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_ids_urls_or_titles() {
+        let id = "1eheWgScd8RMa1VTKd93q7b646dtTz8RqSHroPLhJpEo";
+        assert_eq!(parse_target(id), Target::Id(id.into()));
+        assert_eq!(
+            parse_target(&format!(
+                "https://docs.google.com/spreadsheets/d/{id}/edit?gid=0#gid=0"
+            )),
+            Target::Id(id.into())
+        );
+        assert_eq!(
+            parse_target("https://spreadsheets.google.com/ccc?key=abc123&hl=en"),
+            Target::Id("abc123".into())
+        );
+        assert_eq!(
+            parse_target("Shop Orders"),
+            Target::Title("Shop Orders".into())
+        );
+        assert_eq!(
+            parse_target("Orders2026"),
+            Target::Title("Orders2026".into())
+        );
+    }
+
+    #[test]
+    fn query_literals_escape_backslash_then_quote() {
+        assert_eq!(
+            quote_query_string(r"Valentine's \ Day"),
+            r"'Valentine\'s \\ Day'"
+        );
+    }
+}

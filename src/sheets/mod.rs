@@ -1,0 +1,34 @@
+//! Google Sheets and Drive: service-account OAuth, finding the spreadsheet, its tab and header,
+//! and reading and writing values with `RAW` explicit ranges.
+//!
+//! The sync layer builds one [`SheetsClient`] from [`SheetsSettings`], then calls
+//! [`SheetsClient::resolve_spreadsheet`], [`SheetsClient::open`], [`SheetsClient::ensure_tab`],
+//! [`SheetsClient::read_columns`], [`SheetsClient::write_rows`] and [`SheetsClient::append_rows`]
+//! (or, to record progress per confirmed request, [`SheetsClient::grow_rows`],
+//! [`SheetsClient::plan_rows`] and [`SheetsClient::send_chunk`]).
+//! Cells cross this boundary as `serde_json::Value` (strings, numbers, booleans; `""` for empty).
+//! A write whose outcome is unknown is [`SheetsError::Ambiguous`]: re-read the keys before retrying.
+//!
+//! This module never prints, never imports `shopify` or `store`, and chooses no exit code; the
+//! caller maps [`SheetsError::kind`].
+
+pub mod a1;
+mod auth;
+pub mod cells;
+mod client;
+pub mod drive;
+pub mod error;
+mod pace;
+pub mod spreadsheet;
+pub mod values;
+pub mod write;
+
+pub use a1::{A1Range, column_index, column_letters};
+pub use auth::SCOPES;
+pub use cells::{MAX_CELL_CHARS, TRUNCATION_MARKER, truncate_cell};
+pub use client::{GOOGLE_PROCESSING_LIMIT, MAX_REQUEST_BYTES, SheetsClient, SheetsSettings};
+pub use drive::{Target, parse_target};
+pub use error::{ErrorKind, SheetsError};
+pub use spreadsheet::{MAX_CELLS, SpreadsheetInfo, TabInfo, TabLayout, TabSpec};
+pub use values::ColumnsRead;
+pub use write::{RowCells, WriteChunk, WritePlan, WriteReport, plan_rows};

@@ -54,6 +54,8 @@ pub enum Outcome {
     Done,
     /// It finished, but what it printed names problems (exit 1).
     Problems,
+    /// SIGINT (2) or SIGTERM (15) stopped it after the write in flight (exit 128 + signal).
+    Stopped(u8),
 }
 
 /// A usage error found by a command itself rather than by clap (exit 2).
@@ -74,6 +76,15 @@ pub fn classify(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
         if cause.is::<crate::config::ConfigError>() || cause.is::<UsageError>() {
             return Exit::Usage;
+        }
+        if let Some(err) = cause.downcast_ref::<crate::sync::SyncError>() {
+            return sync_exit(err);
+        }
+        if let Some(err) = cause.downcast_ref::<crate::shopify::ShopifyError>() {
+            return shopify_exit(err);
+        }
+        if let Some(err) = cause.downcast_ref::<crate::sheets::SheetsError>() {
+            return sheets_exit(err);
         }
         if let Some(err) = cause.downcast_ref::<crate::store::StoreError>() {
             return match err {
@@ -96,6 +107,34 @@ pub fn classify(err: &anyhow::Error) -> Exit {
     // An error no layer typed is most likely local (a file that cannot be written): say "usage"
     // rather than blame a remote service that was never called.
     Exit::Usage
+}
+
+fn sync_exit(err: &crate::sync::SyncError) -> Exit {
+    use crate::sync::SyncError;
+    match err {
+        SyncError::Shopify(err) => shopify_exit(err),
+        SyncError::Sheets(err) => sheets_exit(err),
+        SyncError::Store(crate::store::StoreError::BindingMismatch { .. })
+        | SyncError::Layout(_)
+        | SyncError::DryRunOutput { .. } => Exit::Usage,
+        SyncError::Lock(crate::store::LockError::Held { .. }) => Exit::Locked,
+        SyncError::Store(_) | SyncError::Lock(crate::store::LockError::Io { .. }) => Exit::Store,
+        SyncError::Unconfirmed { .. } => Exit::Remote,
+    }
+}
+
+fn shopify_exit(err: &crate::shopify::ShopifyError) -> Exit {
+    match err.kind() {
+        crate::shopify::ErrorKind::Settings => Exit::Usage,
+        _ => Exit::Remote,
+    }
+}
+
+fn sheets_exit(err: &crate::sheets::SheetsError) -> Exit {
+    match err.kind() {
+        crate::sheets::ErrorKind::Config => Exit::Usage,
+        _ => Exit::Remote,
+    }
 }
 
 #[cfg(test)]

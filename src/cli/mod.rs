@@ -6,6 +6,8 @@ mod context;
 pub mod exit;
 pub mod logging;
 pub mod output;
+pub mod progress;
+pub mod remote;
 
 use std::path::PathBuf;
 
@@ -79,6 +81,7 @@ pub fn main(cli: Cli) -> u8 {
     let exit = match run(cli) {
         Ok(Outcome::Done) => Exit::Ok,
         Ok(Outcome::Problems) => Exit::Problems,
+        Ok(Outcome::Stopped(signal)) => Exit::Interrupted(128 + signal),
         Err(err) => {
             let exit = exit::classify(&err);
             if exit != Exit::Ok {

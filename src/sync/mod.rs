@@ -34,12 +34,19 @@
 
 pub mod cell;
 pub mod columns;
+pub mod dry_run;
+pub mod error;
 pub mod hash;
 pub mod header;
 pub mod index;
 pub mod plan;
 pub mod rows;
+pub mod run;
+pub mod sheet;
 pub mod writes;
+
+pub use error::SyncError;
+pub use run::{Observer, RunKind, Services, Silent, StopSignal, Summary, SyncOptions, sync};
 
 #[cfg(test)]
 mod fixtures;

@@ -1,0 +1,72 @@
+//! Building the remote clients from the configuration, for the commands that reach Shopify and
+//! Google (`sync`, `missing`, `validate`, `demo`), and the async runtime they run on.
+
+use std::sync::Arc;
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::{RemoteConfig, ShopifyAuth};
+use crate::sheets::SheetsSettings;
+use crate::shopify::{Auth, ShopifyClient, ShopifySettings};
+
+/// The clock every command uses.
+#[must_use]
+pub fn clock() -> SharedClock {
+    Arc::new(SystemClock)
+}
+
+/// Runs a future to completion on a fresh multi-threaded runtime.
+///
+/// # Errors
+/// The runtime cannot start (out of threads or file descriptors).
+pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    Ok(runtime.block_on(future))
+}
+
+/// The Shopify client for this configuration.
+///
+/// # Errors
+/// The client cannot be built (TLS set-up).
+pub fn shopify(config: &RemoteConfig, clock: SharedClock) -> anyhow::Result<ShopifyClient> {
+    let auth = match &config.shopify_auth {
+        ShopifyAuth::Token(token) => Auth::Token(token.clone()),
+        ShopifyAuth::ClientCredentials {
+            client_id,
+            client_secret,
+        } => Auth::ClientCredentials {
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+        },
+    };
+    let mut settings = ShopifySettings::new(config.store.domain(), auth, clock);
+    settings.base_url = Some(
+        config
+            .shopify_api_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
+    );
+    settings.api_version.clone_from(&config.api_version);
+    Ok(ShopifyClient::new(settings)?)
+}
+
+/// Settings for the Sheets client for this configuration.
+#[must_use]
+pub fn sheets(config: &RemoteConfig, clock: SharedClock) -> SheetsSettings {
+    let mut settings = SheetsSettings::new(&config.service_account_file);
+    settings.sheets_url = config
+        .sheets_api_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned();
+    settings.drive_url = config
+        .drive_api_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned();
+    settings.clock = clock;
+    settings
+}

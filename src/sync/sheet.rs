@@ -1,0 +1,380 @@
+//! The sheet side of a run: finding the spreadsheet and tab, indexing the keys, and applying a
+//! plan in few large `values:batchUpdate` requests, each confirmed before its orders count as
+//! written.
+//!
+//! Rows are found by key when the plan is made, never by remembered row numbers; after a write
+//! whose outcome is unknown the caller re-reads the keys ([`SheetSide::reread_keys`]) and plans
+//! again, so a retry rewrites rows in place instead of appending them twice.
+
+use serde_json::Value;
+use tracing::{debug, info};
+
+use super::columns::Column;
+use super::header::HeaderLayout;
+use super::index::SheetIndex;
+use super::plan::{Plan, SheetCells};
+use super::writes::{RangeWrite, append_writes};
+use crate::sheets::{MAX_REQUEST_BYTES, SheetsClient, SheetsError, SpreadsheetInfo, TabSpec};
+use crate::store::{Binding, StoreError};
+
+use super::error::SyncError;
+
+/// The spreadsheet and tab of a run, and what is known of their keyed rows.
+#[derive(Debug)]
+pub struct SheetSide {
+    client: SheetsClient,
+    book: SpreadsheetInfo,
+    title: String,
+    index: SheetIndex,
+    /// Requests and bytes of `values:batchUpdate` sent by this run.
+    pub writes: WriteStats,
+}
+
+/// What the run sent to the sheet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WriteStats {
+    /// `values:batchUpdate` requests confirmed.
+    pub requests: u64,
+    /// Their body bytes.
+    pub bytes: u64,
+    /// Rows appended.
+    pub rows_appended: u64,
+    /// Rows rewritten in place.
+    pub rows_updated: u64,
+}
+
+/// One request's worth of rectangles, and the plan entries it completes.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    writes: Vec<RangeWrite>,
+    size: usize,
+    /// Indexes into `plan.appends` whose rows this chunk writes completely.
+    pub appends: Vec<usize>,
+    /// Indexes into `plan.updates` whose rows this chunk writes completely.
+    pub updates: Vec<usize>,
+}
+
+impl SheetSide {
+    /// Finds the spreadsheet and tab and indexes the keys. In a real run the tab is created, or its
+    /// missing owned headers added; a dry run changes nothing and plans against what is there.
+    ///
+    /// `binding` is what the DB recorded on the first sync: a different spreadsheet is refused, and
+    /// a missing tab is a rename or deletion, never re-created.
+    ///
+    /// # Errors
+    /// Google's errors, a foreign or duplicated header, or a binding mismatch.
+    pub async fn open(
+        client: SheetsClient,
+        target: &str,
+        title: &str,
+        binding: Option<&Binding>,
+        db_path: &std::path::Path,
+        dry_run: bool,
+    ) -> Result<Self, SyncError> {
+        let id = client.resolve_spreadsheet(target).await?;
+        if let Some(bound) = binding
+            && bound.spreadsheet_id != id
+        {
+            return Err(StoreError::BindingMismatch {
+                path: db_path.to_path_buf(),
+                field: "spreadsheet",
+                stored: bound.spreadsheet_id.clone(),
+                given: id,
+            }
+            .into());
+        }
+        let mut book = client.open(&id).await?;
+        let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        let keys = [Column::OrderId.name(), Column::LineItemId.name()];
+        let bound_sheet_id = binding.map(|b| b.sheet_id);
+        let mut side = if dry_run && book.tab(title).is_none() {
+            if bound_sheet_id.is_some() {
+                // Let the tab check name the rename or deletion, as a real run would.
+                client
+                    .ensure_tab(
+                        &mut book,
+                        &TabSpec {
+                            title,
+                            headers: &names,
+                            key_headers: &keys,
+                            bound_sheet_id,
+                        },
+                    )
+                    .await?;
+            }
+            Self {
+                client,
+                book,
+                title: title.to_owned(),
+                index: SheetIndex::empty(HeaderLayout::fresh(), 2),
+                writes: WriteStats::default(),
+            }
+        } else {
+            let header: Vec<Value> = if dry_run {
+                client.read_header(&id, title).await?
+            } else {
+                let layout = client
+                    .ensure_tab(
+                        &mut book,
+                        &TabSpec {
+                            title,
+                            headers: &names,
+                            key_headers: &keys,
+                            bound_sheet_id,
+                        },
+                    )
+                    .await?;
+                if layout.created {
+                    info!(tab = title, "created the tab with its header");
+                }
+                layout.header.into_iter().map(Value::String).collect()
+            };
+            let layout = HeaderLayout::analyze(title, &header, true)?;
+            Self {
+                client,
+                book,
+                title: title.to_owned(),
+                index: SheetIndex::empty(layout, 2),
+                writes: WriteStats::default(),
+            }
+        };
+        if side.book.tab(title).is_some() {
+            side.reread_keys().await?;
+        }
+        Ok(side)
+    }
+
+    /// The spreadsheet's ID.
+    #[must_use]
+    pub fn spreadsheet_id(&self) -> &str {
+        &self.book.id
+    }
+
+    /// The tab's `sheetId`, once the tab exists.
+    #[must_use]
+    pub fn sheet_id(&self) -> Option<i64> {
+        self.book.tab(&self.title).map(|t| t.sheet_id)
+    }
+
+    /// The key index.
+    #[must_use]
+    pub fn index(&self) -> &SheetIndex {
+        &self.index
+    }
+
+    /// The spreadsheet's cells left under Google's 10,000,000-cell limit.
+    #[must_use]
+    pub fn cell_headroom(&self) -> u64 {
+        self.book.cell_headroom()
+    }
+
+    /// Reads the key columns again (after an ambiguous write, or at the start).
+    ///
+    /// # Errors
+    /// Google's errors.
+    pub async fn reread_keys(&mut self) -> Result<(), SyncError> {
+        let layout = self.index.layout().clone();
+        let columns = [
+            column_u32(layout.index_of(Column::OrderId)),
+            column_u32(layout.index_of(Column::LineItemId)),
+        ];
+        let read = self
+            .client
+            .read_columns(&self.book, &self.title, &columns)
+            .await?;
+        let empty = Vec::new();
+        self.index = SheetIndex::from_key_columns(
+            layout,
+            1,
+            read.columns.first().unwrap_or(&empty),
+            read.columns.get(1).unwrap_or(&empty),
+            read.first_free_row,
+        );
+        debug!(
+            keys = self.index.key_count(),
+            first_free_row = self.index.first_free_row(),
+            "indexed the sheet"
+        );
+        Ok(())
+    }
+
+    /// Reads the owned cells of `rows`, for `--force`, reconciliation and the dry run's
+    /// before/after.
+    ///
+    /// # Errors
+    /// Google's errors.
+    pub async fn read_cells(&self, rows: &[u32]) -> Result<SheetCells, SyncError> {
+        let mut cells = SheetCells::new();
+        if rows.is_empty() || self.book.tab(&self.title).is_none() {
+            return Ok(cells);
+        }
+        let width = self.index.layout().width();
+        let columns: Vec<u32> = (0..width).map(column_u32).collect();
+        let read = self
+            .client
+            .read_columns(&self.book, &self.title, &columns)
+            .await?;
+        for &row in rows {
+            let values = (0..width).map(|c| read.cell(c, row).clone()).collect();
+            cells.insert_row(row, 0, values);
+        }
+        Ok(cells)
+    }
+
+    /// Grows the grid for `plan` and cuts its writes into requests of at most about 2 MB, never
+    /// splitting one row's cells across requests.
+    ///
+    /// # Errors
+    /// The 10,000,000-cell limit, or Google's errors while growing the grid.
+    pub async fn prepare(&mut self, plan: &Plan) -> Result<Vec<Chunk>, SyncError> {
+        let (rows, _) = plan.grid_needed();
+        self.client
+            .grow_rows(&mut self.book, &self.title, rows)
+            .await?;
+        Ok(chunk_plan(plan, MAX_REQUEST_BYTES))
+    }
+
+    /// Sends one chunk; on success the sheet confirmed every range in it.
+    ///
+    /// # Errors
+    /// [`SheetsError::Ambiguous`] (inside [`SyncError::Sheets`]) when the outcome is unknown.
+    pub async fn send(&mut self, chunk: &Chunk) -> Result<(), SheetsError> {
+        let ranges: Vec<(u32, u32, &[Vec<Value>])> = chunk
+            .writes
+            .iter()
+            .map(|w| (w.row, column_u32(w.column), w.values.as_slice()))
+            .collect();
+        let bytes = self
+            .client
+            .write_ranges(&self.book.id, &self.title, &ranges)
+            .await?;
+        self.writes.requests += 1;
+        self.writes.bytes += bytes;
+        self.writes.rows_appended += chunk.appends.len() as u64;
+        self.writes.rows_updated += chunk.updates.len() as u64;
+        Ok(())
+    }
+
+    /// Notes rows the sheet confirmed appending, so later plans of the run see them.
+    pub fn record_appends(&mut self, plan: &Plan, appends: &[usize]) {
+        for &i in appends {
+            let append = &plan.appends[i];
+            self.index.record_append(append.key.clone(), append.row);
+        }
+    }
+
+    /// Requests sent to Google (reads and writes) and bytes, for summaries.
+    #[must_use]
+    pub fn traffic(&self) -> (u64, u64) {
+        self.client.traffic()
+    }
+}
+
+fn column_u32(column: usize) -> u32 {
+    u32::try_from(column).unwrap_or(u32::MAX)
+}
+
+/// Cuts a plan's writes into chunks of at most `max_bytes` of JSON (a single row larger than that
+/// still goes, alone). Consecutive appended rows share rectangles; updates are one row each.
+#[must_use]
+pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
+    // Per-range overhead: the A1 range text and the JSON around it.
+    const RANGE_OVERHEAD: usize = 80;
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut current = Chunk::default();
+    let mut start = 0;
+    while start < plan.appends.len() {
+        // A run of appends that merge into the same rectangles.
+        let mut end = start + 1;
+        while end < plan.appends.len() && plan.appends[end].row == plan.appends[end - 1].row + 1 {
+            end += 1;
+        }
+        for i in start..end {
+            let writes = plan.appends[i].writes();
+            let size: usize = writes.iter().map(RangeWrite::json_len).sum::<usize>() + 2;
+            if current.size + size + RANGE_OVERHEAD > max_bytes && !current.is_empty() {
+                chunks.push(finish(std::mem::take(&mut current), plan));
+            }
+            current.size += size;
+            current.appends.push(i);
+        }
+        start = end;
+    }
+    for (i, update) in plan.updates.iter().enumerate() {
+        let size: usize = update
+            .writes()
+            .iter()
+            .map(|w| w.json_len() + RANGE_OVERHEAD)
+            .sum();
+        if current.size + size > max_bytes && !current.is_empty() {
+            chunks.push(finish(std::mem::take(&mut current), plan));
+        }
+        current.size += size;
+        current.updates.push(i);
+    }
+    if !current.is_empty() {
+        chunks.push(finish(current, plan));
+    }
+    chunks
+}
+
+impl Chunk {
+    fn is_empty(&self) -> bool {
+        self.appends.is_empty() && self.updates.is_empty()
+    }
+}
+
+/// Builds a chunk's rectangles from the plan entries it holds.
+fn finish(mut chunk: Chunk, plan: &Plan) -> Chunk {
+    let appends: Vec<_> = chunk
+        .appends
+        .iter()
+        .map(|&i| plan.appends[i].clone())
+        .collect();
+    let mut writes = append_writes(&appends);
+    for &i in &chunk.updates {
+        writes.extend(plan.updates[i].writes());
+    }
+    chunk.writes = writes;
+    chunk
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::sync::fixtures::{order, rows_of};
+    use crate::sync::plan::{Compare, plan};
+
+    /// A plan appending one row per order to a fresh tab.
+    fn backfill_plan(orders: u64) -> Plan {
+        let orders: Vec<_> = (1..=orders)
+            .map(|i| order(5_500_000 + i, 1000 + i64::try_from(i).unwrap()))
+            .collect();
+        let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+        let tracked = std::collections::HashMap::new();
+        plan(rows_of(&orders), &index, Compare::Hashes(&tracked))
+    }
+
+    #[test]
+    fn chunks_respect_the_size_and_keep_rows_whole() {
+        let plan = backfill_plan(300);
+        let whole = chunk_plan(&plan, usize::MAX);
+        assert_eq!(whole.len(), 1);
+        // One rectangle per run for consecutive appended rows.
+        assert_eq!(whole[0].writes.len(), 1);
+        assert_eq!(whole[0].appends.len(), 600);
+
+        let size = whole[0].writes[0].json_len();
+        let chunks = chunk_plan(&plan, size / 4);
+        assert!(chunks.len() >= 4, "{}", chunks.len());
+        let rows: usize = chunks.iter().map(|c| c.appends.len()).sum();
+        assert_eq!(rows, 600);
+        for chunk in &chunks {
+            let bytes: usize = chunk.writes.iter().map(RangeWrite::json_len).sum();
+            assert!(bytes <= size / 4, "{bytes} > {}", size / 4);
+            let written: usize = chunk.writes.iter().map(|w| w.values.len()).sum();
+            assert_eq!(written, chunk.appends.len());
+        }
+    }
+}

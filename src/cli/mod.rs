@@ -3,9 +3,12 @@
 
 pub mod commands;
 mod context;
+pub mod csv_safe;
 pub mod exit;
 pub mod logging;
 pub mod output;
+pub mod reading;
+pub mod times;
 
 use std::path::PathBuf;
 

@@ -10,7 +10,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use comfy_table::CellAlignment;
+use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 
 use crate::cli::Context;
@@ -316,22 +316,26 @@ fn runs_table(out: &Output, status: &Status, zone: Zone) -> comfy_table::Table {
     ]);
     for run in &status.recent_runs {
         let outcome = outcome_text(run, held);
+        // comfy-table colours its own cells (and measures them without the escape codes); it
+        // styles nothing when `Output::table` turned styling off.
         let color = match run.outcome {
-            Some(RunOutcome::Success) => Color::Green,
-            Some(RunOutcome::Partial) | None => Color::Yellow,
-            Some(_) => Color::Red,
+            Some(RunOutcome::Success) => comfy_table::Color::Green,
+            Some(RunOutcome::Partial) | None => comfy_table::Color::Yellow,
+            Some(_) => comfy_table::Color::Red,
         };
         table.add_row(vec![
-            run.id.to_string(),
-            run.mode.as_str().to_owned(),
-            zone.minute(run.started_at),
-            or_dash(run.finished_at.map(|end| duration(end - run.started_at))),
-            out.paint(outcome, color),
-            run.counts.fetched.to_string(),
-            run.counts.new.to_string(),
-            run.counts.updated.to_string(),
-            run.counts.failed.to_string(),
-            or_dash(run.message.as_ref()),
+            Cell::new(run.id),
+            Cell::new(run.mode.as_str()),
+            Cell::new(zone.minute(run.started_at)),
+            Cell::new(or_dash(
+                run.finished_at.map(|end| duration(end - run.started_at)),
+            )),
+            Cell::new(outcome).fg(color),
+            Cell::new(run.counts.fetched),
+            Cell::new(run.counts.new),
+            Cell::new(run.counts.updated),
+            Cell::new(run.counts.failed),
+            Cell::new(or_dash(run.message.as_ref())),
         ]);
     }
     for column in [0, 5, 6, 7, 8] {

@@ -3,11 +3,14 @@
 
 pub mod commands;
 mod context;
+pub mod csv_safe;
 pub mod exit;
 pub mod logging;
 pub mod output;
 pub mod progress;
 pub mod remote;
+pub mod reading;
+pub mod times;
 
 use std::path::PathBuf;
 

@@ -3,13 +3,25 @@
 //!
 //! Modules:
 //! - `support`: the temp-dir harness and helpers shared by every test.
+//! - `fixture`: a tracking store populated through the store's API, and snapshot filters.
 //! - `help`: `--help` of every command, snapshotted, so docs cannot drift silently.
 //! - `config`: bad configuration gives exit 2 with every problem listed, before any network call.
 //! - `world`: both emulators on loopback and a working directory configured for them.
 //! - `sync`: the sync end to end against the emulators; each test is a promise of DESIGN.md.
+//! - `local_commands`: `status`, `orders`, `errors` and `report` on a populated store.
+//! - `export`: CSV and JSON files, formula neutralising, owner-only mode, `--force`.
+//! - `reset`: number forms, unknown numbers, the sync lock.
+//! - `refusals`: before the first sync, garbage and foreign databases: nothing created or changed.
+//! - `secrets`: no secret in any output of the local commands.
 
 mod config;
+mod export;
+mod fixture;
 mod help;
+mod local_commands;
+mod refusals;
+mod reset;
+mod secrets;
 mod support;
 mod sync;
 mod world;

@@ -1,7 +1,13 @@
 //! `shopsync errors`: sync errors that still need attention.
 
+use comfy_table::CellAlignment;
+use serde::Serialize;
+
 use crate::cli::Context;
 use crate::cli::exit::Outcome;
+use crate::cli::output::{Output, or_dash};
+use crate::cli::reading::ReadStore;
+use crate::store::ErrorRecord;
 
 /// List sync errors that are not resolved yet; failed orders are retried on every sync until they
 /// succeed or are reset.
@@ -15,11 +21,86 @@ pub struct Args {
     pub json: bool,
 }
 
+/// The `--json` shape.
+#[derive(Debug, Serialize)]
+struct Listing {
+    /// Whether resolved errors are included (`--all`).
+    all: bool,
+    /// The zone the human output shows times in (the JSON times are UTC).
+    timezone: &'static str,
+    /// Why the list is empty before the first sync (`null` once a sync has created the database).
+    note: Option<String>,
+    errors: Vec<ErrorRecord>,
+}
+
 /// Runs the command.
 ///
 /// # Errors
 /// Any fatal error; its kind decides the exit code.
-pub fn run(ctx: &Context, _args: &Args) -> anyhow::Result<Outcome> {
-    ctx.local()?;
-    Err(super::not_built("errors"))
+pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
+    let out = Output::detect(args.json);
+    let read = ReadStore::open(ctx)?;
+    let zone = read.zone()?;
+    let errors = match &read.store {
+        Some(store) if args.all => store.all_errors()?,
+        Some(store) => store.unresolved_errors()?,
+        None => Vec::new(),
+    };
+    if args.json {
+        out.print_json(&Listing {
+            all: args.all,
+            timezone: zone.name(),
+            note: read.not_yet.clone(),
+            errors,
+        })?;
+        return Ok(Outcome::Done);
+    }
+    if let Some(note) = &read.not_yet {
+        out.line(note)?;
+        return Ok(Outcome::Done);
+    }
+    if errors.is_empty() {
+        out.line(if args.all {
+            "No sync error was ever recorded."
+        } else {
+            "No unresolved sync errors."
+        })?;
+        return Ok(Outcome::Done);
+    }
+    let mut table = out.table(&[
+        "Last seen",
+        "Order",
+        "Stage",
+        "Kind",
+        "Attempts",
+        "Message",
+        "Resolved",
+    ]);
+    for error in &errors {
+        table.add_row(vec![
+            zone.minute(error.last_seen_at),
+            or_dash(error.order_name.as_ref()),
+            error.stage.clone(),
+            error.kind.clone(),
+            error.attempts.to_string(),
+            error.message.clone(),
+            error
+                .resolved_at
+                .map_or_else(|| "no".to_owned(), |t| zone.minute(t)),
+        ]);
+    }
+    if let Some(c) = table.column_mut(4) {
+        c.set_cell_alignment(CellAlignment::Right);
+    }
+    out.line(table)?;
+    let unresolved = errors.iter().filter(|e| e.resolved_at.is_none()).count();
+    let mut summary = format!("{unresolved} unresolved; times in {}.", zone.describe());
+    if unresolved > 0 {
+        summary.push_str(
+            " Failed orders are fetched again by every sync; `shopsync reset ORDER_NUMBER` \
+             forgets one order so the next sync rewrites it.",
+        );
+    }
+    out.line(summary)?;
+    Ok(Outcome::Done)
 }

@@ -1,9 +1,23 @@
 //! `shopsync export`: the tracking data as a file.
+//!
+//! The file is written to a temporary file in the target's directory (mode 0600: it holds customer
+//! data) and renamed into place only when complete, so a failed export leaves nothing half-written.
+//! Without `--force` an existing file is never replaced, even one that appears while exporting.
 
-use std::path::PathBuf;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use chrono::Utc;
 
 use crate::cli::Context;
-use crate::cli::exit::Outcome;
+use crate::cli::csv_safe::neutralise;
+use crate::cli::exit::{Outcome, UsageError};
+use crate::cli::output::Output;
+use crate::cli::reading::ReadStore;
+use crate::cli::times::Zone;
+use crate::store::{ExportRow, OrderStatus};
 
 /// Write one line per tracked line item, with its order's fields, to a CSV file (or JSON when the
 /// file name ends in .json). Cells are neutralised against formula injection.
@@ -17,11 +31,247 @@ pub struct Args {
     pub force: bool,
 }
 
+/// The CSV header, one column per [`ExportRow`] field, named like the sheet's columns.
+const CSV_HEADER: [&str; 21] = [
+    "Order",
+    "Order ID",
+    "Line Item ID",
+    "Created At",
+    "Updated At",
+    "Cancelled At",
+    "Financial Status",
+    "Fulfillment Status",
+    "Product",
+    "Variant",
+    "SKU",
+    "Quantity",
+    "Original Quantity",
+    "Unit Price",
+    "Line Total",
+    "Order Total",
+    "Currency",
+    "Test",
+    "Order Status",
+    "Sheet Row",
+    "Last Synced At",
+];
+
 /// Runs the command.
 ///
 /// # Errors
 /// Any fatal error; its kind decides the exit code.
-pub fn run(ctx: &Context, _args: &Args) -> anyhow::Result<Outcome> {
-    ctx.local()?;
-    Err(super::not_built("export"))
+pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
+    let out = Output::detect(false);
+    let read = ReadStore::open(ctx)?;
+    let zone = read.zone()?;
+    let target = args.output.clone().unwrap_or_else(|| {
+        let today = Utc::now().with_timezone(&zone.tz()).date_naive();
+        PathBuf::from(format!("shopsync_export_{today}.csv"))
+    });
+    let json = target
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if !args.force && target.symlink_metadata().is_ok() {
+        return Err(exists(&target));
+    }
+    let (pending, mut writer) = Pending::create(&target)?;
+    let counts = if json {
+        write_json(&mut writer, &read, zone)
+    } else {
+        write_csv(&mut writer, &read, zone)
+    }
+    .with_context(|| format!("cannot write the export to {}", target.display()))?;
+    pending.finish(writer, &target, args.force)?;
+    if !ctx.verbosity.quiet {
+        let mut line = format!(
+            "Exported {} line item(s) of {} order(s) to {}{}.",
+            counts.rows,
+            counts.orders,
+            target.display(),
+            if json { " as JSON" } else { "" }
+        );
+        if let Some(note) = &read.not_yet {
+            line.push_str(&format!(" {note}"));
+        }
+        out.line(line)?;
+    }
+    Ok(Outcome::Done)
+}
+
+fn exists(target: &Path) -> anyhow::Error {
+    UsageError(format!(
+        "{} already exists; pass --force to overwrite it, or choose another file with --output",
+        target.display()
+    ))
+    .into()
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    rows: u64,
+    orders: u64,
+}
+
+impl Counts {
+    fn add(&mut self, row: &ExportRow, last_order: &mut Option<String>) {
+        self.rows += 1;
+        if last_order.as_deref() != Some(row.order_id.as_str()) {
+            self.orders += 1;
+            *last_order = Some(row.order_id.clone());
+        }
+    }
+}
+
+fn write_csv(writer: &mut BufWriter<File>, read: &ReadStore, zone: Zone) -> anyhow::Result<Counts> {
+    let mut csv = csv::Writer::from_writer(writer);
+    csv.write_record(CSV_HEADER)?;
+    let mut counts = Counts::default();
+    let mut last_order = None;
+    if let Some(store) = &read.store {
+        store.each_export_row(|row: ExportRow| -> anyhow::Result<()> {
+            let cells = csv_cells(&row, zone);
+            csv.write_record(cells.iter().map(|c| neutralise(c).into_owned()))?;
+            counts.add(&row, &mut last_order);
+            Ok(())
+        })?;
+    }
+    csv.flush()?;
+    Ok(counts)
+}
+
+/// The row's cells in [`CSV_HEADER`] order, times with the zone's offset, before neutralising.
+fn csv_cells(row: &ExportRow, zone: Zone) -> [String; 21] {
+    let opt = |v: Option<&String>| v.cloned().unwrap_or_default();
+    [
+        row.order.clone(),
+        row.order_id.clone(),
+        row.line_item_id.clone(),
+        zone.rfc3339(row.created_at),
+        zone.rfc3339(row.updated_at),
+        row.cancelled_at
+            .map(|t| zone.rfc3339(t))
+            .unwrap_or_default(),
+        opt(row.financial_status.as_ref()),
+        row.fulfillment_status.clone(),
+        row.product.clone(),
+        opt(row.variant.as_ref()),
+        opt(row.sku.as_ref()),
+        row.quantity.to_string(),
+        row.original_quantity.to_string(),
+        row.unit_price.to_string(),
+        row.line_total.to_string(),
+        row.order_total.to_string(),
+        row.currency.clone(),
+        row.test.to_string(),
+        match row.order_status {
+            OrderStatus::Active => "active",
+            OrderStatus::Deleted => "deleted",
+        }
+        .to_owned(),
+        row.sheet_row.map(|r| r.to_string()).unwrap_or_default(),
+        zone.rfc3339(row.last_synced_at),
+    ]
+}
+
+/// One JSON object, `{"exported_at": ..., "rows": [...]}`, streamed a row per line so a large
+/// store is never held in memory. Times are UTC; JSON is not opened by spreadsheets, so values are
+/// kept exactly as tracked.
+fn write_json(
+    writer: &mut BufWriter<File>,
+    read: &ReadStore,
+    zone: Zone,
+) -> anyhow::Result<Counts> {
+    write!(
+        writer,
+        "{{\n\"exported_at\": {},\n\"timezone\": {},\n\"rows\": [",
+        serde_json::to_string(&Utc::now())?,
+        serde_json::to_string(zone.name())?
+    )?;
+    let mut counts = Counts::default();
+    let mut last_order = None;
+    if let Some(store) = &read.store {
+        store.each_export_row(|row: ExportRow| -> anyhow::Result<()> {
+            writer.write_all(if counts.rows == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer(&mut *writer, &row)?;
+            counts.add(&row, &mut last_order);
+            Ok(())
+        })?;
+    }
+    writeln!(writer, "\n]\n}}")?;
+    Ok(counts)
+}
+
+/// The temporary file an export is written to; removed on drop unless moved into place.
+struct Pending {
+    path: PathBuf,
+    placed: bool,
+}
+
+impl Pending {
+    /// Creates the temporary file (mode 0600) next to `target`.
+    fn create(target: &Path) -> anyhow::Result<(Self, BufWriter<File>)> {
+        let dir = match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let name = target
+            .file_name()
+            .ok_or_else(|| UsageError(format!("{} is not a file name", target.display())))?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}.tmp", std::process::id()));
+        let path = dir.join(tmp_name);
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
+            .open(&path)
+            .with_context(|| format!("cannot create the export in {}", dir.display()))?;
+        let pending = Self {
+            path,
+            placed: false,
+        };
+        Ok((pending, BufWriter::new(file)))
+    }
+
+    /// Flushes to disk and moves the file into place; without `force`, never over an existing file.
+    fn finish(mut self, writer: BufWriter<File>, target: &Path, force: bool) -> anyhow::Result<()> {
+        let context = || format!("cannot write the export to {}", target.display());
+        let file = writer
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)
+            .with_context(context)?;
+        file.sync_all().with_context(context)?;
+        drop(file);
+        if force {
+            std::fs::rename(&self.path, target).with_context(context)?;
+        } else {
+            // A hard link fails when the target exists, so a file that appeared meanwhile is kept.
+            match std::fs::hard_link(&self.path, target) {
+                Ok(()) => {
+                    let _ = std::fs::remove_file(&self.path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(exists(target));
+                }
+                // Some file systems have no hard links: check, then rename.
+                Err(_) if target.symlink_metadata().is_ok() => return Err(exists(target)),
+                Err(_) => std::fs::rename(&self.path, target).with_context(context)?,
+            }
+        }
+        self.placed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }

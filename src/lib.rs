@@ -18,6 +18,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod csv_safe;
 pub mod order;
 pub mod retry;
 pub mod sandbox;

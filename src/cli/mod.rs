@@ -3,7 +3,6 @@
 
 pub mod commands;
 mod context;
-pub mod csv_safe;
 pub mod exit;
 pub mod logging;
 pub mod output;

@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::columns::Column;
 use super::error::SyncError;
 use super::plan::{CellChange, Plan};
+use crate::csv_safe::neutralise;
 
 /// What a dry run found, gathered across its batches, then written to its folder.
 #[derive(Debug)]
@@ -88,7 +89,7 @@ impl DryRunOutput {
             let mut record = vec![append.row.to_string()];
             let mut cells = vec![String::new(); Column::ALL.len()];
             for (column, cell) in append.cells() {
-                cells[column.position()] = neutralize(&cell.display()).into_owned();
+                cells[column.position()] = neutralise(&cell.display()).into_owned();
             }
             record.extend(cells);
             self.appends
@@ -103,8 +104,8 @@ impl DryRunOutput {
                     change.key.line_item_id.as_str(),
                     &change.row.to_string(),
                     change.column.name(),
-                    &neutralize(&change.before),
-                    &neutralize(&change.after),
+                    &neutralise(&change.before),
+                    &neutralise(&change.after),
                 ])
                 .map_err(|e| csv_error(&self.dir, e))?;
             self.cells_changed += 1;
@@ -145,43 +146,4 @@ fn io_error(path: &Path, source: std::io::Error) -> SyncError {
 
 fn csv_error(path: &Path, err: csv::Error) -> SyncError {
     io_error(path, std::io::Error::other(err))
-}
-
-/// A CSV cell made safe to open in a spreadsheet program: text that a spreadsheet would run as a
-/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`.
-/// Plain numbers such as `-5.00` are left alone: they are not formulas.
-#[must_use]
-pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && cell.parse::<f64>().is_err() {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_looking_cells_are_neutralised_and_numbers_are_not() {
-        let cases = [
-            (
-                "=HYPERLINK(\"http://x\",\"y\")",
-                "'=HYPERLINK(\"http://x\",\"y\")",
-            ),
-            ("+1 555 0100", "'+1 555 0100"),
-            ("@x", "'@x"),
-            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
-            ("\tx", "'\tx"),
-            ("-5.00", "-5.00"),
-            ("+12", "+12"),
-            ("plain", "plain"),
-            ("", ""),
-        ];
-        for (input, want) in cases {
-            assert_eq!(neutralize(input), want, "{input:?}");
-        }
-    }
 }

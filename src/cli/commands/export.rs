@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use chrono::Utc;
 
 use crate::cli::Context;
-use crate::cli::csv_safe::neutralise;
+use crate::csv_safe::neutralise;
 use crate::cli::exit::{Outcome, UsageError};
 use crate::cli::output::Output;
 use crate::cli::reading::ReadStore;

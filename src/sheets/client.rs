@@ -156,6 +156,16 @@ impl SheetsClient {
         self.auth.client_email()
     }
 
+    /// Obtains an access token (minting one if none is cached), to check the key and the token
+    /// endpoint without calling an API.
+    ///
+    /// # Errors
+    /// [`SheetsError::Auth`] when the token endpoint refuses the key, [`SheetsError::Transport`]
+    /// when it cannot be reached.
+    pub async fn authenticate(&self) -> Result<(), SheetsError> {
+        self.auth.token().await.map(drop)
+    }
+
     /// API requests sent so far (retries included) and request-body bytes sent.
     #[must_use]
     pub fn traffic(&self) -> (u64, u64) {

@@ -13,6 +13,8 @@
 //! - `reset`: number forms, unknown numbers, the sync lock.
 //! - `refusals`: before the first sync, garbage and foreign databases: nothing created or changed.
 //! - `secrets`: no secret in any output of the local commands.
+//! - `validate`: every check against the emulators, each broken piece failing its own check, and
+//!   nothing written anywhere.
 
 mod config;
 mod export;
@@ -24,4 +26,5 @@ mod reset;
 mod secrets;
 mod support;
 mod sync;
+mod validate;
 mod world;

@@ -137,7 +137,7 @@ fn a_good_world_passes_every_check_and_writes_nothing() {
     settings.add_filter(&world.spreadsheet, "[SPREADSHEET]");
     settings.bind(|| {
         masked(&world.dir, || {
-            insta::assert_snapshot!("validate_good_world", stdout)
+            insta::assert_snapshot!("validate_good_world", stdout);
         });
     });
 

@@ -383,3 +383,71 @@ fn a_database_bound_to_another_spreadsheet_fails_the_binding() {
     );
     assert!(binding["hint"].as_str().unwrap().contains("SHOPSYNC_DB"));
 }
+
+#[test]
+fn a_key_file_that_is_not_a_service_account_fails_its_own_check() {
+    let world = World::new(22, 3);
+    world.dir.write("key.json", r#"{"type":"authorized_user"}"#);
+    let (code, report) = validate_json(&world);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(check(&report, "config")["status"], "pass", "{report:#}");
+    let key = check(&report, "key_file");
+    assert_eq!(key["status"], "fail", "{key}");
+    assert!(
+        key["detail"].as_str().unwrap().contains("key.json"),
+        "{key}"
+    );
+    assert_eq!(check(&report, "google_token")["status"], "skip");
+    assert_eq!(check(&report, "database")["status"], "pass");
+}
+
+#[test]
+fn dead_services_give_failed_checks_not_a_hang() {
+    let world = World::new(23, 3);
+    // A port nobody listens on: bound, then released.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    configure(
+        &world,
+        &[
+            ("shopify_api_url", json!(closed)),
+            ("google_sheets_api_url", json!(closed)),
+            ("google_drive_api_url", json!(closed)),
+        ],
+    );
+    let (code, report) = validate_json(&world);
+    assert_eq!(code, 1, "{report:#}");
+    // The token comes from the key's token_uri, which still answers.
+    assert_eq!(check(&report, "google_token")["status"], "pass");
+    assert_eq!(
+        check(&report, "spreadsheet")["status"],
+        "fail",
+        "{report:#}"
+    );
+    assert_eq!(
+        check(&report, "shopify_token")["status"],
+        "fail",
+        "{report:#}"
+    );
+    assert_eq!(check(&report, "database")["status"], "pass");
+}
+
+#[test]
+fn the_log_file_holds_no_secret() {
+    let world = World::new(24, 3);
+    world.shopify.revoke_tokens();
+    world.cmd(&["-vv", "validate"]).assert().code(1);
+    let log = std::fs::read_to_string(world.dir.file("shopify_sync.log")).expect("a log file");
+    assert!(
+        !log.is_empty(),
+        "the log says something, or this test checks nothing"
+    );
+    let key: Value =
+        serde_json::from_str(&std::fs::read_to_string(world.dir.file("key.json")).unwrap())
+            .unwrap();
+    let pem_line = key["private_key"].as_str().unwrap().lines().nth(1).unwrap();
+    assert!(!log.contains(SANDBOX_TOKEN), "{log}");
+    assert!(!log.contains(pem_line), "{log}");
+}

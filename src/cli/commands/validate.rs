@@ -136,6 +136,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     let out = Output::detect(args.json);
     let checks = gather(ctx)?;
     let ok = !checks.iter().any(|c| c.status == Status::Fail);
+    // Into the log file (info never reaches stderr by default): the screen already has them.
+    for check in &checks {
+        tracing::info!(check = check.name, status = ?check.status, detail = %check.detail, "validate");
+    }
     let report = Report {
         checks,
         ok,
@@ -184,7 +188,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Vec<Check>> {
         }
         None => {
             if !checks.iter().any(|c| c.name == "key_file") {
-                checks.push(Check::skip("key_file", "the configuration is incomplete"));
+                checks.push(key_file_read(ctx));
             }
             for name in remote::NAMES.iter().skip(1) {
                 checks.push(Check::skip(name, "the configuration is incomplete"));
@@ -233,6 +237,27 @@ fn config_checks(err: &ConfigError) -> Vec<Check> {
         ));
     }
     checks
+}
+
+/// The key file when the rest of the configuration is incomplete: the configuration step read it
+/// (and found no problem) unless it is not set at all.
+fn key_file_read(ctx: &Context) -> Check {
+    let path = ctx
+        .loaded
+        .origins()
+        .into_iter()
+        .find(|o| o.key == keys::SERVICE_ACCOUNT_FILE.json)
+        .and_then(|o| o.value);
+    match path {
+        Some(path) => Check::pass(
+            "key_file",
+            format!(
+                "{path}: a service-account key (no token is asked for until the configuration \
+                 is complete)"
+            ),
+        ),
+        None => Check::skip("key_file", "google_service_account_file is not set"),
+    }
 }
 
 fn config_hint(problem: &Problem) -> String {
@@ -426,7 +451,9 @@ fn label(name: &str) -> String {
 }
 
 fn render(out: &Output, report: &Report) -> std::io::Result<()> {
-    for check in &report.checks {
+    let mut checks = report.checks.iter().peekable();
+    while let Some(check) = checks.next() {
+        let next = checks.peek();
         let color = match check.status {
             Status::Pass => Color::Green,
             Status::Warn | Status::Skip => Color::Yellow,
@@ -441,7 +468,7 @@ fn render(out: &Output, report: &Report) -> std::io::Result<()> {
         if let Some(hint) = &check.hint {
             out.line(format!("      fix: {hint}"))?;
         }
-        if check.name == "config" && check.status == Status::Pass {
+        if check.name == "config" && next.is_none_or(|n| n.name != "config") {
             render_sources(out, report)?;
         }
     }

@@ -361,13 +361,29 @@ fn an_api_version_that_fell_forward_fails() {
 }
 
 #[test]
-fn a_database_bound_to_another_spreadsheet_fails_the_binding() {
+fn a_renamed_tab_and_another_spreadsheet_fail_after_a_sync() {
     let world = World::new(21, 3);
     world.cmd(&["sync"]).assert().success();
     let (code, report) = validate_json(&world);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(check(&report, "tab")["status"], "pass");
     assert_eq!(check(&report, "binding")["status"], "pass");
+
+    // A person renames the tab: the database knows its id, so validate says what happened.
+    world
+        .google
+        .person_rename_tab(&world.spreadsheet, TAB, "Orders 2026");
+    let (code, report) = validate_json(&world);
+    assert_eq!(code, 1, "{report:#}");
+    let tab = check(&report, "tab");
+    assert_eq!(tab["status"], "fail", "{tab}");
+    assert!(
+        tab["hint"].as_str().unwrap().contains("Orders 2026"),
+        "{tab}"
+    );
+    world
+        .google
+        .person_rename_tab(&world.spreadsheet, "Orders 2026", TAB);
 
     let other = world.google.create_spreadsheet("Other Orders", &[TAB]);
     configure(&world, &[("target_spreadsheet", json!(other))]);

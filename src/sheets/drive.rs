@@ -65,6 +65,32 @@ pub fn quote_query_string(value: &str) -> String {
 }
 
 impl SheetsClient {
+    /// Whether the service account may edit the spreadsheet (Drive `capabilities.canEdit`): a
+    /// sheet shared as Viewer reads fine and fails only at the first write, so `validate` asks.
+    ///
+    /// # Errors
+    /// [`SheetsError::NotFound`] (naming `client_email`) when Drive cannot see the file.
+    pub async fn can_edit(&self, spreadsheet_id: &str) -> Result<bool, SheetsError> {
+        let reply = self
+            .call(Call {
+                op: Op::Drive,
+                method: Method::GET,
+                url: format!(
+                    "{}/drive/v3/files/{}",
+                    self.settings.drive_url.trim_end_matches('/'),
+                    super::a1::encode_segment(spreadsheet_id)
+                ),
+                query: vec![
+                    ("fields", "capabilities(canEdit)".to_owned()),
+                    ("supportsAllDrives", "true".to_owned()),
+                ],
+                body: None,
+                what: "Drive files.get".to_owned(),
+            })
+            .await?;
+        Ok(reply["capabilities"]["canEdit"].as_bool() == Some(true))
+    }
+
     /// Resolves `target_spreadsheet` to a spreadsheet ID.
     ///
     /// # Errors
@@ -128,41 +154,6 @@ impl SheetsClient {
             1 => Ok(matches.remove(0).0),
             _ => Err(SheetsError::AmbiguousTitle { title, matches }),
         }
-    }
-}
-
-impl SheetsClient {
-    /// Whether the service account may edit the spreadsheet, read from Drive `files.get` with
-    /// `fields=capabilities/canEdit` (a read: nothing is written to find out). `validate` uses it.
-    ///
-    /// See: <https://developers.google.com/workspace/drive/api/reference/rest/v3/files#File.FIELDS.capabilities>
-    ///
-    /// # Errors
-    /// Any request error ([`SheetsError::NotFound`] when Drive does not show the file), or
-    /// [`SheetsError::Protocol`] when the reply lacks the capability.
-    pub async fn can_edit(&self, spreadsheet_id: &str) -> Result<bool, SheetsError> {
-        let reply = self
-            .call(Call {
-                op: Op::Drive,
-                method: Method::GET,
-                url: format!(
-                    "{}/drive/v3/files/{}",
-                    self.settings.drive_url.trim_end_matches('/'),
-                    super::a1::encode_segment(spreadsheet_id)
-                ),
-                query: vec![
-                    ("fields", "capabilities/canEdit".to_owned()),
-                    ("supportsAllDrives", "true".to_owned()),
-                ],
-                body: None,
-                what: format!("Drive files.get {spreadsheet_id}"),
-            })
-            .await?;
-        reply["capabilities"]["canEdit"]
-            .as_bool()
-            .ok_or_else(|| SheetsError::Protocol {
-                message: "Drive files.get sent no capabilities.canEdit".to_owned(),
-            })
     }
 }
 

@@ -9,7 +9,8 @@ use crate::fixture::masked;
 use crate::world::{TAB, World};
 
 /// Google methods that only read.
-const GOOGLE_READS: [&str; 4] = [
+const GOOGLE_READS: [&str; 5] = [
+    "files.get",
     "files.list",
     "spreadsheets.get",
     "spreadsheets.values.get",

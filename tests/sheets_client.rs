@@ -868,3 +868,44 @@ async fn a_plan_sent_chunk_by_chunk_tells_which_rows_are_confirmed() {
         json!(second_last.to_string())
     );
 }
+
+#[tokio::test]
+async fn reads_survive_a_stall_and_a_reset_and_report_exhausted_quota() {
+    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+        s.read_timeout = Duration::from_millis(400);
+    })
+    .await;
+    let (book, _) = book_with_tab(&env).await;
+    env.sandbox
+        .inject("spreadsheets.get", 0, Fault::Stall(Duration::from_secs(5)));
+    env.client.open(&book.id).await.unwrap();
+    env.sandbox
+        .inject("spreadsheets.get", 0, Fault::ApplyThenDrop);
+    env.client.open(&book.id).await.unwrap();
+    for _ in 0..6 {
+        env.sandbox.inject("spreadsheets.get", 0, Fault::Quota);
+    }
+    let err = env.client.open(&book.id).await.unwrap_err();
+    assert!(
+        matches!(err, SheetsError::Quota { attempts: 6, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("wait a minute"), "{err}");
+}
+
+#[tokio::test]
+async fn a_key_the_token_endpoint_refuses_is_an_auth_error() {
+    let env = env().await;
+    let mut key: Value = serde_json::from_str(&env.sandbox.service_account_json()).unwrap();
+    key["client_email"] = json!("someone-else@other-project.iam.gserviceaccount.com");
+    let path = env._dir.path().join("other.json");
+    std::fs::write(&path, key.to_string()).unwrap();
+    let mut settings = SheetsSettings::new(&path);
+    settings.sheets_url = env.sandbox.sheets_url();
+    settings.drive_url = env.sandbox.drive_url();
+    let client = SheetsClient::new(settings).await.unwrap();
+    let id = env.sandbox.create_spreadsheet("Shop Orders", &[]);
+    let err = client.open(&id).await.unwrap_err();
+    assert!(matches!(err, SheetsError::Auth { .. }), "{err}");
+    assert!(err.to_string().contains("invalid_grant"), "{err}");
+}

@@ -562,3 +562,28 @@ async fn batch_get_answers_in_request_order() {
         ])
     );
 }
+
+#[tokio::test]
+async fn the_token_endpoint_refuses_bad_grants_with_rfc6749_bodies() {
+    let raw = start().await;
+    let post = |form: &'static str| {
+        raw.http
+            .post(raw.sandbox.token_uri())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+    };
+    let resp = post("grant_type=password&assertion=x").await.unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "unsupported_grant_type");
+
+    let resp =
+        post("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c")
+            .await
+            .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant");
+    assert!(body["error_description"].is_string());
+}

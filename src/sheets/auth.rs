@@ -85,7 +85,19 @@ impl TokenSource {
             .with_timeout(timeout)
             .build()
             .await
-            .map_err(|e| key_error(format!("cannot load it: {e}")))?;
+            .map_err(|e| {
+                if e.to_string().contains("certificate") {
+                    // yup-oauth2's client loads the system's CA roots even for a loopback token_uri.
+                    SheetsError::Transport {
+                        message: format!(
+                            "cannot set up TLS for the token endpoint ({e}); install the system CA certificates (ca-certificates) or set SSL_CERT_FILE"
+                        ),
+                        attempts: 0,
+                    }
+                } else {
+                    key_error(format!("cannot load it: {e}"))
+                }
+            })?;
         Ok(Self { auth, client_email })
     }
 

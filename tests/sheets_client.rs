@@ -713,6 +713,7 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
     assert_eq!(grid[50_000][3], json!("Ceramic mug, large, red glaze"));
     assert_eq!(grid[50_000][4], json!(7));
     assert_eq!(env.sandbox.quota_rejections(), 0);
+    assert_eq!(env.sandbox.violations(), 0);
 }
 
 #[tokio::test]
@@ -908,4 +909,57 @@ async fn a_key_the_token_endpoint_refuses_is_an_auth_error() {
     let err = client.open(&id).await.unwrap_err();
     assert!(matches!(err, SheetsError::Auth { .. }), "{err}");
     assert!(err.to_string().contains("invalid_grant"), "{err}");
+}
+
+#[tokio::test]
+async fn a_typed_row_between_data_rows_is_left_alone() {
+    let env = env().await;
+    let (mut book, columns) = book_with_tab(&env).await;
+    let id = book.id.clone();
+    let rows = (1..=3).map(|i| row(3000 + i, i, "Mug", i)).collect();
+    env.client
+        .append_rows(&mut book, "Orders", &columns, 2, rows)
+        .await
+        .unwrap();
+    env.sandbox.person_insert_typed_row(
+        &id,
+        "Orders",
+        3,
+        &[
+            json!("subtotal"),
+            json!(""),
+            json!(""),
+            json!(""),
+            json!("=2+2"),
+        ],
+    );
+    let read = env
+        .client
+        .read_columns(&book, "Orders", &[1])
+        .await
+        .unwrap();
+    assert_eq!(read.cell(0, 3), &json!(""));
+    let updates = (2..read.first_free_row)
+        .filter_map(|r| {
+            let key = read.cell(0, r).as_str()?.parse::<u64>().ok()?;
+            Some(RowCells {
+                row: r,
+                cells: row(key, key - 3000, "Jug", 9),
+            })
+        })
+        .collect();
+    let report = env
+        .client
+        .write_rows(&book, "Orders", &columns, updates)
+        .await
+        .unwrap();
+    assert_eq!(report.ranges, 2);
+    let grid = env.sandbox.rows(&id, "Orders");
+    assert_eq!(
+        grid[2],
+        vec![json!("subtotal"), json!(""), json!(""), json!(""), json!(4)]
+    );
+    assert_eq!(grid[1][3], json!("Jug"));
+    assert_eq!(grid[4][3], json!("Jug"));
+    assert_eq!(env.sandbox.violations(), 0);
 }

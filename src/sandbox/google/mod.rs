@@ -357,6 +357,12 @@ impl GoogleSandbox {
         self.with(|inner| inner.token_lifetime = Some(lifetime));
     }
 
+    /// Requests refused for breaking the discovery documents.
+    #[must_use]
+    pub fn violations(&self) -> u64 {
+        self.with(|inner| inner.violations)
+    }
+
     /// Requests the per-minute quota answered with 429.
     #[must_use]
     pub fn quota_rejections(&self) -> u64 {

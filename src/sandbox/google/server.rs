@@ -242,7 +242,8 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     if uri.path() == "/token" && method == Method::POST {
-        return token_endpoint(&shared, &body);
+        let (status, reply) = token::endpoint(&shared, &body);
+        return json_reply(status, &reply);
     }
     let Some(route) = route(&method, uri.path()) else {
         return error_reply(&ApiError::not_found());
@@ -300,6 +301,7 @@ async fn handle(
         };
         if let Err(message) = discovery.check(api, route.method_id(), &received) {
             tracing::warn!(method = route.method_id(), %message, "request violates the discovery document");
+            shared.lock().violations += 1;
             return for_api(ApiError::invalid(message));
         }
     }
@@ -434,52 +436,6 @@ fn charge_quota(shared: &Shared, method: &Method) -> Result<(), ApiError> {
     }
     window.used += 1;
     Ok(())
-}
-
-fn token_endpoint(shared: &Shared, body: &[u8]) -> Response {
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if field("grant_type") != Some("urn:ietf:params:oauth:grant-type:jwt-bearer") {
-        return json_reply(
-            StatusCode::BAD_REQUEST,
-            &token::token_error("unsupported_grant_type", "Invalid grant_type"),
-        );
-    }
-    let assertion = field("assertion").unwrap_or("");
-    match token::verify_assertion(
-        assertion,
-        &shared.key,
-        &shared.client_email,
-        &shared.token_uri,
-    ) {
-        Ok(grant) => {
-            let mut inner = shared.lock();
-            inner.tokens_issued += 1;
-            let lifetime = inner.token_lifetime.unwrap_or(shared.token_lifetime);
-            let access = format!("ya29.sandbox-{}-{}", inner.tokens_issued, fastrand::u64(..));
-            inner.tokens.insert(
-                access.clone(),
-                super::state::IssuedToken {
-                    expires: Instant::now() + lifetime,
-                    scopes: grant.scopes.clone(),
-                },
-            );
-            json_reply(
-                StatusCode::OK,
-                &token::token_reply(&access, lifetime, &grant.scopes),
-            )
-        }
-        Err(description) => json_reply(
-            StatusCode::BAD_REQUEST,
-            &token::token_error("invalid_grant", &description),
-        ),
-    }
 }
 
 #[cfg(test)]

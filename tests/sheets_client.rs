@@ -324,6 +324,8 @@ async fn a_foreign_layout_and_a_duplicated_header_are_refused() {
     let id = env.sandbox.create_spreadsheet("Other tool", &["Orders"]);
     env.sandbox
         .person_set_row(&id, "Orders", 1, &[json!("id"), json!("total")]);
+    env.sandbox
+        .person_set_row(&id, "Orders", 2, &[json!("A-1"), json!(12.5)]);
     let mut book = env.client.open(&id).await.unwrap();
     let err = env
         .client
@@ -344,6 +346,38 @@ async fn a_foreign_layout_and_a_duplicated_header_are_refused() {
         .unwrap_err();
     assert!(matches!(err, SheetsError::DuplicateHeader { .. }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Config);
+}
+
+#[tokio::test]
+async fn a_header_only_tab_of_a_persons_own_is_extended_not_refused() {
+    let env = env().await;
+    let id = env.sandbox.create_spreadsheet("Plans", &["Orders"]);
+    env.sandbox.person_set_row(
+        &id,
+        "Orders",
+        1,
+        &[json!("Notes"), json!(""), json!("Owner")],
+    );
+    let mut book = env.client.open(&id).await.unwrap();
+    let layout = env
+        .client
+        .ensure_tab(&mut book, &spec(HEADERS))
+        .await
+        .unwrap();
+    assert_eq!(layout.columns, vec![3, 4, 5, 6, 7]);
+    assert_eq!(
+        env.sandbox.rows(&id, "Orders")[0],
+        vec![
+            json!("Notes"),
+            json!(""),
+            json!("Owner"),
+            json!("Order"),
+            json!("Order ID"),
+            json!("Line Item ID"),
+            json!("Product"),
+            json!("Quantity")
+        ]
+    );
 }
 
 #[tokio::test]

@@ -266,9 +266,9 @@ impl SheetsClient {
             }
         }
         let has_header = header.iter().any(|h| !h.is_empty());
-        let has_data = has_header || self.tab_has_values(&book.id, title).await?;
-        if has_data
-            && let Some(missing) = key_headers.iter().find(|k| !header.iter().any(|h| h == *k))
+        // Without the key columns, rows below the header belong to some other layout.
+        if let Some(missing) = key_headers.iter().find(|k| !header.iter().any(|h| h == *k))
+            && self.has_rows_below_header(book, title).await?
         {
             return Err(SheetsError::ForeignLayout {
                 tab: title.to_owned(),
@@ -408,16 +408,29 @@ impl SheetsClient {
         Ok(reply["values"][0].as_array().cloned().unwrap_or_default())
     }
 
-    async fn tab_has_values(&self, id: &str, title: &str) -> Result<bool, SheetsError> {
+    async fn has_rows_below_header(
+        &self,
+        book: &SpreadsheetInfo,
+        title: &str,
+    ) -> Result<bool, SheetsError> {
+        let tab = book.tab(title).ok_or_else(|| SheetsError::TabMissing {
+            tab: title.to_owned(),
+        })?;
+        if tab.row_count < 2 {
+            return Ok(false);
+        }
+        let below = A1Range {
+            last_row: None,
+            ..A1Range::cells(title, 0, 2, tab.column_count.saturating_sub(1), 2)
+        };
         let reply = self
             .call(Call {
                 op: Op::Read,
                 method: Method::GET,
-                url: self
-                    .sheets_endpoint(id, &format!("/values/{}", A1Range::sheet(title).encoded())),
+                url: self.sheets_endpoint(&book.id, &format!("/values/{}", below.encoded())),
                 query: vec![("fields", "values".to_owned())],
                 body: None,
-                what: format!("checking whether {title} is empty"),
+                what: format!("checking {title} for rows below the header"),
             })
             .await?;
         Ok(reply["values"].as_array().is_some_and(|v| !v.is_empty()))

@@ -176,6 +176,20 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("bad.json"), "{err}");
 
+        let garbled = dir.path().join("garbled.json");
+        std::fs::write(
+            &garbled,
+            serde_json::json!({"private_key": "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n",
+                               "client_email": "a@b", "token_uri": "https://oauth2.googleapis.com/token"})
+            .to_string(),
+        )
+        .unwrap();
+        let err = TokenSource::from_key_file(&garbled, Duration::from_secs(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, SheetsError::KeyFile { .. }), "{err}");
+        assert!(err.to_string().contains("garbled.json"), "{err}");
+
         let insecure = dir.path().join("insecure.json");
         std::fs::write(
             &insecure,

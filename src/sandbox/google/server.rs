@@ -315,7 +315,13 @@ async fn handle(
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             return for_api(ApiError::server(status));
         }
-        Some(Fault::Quota) => return for_api(ApiError::quota("Write", shared.write_quota)),
+        Some(Fault::Quota) => {
+            return for_api(if method == Method::GET {
+                ApiError::quota("Read", shared.read_quota)
+            } else {
+                ApiError::quota("Write", shared.write_quota)
+            });
+        }
         Some(Fault::DriveRateLimit) => return error_reply(&ApiError::drive_rate_limit()),
         _ => {}
     }

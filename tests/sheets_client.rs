@@ -556,7 +556,7 @@ async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
         Fault::ApplyThen503,
         Fault::ApplyThenDrop,
         Fault::Status(500),
-        Fault::Stall(Duration::from_secs(5)),
+        Fault::Stall(Duration::from_secs(60)),
     ];
     for (i, fault) in faults.into_iter().enumerate() {
         env.sandbox
@@ -919,7 +919,7 @@ async fn moved_columns_deleted_and_blank_rows_are_followed_by_header_and_key() {
 #[tokio::test]
 async fn a_plan_sent_chunk_by_chunk_tells_which_rows_are_confirmed() {
     let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
-        s.max_request_bytes = 20_000;
+        s.max_request_bytes = 8_000;
     })
     .await;
     let (mut book, columns) = book_with_tab(&env).await;
@@ -968,7 +968,7 @@ async fn reads_survive_a_stall_and_a_reset_and_report_exhausted_quota() {
     .await;
     let (book, _) = book_with_tab(&env).await;
     env.sandbox
-        .inject("spreadsheets.get", 0, Fault::Stall(Duration::from_secs(5)));
+        .inject("spreadsheets.get", 0, Fault::Stall(Duration::from_secs(60)));
     env.client.open(&book.id).await.unwrap();
     env.sandbox
         .inject("spreadsheets.get", 0, Fault::ApplyThenDrop);

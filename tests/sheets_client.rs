@@ -26,6 +26,19 @@ struct Env {
     _dir: tempfile::TempDir,
 }
 
+impl Drop for Env {
+    /// Every request the client sent in the test must conform to the discovery documents.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_eq!(
+                self.sandbox.violations(),
+                0,
+                "the client sent a request that breaks Google's discovery documents"
+            );
+        }
+    }
+}
+
 async fn env_with(options: SandboxOptions, tweak: impl FnOnce(&mut SheetsSettings)) -> Env {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/google");
     assert!(

@@ -284,6 +284,12 @@ impl SheetsClient {
             }
         };
         let status = response.status();
+        tracing::debug!(
+            what = %call.what,
+            status = status.as_u16(),
+            sent_bytes = call.body.as_ref().map_or(0, Vec::len),
+            "Google replied"
+        );
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)

@@ -1066,3 +1066,37 @@ async fn a_typed_row_between_data_rows_is_left_alone() {
     assert_eq!(grid[4][3], json!("Jug"));
     assert_eq!(env.sandbox.violations(), 0);
 }
+
+#[tokio::test]
+async fn a_viewer_share_is_detected_before_the_first_write_fails() {
+    let env = env().await;
+    let (book, columns) = book_with_tab(&env).await;
+    assert!(env.client.can_edit(&book.id).await.unwrap());
+    env.sandbox.set_editable(&book.id, false);
+    assert!(!env.client.can_edit(&book.id).await.unwrap());
+    env.client.open(&book.id).await.unwrap();
+    let err = env
+        .client
+        .write_rows(
+            &book,
+            "Orders",
+            &columns,
+            vec![RowCells {
+                row: 2,
+                cells: row(1, 1, "x", 1),
+            }],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SheetsError::PermissionDenied { .. }), "{err}");
+    let err = env
+        .client
+        .can_edit("1NoSuchFilexxxxxxxxxxxxxxxxxx")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SheetsError::NotFound { .. }), "{err}");
+    assert!(
+        err.to_string().contains(env.sandbox.client_email()),
+        "{err}"
+    );
+}

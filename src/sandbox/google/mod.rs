@@ -234,6 +234,7 @@ impl GoogleSandbox {
             locale: "en_US".to_owned(),
             sheets,
             shared: true,
+            editable: true,
             trashed: false,
             next_sheet_id: 1_877_059_582,
         };
@@ -245,6 +246,15 @@ impl GoogleSandbox {
         self.with(|inner| {
             if let Some(book) = inner.books.get_mut(id) {
                 book.shared = shared;
+            }
+        });
+    }
+
+    /// Whether the service account is an Editor (`true`) or only a Viewer.
+    pub fn set_editable(&self, id: &str, editable: bool) {
+        self.with(|inner| {
+            if let Some(book) = inner.books.get_mut(id) {
+                book.editable = editable;
             }
         });
     }

@@ -110,6 +110,8 @@ pub enum Route {
     BatchClear(String),
     /// Drive `files.list`.
     FilesList,
+    /// Drive `files.get`.
+    FilesGet(String),
 }
 
 impl Route {
@@ -127,6 +129,7 @@ impl Route {
             Route::ValuesBatchUpdate(_) => "sheets.spreadsheets.values.batchUpdate",
             Route::BatchClear(_) => "sheets.spreadsheets.values.batchClear",
             Route::FilesList => "drive.files.list",
+            Route::FilesGet(_) => "drive.files.get",
         }
     }
 
@@ -138,7 +141,7 @@ impl Route {
     }
 
     fn api(&self) -> Api {
-        if *self == Route::FilesList {
+        if matches!(self, Route::FilesList | Route::FilesGet(_)) {
             Api::Drive
         } else {
             Api::Sheets
@@ -157,6 +160,12 @@ fn decode(segment: &str) -> Option<String> {
 fn route(method: &Method, raw_path: &str) -> Option<Route> {
     if raw_path == "/drive/v3/files" && method == Method::GET {
         return Some(Route::FilesList);
+    }
+    if let Some(id) = raw_path.strip_prefix("/drive/v3/files/")
+        && method == Method::GET
+        && !id.contains('/')
+    {
+        return Some(Route::FilesGet(decode(id)?));
     }
     let rest = raw_path.strip_prefix("/v4/spreadsheets/")?;
     let (id_part, tail) = match rest.split_once('/') {
@@ -334,6 +343,7 @@ async fn handle(
         let mut inner = shared.lock();
         match &route {
             Route::FilesList => drive::files_list(&inner, &query),
+            Route::FilesGet(id) => drive::files_get(&inner, id),
             _ => dispatch(&mut inner, &route, &query, json_body.as_ref()),
         }
     };
@@ -369,10 +379,14 @@ fn dispatch(
         | Route::BatchGet(id)
         | Route::ValuesBatchUpdate(id)
         | Route::BatchClear(id) => id,
-        Route::FilesList => return Err(ApiError::not_found()),
+        Route::FilesList | Route::FilesGet(_) => return Err(ApiError::not_found()),
     };
     let book = inner.books.get_mut(id).ok_or_else(ApiError::not_found)?;
-    if !book.shared {
+    let writes = !matches!(
+        route,
+        Route::Get(_) | Route::ValuesGet(..) | Route::BatchGet(_)
+    );
+    if !book.shared || (writes && !book.editable) {
         return Err(ApiError::permission_denied());
     }
     let empty = Value::Object(serde_json::Map::new());
@@ -387,7 +401,7 @@ fn dispatch(
         Route::BatchGet(_) => values::batch_get(book, query),
         Route::ValuesBatchUpdate(_) => values::batch_update(book, body),
         Route::BatchClear(_) => values::batch_clear(book, body),
-        Route::FilesList => Err(ApiError::not_found()),
+        Route::FilesList | Route::FilesGet(_) => Err(ApiError::not_found()),
     }
 }
 

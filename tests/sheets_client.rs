@@ -1100,3 +1100,31 @@ async fn a_viewer_share_is_detected_before_the_first_write_fails() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn emoji_count_double_against_the_cell_limit() {
+    let env = env().await;
+    let (mut book, columns) = book_with_tab(&env).await;
+    // 25,001 emoji: 25,001 characters but 50,002 UTF-16 units, over the limit.
+    let text = "😀".repeat(25_001);
+    let report = env
+        .client
+        .append_rows(
+            &mut book,
+            "Orders",
+            &columns,
+            2,
+            vec![vec![
+                json!("#1"),
+                json!("1"),
+                json!("1"),
+                json!(text),
+                json!(1),
+            ]],
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.truncated, vec![(2, 3)]);
+    let cell = env.sandbox.rows(&book.id, "Orders")[1][3].clone();
+    assert!(cell.as_str().unwrap().encode_utf16().count() <= 50_000);
+}

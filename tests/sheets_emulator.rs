@@ -54,8 +54,14 @@ async fn start() -> Raw {
     start_with(SandboxOptions::with_shared_discovery()).await
 }
 
+/// Percent-encodes a path segment (written here, not borrowed from the client under test).
 fn enc(range: &str) -> String {
-    shopsync::sheets::a1::encode_segment(range)
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(range, SET).to_string()
 }
 
 impl Raw {

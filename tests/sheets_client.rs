@@ -1128,3 +1128,48 @@ async fn emoji_count_double_against_the_cell_limit() {
     let cell = env.sandbox.rows(&book.id, "Orders")[1][3].clone();
     assert!(cell.as_str().unwrap().encode_utf16().count() <= 50_000);
 }
+
+#[tokio::test]
+async fn inspecting_a_tab_for_a_dry_run_writes_nothing() {
+    let env = env().await;
+    let id = env.sandbox.create_spreadsheet("Dry", &["Sheet1"]);
+    let book = env.client.open(&id).await.unwrap();
+    let before = env.sandbox.counts();
+    let layout = env.client.inspect_tab(&book, &spec(HEADERS)).await.unwrap();
+    assert!(layout.created);
+    assert_eq!(layout.columns, vec![0, 1, 2, 3, 4]);
+    assert_eq!(env.sandbox.tab_titles(&id), vec!["Sheet1"]);
+
+    let (mut book, _) = book_with_tab(&env).await;
+    let id = book.id.clone();
+    let mut headers = HEADERS.to_vec();
+    headers.push("SKU");
+    let layout = env
+        .client
+        .inspect_tab(&book, &spec(&headers))
+        .await
+        .unwrap();
+    assert_eq!(layout.added, vec!["SKU"]);
+    assert_eq!(layout.columns[5], 5);
+    assert_eq!(env.sandbox.rows(&id, "Orders")[0].len(), 5);
+    let writes =
+        |c: &std::collections::BTreeMap<String, shopsync::sandbox::google::MethodCount>| {
+            c.get("spreadsheets.values.batchUpdate")
+                .map_or(0, |m| m.requests)
+                + c.get("spreadsheets.batchUpdate").map_or(0, |m| m.requests)
+        };
+    assert_eq!(writes(&before), 0);
+    let after_setup = writes(&env.sandbox.counts());
+    env.client
+        .inspect_tab(&book, &spec(&headers))
+        .await
+        .unwrap();
+    assert_eq!(writes(&env.sandbox.counts()), after_setup);
+    // ensure_tab then does what inspect_tab said.
+    let applied = env
+        .client
+        .ensure_tab(&mut book, &spec(&headers))
+        .await
+        .unwrap();
+    assert_eq!(applied.columns, layout.columns);
+}

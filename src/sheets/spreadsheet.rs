@@ -235,6 +235,32 @@ impl SheetsClient {
         book: &mut SpreadsheetInfo,
         spec: &TabSpec<'_>,
     ) -> Result<TabLayout, SheetsError> {
+        self.layout(book, spec, true).await
+    }
+
+    /// What [`Self::ensure_tab`] would find and do, without writing (for dry runs).
+    ///
+    /// When the tab does not exist, the layout has `created: true`, a `tab` with `sheet_id` -1
+    /// and no rows, and the columns the new tab would have; `added` lists headers that would be
+    /// added.
+    ///
+    /// # Errors
+    /// As [`Self::ensure_tab`], minus the write errors.
+    pub async fn inspect_tab(
+        &self,
+        book: &SpreadsheetInfo,
+        spec: &TabSpec<'_>,
+    ) -> Result<TabLayout, SheetsError> {
+        let mut copy = book.clone();
+        self.layout(&mut copy, spec, false).await
+    }
+
+    async fn layout(
+        &self,
+        book: &mut SpreadsheetInfo,
+        spec: &TabSpec<'_>,
+        write: bool,
+    ) -> Result<TabLayout, SheetsError> {
         let TabSpec {
             title,
             headers,
@@ -253,7 +279,24 @@ impl SheetsClient {
                     },
                 });
             }
-            return self.create_tab(book, title, headers).await;
+            if write {
+                return self.create_tab(book, title, headers).await;
+            }
+            let header: Vec<String> = headers.iter().map(|s| (*s).to_owned()).collect();
+            return Ok(TabLayout {
+                tab: TabInfo {
+                    sheet_id: -1,
+                    title: title.to_owned(),
+                    index: u32::try_from(book.tabs.len()).unwrap_or(u32::MAX),
+                    row_count: 0,
+                    column_count: 0,
+                    frozen_rows: 0,
+                },
+                columns: positions(&header, headers),
+                added: header.clone(),
+                header,
+                created: true,
+            });
         }
         let row1 = self.read_header(&book.id, title).await?;
         let mut header: Vec<String> = row1.iter().map(header_text).collect();
@@ -288,10 +331,12 @@ impl SheetsClient {
                     .map_or(0, |i| i + 1),
             )
             .unwrap_or(u32::MAX);
-            // An empty tab gets the header row frozen as a new one would.
-            let freeze = !has_header;
-            self.add_header_cells(book, title, start, &missing, freeze)
-                .await?;
+            if write {
+                // An empty tab gets the header row frozen as a new one would.
+                let freeze = !has_header;
+                self.add_header_cells(book, title, start, &missing, freeze)
+                    .await?;
+            }
             header.truncate(start as usize);
             header.extend(missing.iter().map(|s| (*s).to_owned()));
         }

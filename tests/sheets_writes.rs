@@ -283,3 +283,34 @@ async fn a_plan_sent_chunk_by_chunk_tells_which_rows_are_confirmed() {
         json!(second_last.to_string())
     );
 }
+
+#[tokio::test]
+async fn explicit_rectangles_are_written_and_confirmed() {
+    let env = env().await;
+    let (mut book, _) = book_with_tab(&env).await;
+    env.client
+        .grow_rows(&mut book, "Orders", 1_005)
+        .await
+        .unwrap();
+    let block = vec![
+        vec![json!("#9"), json!("9"), json!("1")],
+        vec![json!("#9"), json!("9"), json!("2")],
+    ];
+    let single = vec![vec![json!(3)]];
+    let bytes = env
+        .client
+        .write_ranges(
+            &book.id,
+            "Orders",
+            &[(1_004, 0, &block), (1_004, 4, &single)],
+        )
+        .await
+        .unwrap();
+    assert!(bytes > 50);
+    let grid = env.sandbox.rows(&book.id, "Orders");
+    assert_eq!(
+        grid[1_003],
+        vec![json!("#9"), json!("9"), json!("1"), json!(""), json!(3)]
+    );
+    assert_eq!(grid[1_004], vec![json!("#9"), json!("9"), json!("2")]);
+}

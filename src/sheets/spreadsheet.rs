@@ -438,7 +438,11 @@ impl SheetsClient {
         Ok(())
     }
 
-    async fn read_header(&self, id: &str, title: &str) -> Result<Vec<Value>, SheetsError> {
+    /// Reads row 1 of tab `title`, unformatted (trailing blanks trimmed by Google).
+    ///
+    /// # Errors
+    /// Any request error.
+    pub async fn read_header(&self, id: &str, title: &str) -> Result<Vec<Value>, SheetsError> {
         let reply = self
             .call(Call {
                 op: Op::Read,

@@ -204,6 +204,39 @@ impl SheetsClient {
         Ok(report)
     }
 
+    /// Sends one `values:batchUpdate` (`RAW`) of explicit rectangles on tab `title` and checks that
+    /// Google reports writing exactly those ranges; returns the request's body size.
+    ///
+    /// Each rectangle is `(first row (1-based), first column (0-based), rows of values)`. The
+    /// caller sizes the request (see [`MAX_REQUEST_BYTES`](super::MAX_REQUEST_BYTES)).
+    ///
+    /// # Errors
+    /// [`SheetsError::Ambiguous`] when the outcome is unknown or unconfirmed; any request error.
+    pub async fn write_ranges(
+        &self,
+        spreadsheet_id: &str,
+        title: &str,
+        ranges: &[(u32, u32, &[Vec<Value>])],
+    ) -> Result<u64, SheetsError> {
+        let entries: Vec<Entry> = ranges
+            .iter()
+            .map(|&(row, column, values)| {
+                let height = u32::try_from(values.len()).unwrap_or(u32::MAX).max(1);
+                let width = values.first().map_or(1, Vec::len);
+                let width = u32::try_from(width).unwrap_or(u32::MAX).max(1);
+                let range =
+                    A1Range::cells(title, column, row, column + width - 1, row + height - 1);
+                entry(range, values)
+            })
+            .collect();
+        let rows: usize = ranges.iter().map(|r| r.2.len()).sum();
+        let what = format!(
+            "values.batchUpdate of {} ranges ({rows} rows)",
+            entries.len()
+        );
+        self.send_entries(spreadsheet_id, &entries, &what).await
+    }
+
     /// One `values:batchUpdate` of explicit ranges, for small internal writes (the header).
     pub(crate) async fn batch_write(
         &self,

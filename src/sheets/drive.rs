@@ -65,6 +65,32 @@ pub fn quote_query_string(value: &str) -> String {
 }
 
 impl SheetsClient {
+    /// Whether the service account may edit the spreadsheet (Drive `capabilities.canEdit`): a
+    /// sheet shared as Viewer reads fine and fails only at the first write, so `validate` asks.
+    ///
+    /// # Errors
+    /// [`SheetsError::NotFound`] (naming `client_email`) when Drive cannot see the file.
+    pub async fn can_edit(&self, spreadsheet_id: &str) -> Result<bool, SheetsError> {
+        let reply = self
+            .call(Call {
+                op: Op::Drive,
+                method: Method::GET,
+                url: format!(
+                    "{}/drive/v3/files/{}",
+                    self.settings.drive_url.trim_end_matches('/'),
+                    super::a1::encode_segment(spreadsheet_id)
+                ),
+                query: vec![
+                    ("fields", "capabilities(canEdit)".to_owned()),
+                    ("supportsAllDrives", "true".to_owned()),
+                ],
+                body: None,
+                what: "Drive files.get".to_owned(),
+            })
+            .await?;
+        Ok(reply["capabilities"]["canEdit"].as_bool() == Some(true))
+    }
+
     /// Resolves `target_spreadsheet` to a spreadsheet ID.
     ///
     /// # Errors

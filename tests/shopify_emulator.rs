@@ -130,3 +130,32 @@ async fn the_emulator_accepts_raw_graphql_bodies() {
     assert_eq!(body["data"]["shop"]["name"], "Sandbox Store ✨");
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 1);
 }
+
+#[tokio::test]
+async fn orders_count_is_capped_by_its_limit_and_says_so() {
+    let rig = rig().await;
+    let (_, capped) = post_raw(
+        &rig,
+        json!({"query": "{ ordersCount(limit: 5) { count precision } }"}),
+    )
+    .await;
+    assert_eq!(
+        capped["data"]["ordersCount"],
+        json!({"count": 5, "precision": "AT_LEAST"})
+    );
+    let (_, all) = post_raw(
+        &rig,
+        json!({"query": "{ ordersCount(limit: null) { count precision } }"}),
+    )
+    .await;
+    assert_eq!(
+        all["data"]["ordersCount"],
+        json!({"count": 40, "precision": "EXACT"})
+    );
+    let (_, default) = post_raw(
+        &rig,
+        json!({"query": "{ ordersCount { count precision } }"}),
+    )
+    .await;
+    assert_eq!(default["data"]["ordersCount"]["precision"], "EXACT");
+}

@@ -31,7 +31,7 @@ pub enum Obj<'s> {
     Shop(&'s Ctx<'s>),
     App(&'s Ctx<'s>),
     Scope(&'s str),
-    Count(usize),
+    Count(usize, bool),
     PageInfo {
         has_next: bool,
         start: Option<String>,
@@ -124,7 +124,7 @@ impl ObjectValue for Obj<'_> {
             Self::Shop(_) => "Shop",
             Self::App(_) => "AppInstallation",
             Self::Scope(_) => "AccessScope",
-            Self::Count(_) => "Count",
+            Self::Count(..) => "Count",
             Self::PageInfo { .. } => "PageInfo",
             Self::Orders(..) => "OrderConnection",
             Self::OrderEdge(..) => "OrderEdge",
@@ -176,9 +176,9 @@ impl ObjectValue for Obj<'_> {
                 "description" => ResolvedValue::leaf(format!("Access scope {handle}")),
                 _ => return Err(self.unknown_field_error(info)),
             }),
-            Self::Count(n) => Ok(match field {
+            Self::Count(n, exact) => Ok(match field {
                 "count" => ResolvedValue::leaf(*n as u64),
-                "precision" => ResolvedValue::leaf("EXACT"),
+                "precision" => ResolvedValue::leaf(if *exact { "EXACT" } else { "AT_LEAST" }),
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::PageInfo {
@@ -328,9 +328,15 @@ fn resolve_query<'a>(
         "ordersCount" => {
             let filter = Filter::parse(arg_str(info, "query").unwrap_or_default()).map_err(err)?;
             let count = ctx.store.count(&filter, ctx.vis);
-            let limit = arg_u64(info, "limit")
-                .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-            ResolvedValue::object(Obj::Count(count.min(limit)))
+            // `limit: null` lifts the cap; the default caps at 10,000 and says "at least".
+            let limit = match info.arguments().get("limit") {
+                Some(JsonValue::Null) => usize::MAX,
+                Some(v) => v
+                    .as_u64()
+                    .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX)),
+                None => 10_000,
+            };
+            ResolvedValue::object(Obj::Count(count.min(limit), count <= limit))
         }
         "order" | "node" => {
             let id = arg_str(info, "id").unwrap_or_default();

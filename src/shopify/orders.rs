@@ -85,15 +85,19 @@ impl<'c> OrderStream<'c> {
         let with_shop = self.pages == 0;
         let mut shrinks = 0;
         let data: OrdersPageData = loop {
-            let first = lock(&self.client.pacer).orders_per_page(FIRST_PAGE_LINES);
+            let (first, lines) = {
+                let pacer = lock(&self.client.pacer);
+                let lines = pacer.first_page_lines();
+                (pacer.orders_per_page(lines), lines)
+            };
             let vars = json!({
                 "first": first,
                 "after": self.cursor,
                 "query": self.query,
-                "lines": FIRST_PAGE_LINES,
+                "lines": lines,
                 "withShop": with_shop,
             });
-            let estimate = orders_page_cost(first, FIRST_PAGE_LINES, with_shop);
+            let estimate = orders_page_cost(first, lines, with_shop);
             match self.client.run(queries::ORDERS_PAGE, vars, estimate).await {
                 Ok(data) => break data,
                 Err(ShopifyError::MaxCostExceeded { requested, .. }) if shrinks < MAX_SHRINKS => {
@@ -158,6 +162,7 @@ impl ShopifyClient {
             while let Some(after) = cursor {
                 cursor = self.more_line_items(&mut order, after).await?;
             }
+            lock(&self.pacer).record_lines(order.line_items.len());
             orders.push(order);
         }
         Ok(orders)
@@ -212,10 +217,15 @@ impl ShopifyClient {
         let mut orders = Vec::with_capacity(gids.len());
         let mut rest = gids;
         while !rest.is_empty() {
-            let n = (lock(&self.pacer).ids_per_query(FIRST_PAGE_LINES) as usize).min(rest.len());
+            let (n, lines) = {
+                let pacer = lock(&self.pacer);
+                let lines = pacer.first_page_lines();
+                (pacer.ids_per_query(lines) as usize, lines)
+            };
+            let n = n.min(rest.len());
             let (chunk, tail) = rest.split_at(n);
-            let estimate = orders_by_id_cost(n as u32, FIRST_PAGE_LINES);
-            let vars = json!({ "ids": chunk, "lines": FIRST_PAGE_LINES });
+            let estimate = orders_by_id_cost(n as u32, lines);
+            let vars = json!({ "ids": chunk, "lines": lines });
             match self
                 .run::<NodesData>(queries::ORDERS_BY_ID, vars, estimate)
                 .await

@@ -40,6 +40,9 @@ pub struct StoreSpec {
     pub suffix: String,
     /// The first order number.
     pub first_number: i64,
+    /// Orders touched by one bulk edit an hour before `end`: they share one `updatedAt`, more of
+    /// them than fit in a page.
+    pub bulk_updated: usize,
 }
 
 impl StoreSpec {
@@ -56,6 +59,7 @@ impl StoreSpec {
             prefix: "#".to_owned(),
             suffix: String::new(),
             first_number: 1001,
+            bulk_updated: orders / 20,
         }
     }
 }
@@ -279,6 +283,15 @@ pub fn generate(spec: &StoreSpec) -> StoreData {
         previous_updated = Some(order.updated_at);
         store.orders.push(order);
         number += 1;
+    }
+    // A bulk edit (tags, an app, an import) stamps many orders with one `updatedAt`.
+    let instant = end - 3_600;
+    let eligible: Vec<usize> = (0..store.orders.len())
+        .filter(|&i| store.orders[i].updated_at <= instant)
+        .collect();
+    let stride = (eligible.len() / spec.bulk_updated.max(1)).max(1);
+    for &i in eligible.iter().step_by(stride).take(spec.bulk_updated) {
+        store.orders[i].updated_at = instant;
     }
     store
 }

@@ -336,6 +336,29 @@ impl ShopifyClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::SystemClock;
+    use crate::config::Secret;
+    use crate::shopify::{Auth, ShopifySettings};
+    use std::sync::Arc;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn the_client_and_its_futures_can_move_between_threads_and_never_print_the_token() {
+        let settings = ShopifySettings::new(
+            "acme",
+            Auth::Token(Secret::new("shpat_secret_value")),
+            Arc::new(SystemClock),
+        );
+        assert!(!format!("{settings:?}").contains("shpat_secret_value"));
+        let client = ShopifyClient::new(settings).unwrap();
+        assert_eq!(client.shop_domain(), "acme.myshopify.com");
+        assert!(!format!("{client:?}").contains("shpat_secret_value"));
+        let mut stream = client.orders_updated(Utc::now(), Utc::now());
+        assert_send(&stream.next_page());
+        assert_send(&client.orders_by_ids(&[]));
+        assert_send(&client.shop());
+    }
 
     #[test]
     fn window_queries_use_quoted_utc_times() {

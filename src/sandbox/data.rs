@@ -30,7 +30,7 @@ pub struct StoreSpec {
     pub start: DateTime<Utc>,
     /// No order is created or updated after this instant.
     pub end: DateTime<Utc>,
-    /// Every `big_order_every`-th order gets `big_order_lines` line items (0: never).
+    /// Every `big_order_every`-th order gets `big_order_lines` line items (0: never; default 1000).
     pub big_order_every: usize,
     /// Line items of a big order.
     pub big_order_lines: usize,
@@ -54,7 +54,7 @@ impl StoreSpec {
             orders,
             start: end - chrono::Duration::days(30),
             end,
-            big_order_every: 0,
+            big_order_every: 1_000,
             big_order_lines: 300,
             prefix: "#".to_owned(),
             suffix: String::new(),

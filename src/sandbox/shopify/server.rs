@@ -351,7 +351,7 @@ fn validate(
         if let Err(e) = ExecutableDocument::parse_and_validate(&real, query, "query.graphql") {
             return Err((
                 StatusCode::OK,
-                errors(e.errors.iter().map(|d| json!(d.to_json()))),
+                errors(e.errors.iter().map(|d| shopify_wording(json!(d.to_json())))),
             ));
         }
     }
@@ -361,6 +361,24 @@ fn validate(
         });
         (StatusCode::OK, errors(list))
     })
+}
+
+/// Rewords the most common validation error as Shopify (graphql-ruby) words it:
+/// "Field 'x' doesn't exist on type 'Shop'" with `extensions.code` `undefinedField`.
+fn shopify_wording(mut error: Value) -> Value {
+    let message = error["message"].as_str().unwrap_or_default().to_owned();
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    if message.contains("does not have a field")
+        && let [type_name, field_name, ..] = quoted[..]
+    {
+        error["message"] = json!(format!(
+            "Field '{field_name}' doesn't exist on type '{type_name}'"
+        ));
+        error["extensions"] = json!({
+            "code": "undefinedField", "typeName": type_name, "fieldName": field_name
+        });
+    }
+    error
 }
 
 /// The first top-level field that needs `read_orders`, if any.

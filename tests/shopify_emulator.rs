@@ -87,7 +87,11 @@ async fn the_emulator_rejects_what_shopify_would_reject() {
         json!({"query": "{ orders(first: 251) { nodes { id } } }"}),
     )
     .await;
-    assert!(body["errors"].is_array());
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("The maximum number of items per page is 250"),
+        "{message}"
+    );
 }
 
 #[tokio::test]

@@ -74,6 +74,8 @@ pub struct ClientStats {
     pub requested_cost: f64,
     /// Sum of this client's own estimates of those same requests (by Shopify's cost rules).
     pub estimated_cost: f64,
+    /// Fields Shopify withheld as protected customer data (left empty).
+    pub withheld_fields: u64,
 }
 
 /// A Shopify GraphQL Admin API client, built once per run.
@@ -90,6 +92,7 @@ pub struct ShopifyClient {
     pub(crate) pacer: Mutex<Pacer>,
     pub(crate) stats: Mutex<ClientStats>,
     version_warned: AtomicBool,
+    pub(crate) withheld_warned: AtomicBool,
     served_version: Mutex<Option<String>>,
 }
 
@@ -181,6 +184,7 @@ impl ShopifyClient {
             pacer: Mutex::new(Pacer::default()),
             stats: Mutex::default(),
             version_warned: AtomicBool::new(false),
+            withheld_warned: AtomicBool::new(false),
             served_version: Mutex::new(None),
         })
     }

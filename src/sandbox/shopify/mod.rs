@@ -14,6 +14,7 @@ pub mod store;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -115,6 +116,9 @@ pub struct EmulatorConfig {
     pub tokens: Vec<(String, Vec<String>)>,
     /// A client-credentials app.
     pub app: Option<AppCredentials>,
+    /// Whether the app may read protected customer data; when not, those fields come back null
+    /// with `ACCESS_DENIED` errors beside the data, as Shopify answers unapproved apps.
+    pub protected_data_access: bool,
 }
 
 impl EmulatorConfig {
@@ -132,6 +136,7 @@ impl EmulatorConfig {
                 vec!["read_orders".to_owned(), "read_all_orders".to_owned()],
             )],
             app: None,
+            protected_data_access: true,
         }
     }
 }
@@ -164,6 +169,8 @@ pub(crate) struct Shared {
     documents: Mutex<HashMap<String, Arc<Valid<ExecutableDocument>>>>,
     /// Headers of the last GraphQL request, the access token left out.
     last_headers: Mutex<Vec<(String, String)>>,
+    /// Whether protected customer data is served.
+    protected_data: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -294,6 +301,7 @@ impl ShopifyEmulator {
             window_days: store::DEFAULT_WINDOW_DAYS,
             documents: Mutex::default(),
             last_headers: Mutex::default(),
+            protected_data: AtomicBool::new(config.protected_data_access),
         });
         let app = Router::new()
             .route("/admin/api/{version}/graphql.json", post(server::graphql))
@@ -352,6 +360,11 @@ impl ShopifyEmulator {
     /// Changes the bucket (it starts full).
     pub fn set_bucket(&self, config: BucketConfig) {
         *lock(&self.shared.bucket) = bucket::Bucket::new(config);
+    }
+
+    /// Grants or withholds protected customer data from now on.
+    pub fn set_protected_data_access(&self, granted: bool) {
+        self.shared.protected_data.store(granted, Ordering::Relaxed);
     }
 
     /// Grants a static token these scopes.

@@ -22,6 +22,20 @@ pub struct Ctx<'s> {
     pub vis: Visibility,
     /// The token's granted scopes.
     pub scopes: &'s [String],
+    /// Whether the app may read protected customer data (names, email, phone, address lines).
+    pub protected: bool,
+}
+
+/// The message Shopify gives for protected customer data the app is not approved for.
+pub const PROTECTED_DATA_MESSAGE: &str = "This app is not approved to access protected customer \
+    data. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
+
+fn protected<'a>(ctx: &Ctx<'_>, value: ResolvedValue<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+    if ctx.protected {
+        Ok(value)
+    } else {
+        Err(err(PROTECTED_DATA_MESSAGE))
+    }
 }
 
 /// Every object the emulator can return.
@@ -45,9 +59,9 @@ pub enum Obj<'s> {
     Line(&'s Ctx<'s>, &'s OrderData, &'s LineData),
     MoneyBag(i64, &'static str),
     Money(i64, &'static str),
-    Customer(&'s CustomerData),
+    Customer(&'s Ctx<'s>, &'s CustomerData),
     Email(&'s str),
-    Address(&'s AddressData, u32),
+    Address(&'s Ctx<'s>, &'s AddressData, u32),
     Product(&'s ProductData),
     Variant(&'s ProductData),
 }
@@ -134,7 +148,7 @@ impl ObjectValue for Obj<'_> {
             Self::Line(..) => "LineItem",
             Self::MoneyBag(..) => "MoneyBag",
             Self::Money(..) => "MoneyV2",
-            Self::Customer(_) => "Customer",
+            Self::Customer(..) => "Customer",
             Self::Email(_) => "CustomerEmailAddress",
             Self::Address(..) => "MailingAddress",
             Self::Product(_) => "Product",
@@ -243,31 +257,32 @@ impl ObjectValue for Obj<'_> {
                 "currencyCode" => ResolvedValue::leaf(*currency),
                 _ => return Err(self.unknown_field_error(info)),
             }),
-            Self::Customer(c) => Ok(match field {
+            Self::Customer(ctx, c) => Ok(match field {
                 "id" => ResolvedValue::leaf(format!("gid://shopify/Customer/{}", c.id)),
-                "firstName" => opt_str(c.first_name.as_deref()),
-                "lastName" => opt_str(c.last_name.as_deref()),
-                "defaultEmailAddress" => {
-                    ResolvedValue::nullable_object(c.email.as_deref().map(Obj::Email))
-                }
+                "firstName" => protected(ctx, opt_str(c.first_name.as_deref()))?,
+                "lastName" => protected(ctx, opt_str(c.last_name.as_deref()))?,
+                "defaultEmailAddress" => protected(
+                    ctx,
+                    ResolvedValue::nullable_object(c.email.as_deref().map(Obj::Email)),
+                )?,
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::Email(email) => Ok(match field {
                 "emailAddress" => ResolvedValue::leaf(*email),
                 _ => return Err(self.unknown_field_error(info)),
             }),
-            Self::Address(a, index) => Ok(match field {
+            Self::Address(ctx, a, index) => Ok(match field {
                 "id" => ResolvedValue::leaf(format!("gid://shopify/MailingAddress/{index}")),
-                "name" => opt_str(a.name.as_deref()),
-                "address1" => opt_str(a.address1.as_deref()),
-                "address2" => opt_str(a.address2.as_deref()),
+                "name" => protected(ctx, opt_str(a.name.as_deref()))?,
+                "address1" => protected(ctx, opt_str(a.address1.as_deref()))?,
+                "address2" => protected(ctx, opt_str(a.address2.as_deref()))?,
                 "city" => opt_str(a.city.as_deref()),
                 "province" => opt_str(a.province.as_deref()),
                 "provinceCode" => opt_str(a.province_code.as_deref()),
-                "zip" => opt_str(a.zip.as_deref()),
+                "zip" => protected(ctx, opt_str(a.zip.as_deref()))?,
                 "country" => opt_str(a.country.as_deref()),
                 "countryCodeV2" => opt_str(a.country_code),
-                "phone" => opt_str(a.phone.as_deref()),
+                "phone" => protected(ctx, opt_str(a.phone.as_deref()))?,
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::Product(p) => Ok(match field {
@@ -387,8 +402,8 @@ fn resolve_order<'a>(
         "cancelledAt" | "closedAt" => o.cancelled_at.map_or_else(ResolvedValue::null, time),
         "displayFinancialStatus" => opt_str(o.financial_status),
         "displayFulfillmentStatus" => ResolvedValue::leaf(o.fulfillment_status),
-        "email" => opt_str(o.email.as_deref()),
-        "phone" => opt_str(o.phone.as_deref()),
+        "email" => protected(ctx, opt_str(o.email.as_deref()))?,
+        "phone" => protected(ctx, opt_str(o.phone.as_deref()))?,
         "test" => ResolvedValue::leaf(o.test),
         "tags" => ResolvedValue::list(o.tags.iter().map(|t| ResolvedValue::leaf(&**t))),
         "note" => opt_str(o.note.as_deref()),
@@ -397,7 +412,7 @@ fn resolve_order<'a>(
         "customer" => ResolvedValue::nullable_object(
             o.customer
                 .and_then(|i| ctx.store.data.customers.get(i as usize))
-                .map(Obj::Customer),
+                .map(|c| Obj::Customer(ctx, c)),
         ),
         "shippingAddress" | "billingAddress" => {
             ResolvedValue::nullable_object(o.shipping.and_then(|i| {
@@ -405,7 +420,7 @@ fn resolve_order<'a>(
                     .data
                     .addresses
                     .get(i as usize)
-                    .map(|a| Obj::Address(a, i))
+                    .map(|a| Obj::Address(ctx, a, i))
             }))
         }
         "totalPriceSet" => ResolvedValue::object(Obj::MoneyBag(o.total_minor(), o.currency)),

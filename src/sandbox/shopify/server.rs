@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::resolve::{Ctx, Obj};
+use super::resolve::{Ctx, Obj, PROTECTED_DATA_MESSAGE};
 use super::store::Visibility;
 use super::{Fault, Shared, cost, schema};
 
@@ -302,13 +302,16 @@ fn execute(
             created_after: window,
         },
         scopes,
+        protected: shared
+            .protected_data
+            .load(std::sync::atomic::Ordering::Relaxed),
     };
     let response = Execution::new(served, &doc)
         .operation(op)
         .coerced_variable_values(&vars)
         .execute_sync(&Obj::Query(&ctx));
     drop(store);
-    let response = match response {
+    let mut response = match response {
         Ok(r) => r,
         Err(e) => {
             return (
@@ -317,6 +320,21 @@ fn execute(
             );
         }
     };
+    for error in &mut response.errors {
+        // apollo-compiler prefixes resolver errors; Shopify's messages are bare sentences.
+        if let Some(bare) = error.message.strip_prefix("resolver error: ") {
+            error.message = bare.to_owned();
+        }
+        if error.message == PROTECTED_DATA_MESSAGE {
+            error
+                .extensions
+                .insert("code", JsonValue::from("ACCESS_DENIED"));
+            error.extensions.insert(
+                "documentation",
+                JsonValue::from("https://shopify.dev/docs/apps/launch/protected-customer-data"),
+            );
+        }
+    }
     let actual = response
         .data
         .as_ref()

@@ -164,11 +164,16 @@ impl ShopifyClient {
             )));
         }
         let root = base.as_str().trim_end_matches('/');
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
-            .gzip(true)
+            .gzip(true);
+        if matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
+            // A local emulator is never reached through a proxy from the environment.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| ShopifyError::Settings(format!("HTTP client: {e}")))?;
         Ok(Self {

@@ -4,6 +4,24 @@
 //! from the `shopify` client. It validates every document against its served schema subset (and,
 //! when configured, against Shopify's real schema file), computes query costs by Shopify's rules,
 //! keeps a leaky bucket on the shared clock, and can be told to fail in the ways Shopify does.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use std::sync::Arc;
+//! use shopsync::clock::{Clock, SystemClock};
+//! use shopsync::sandbox::data::{StoreSpec, generate};
+//! use shopsync::sandbox::shopify::{EmulatorConfig, Fault, ShopifyEmulator};
+//!
+//! let clock = Arc::new(SystemClock);
+//! let data = generate(&StoreSpec::new(7, 2_000, clock.now()));
+//! let emulator = ShopifyEmulator::start(EmulatorConfig::new(data, clock)).await?;
+//! let base_url = emulator.base_url(); // use as `shopify_api_url`, token `SANDBOX_TOKEN`
+//! emulator.inject(3, Fault::ServerErrorAfterApply); // the third request runs, then answers 503
+//! emulator.add_orders(5);
+//! println!("{base_url}: {:?}", emulator.stats());
+//! # Ok(())
+//! # }
+//! ```
 
 mod bucket;
 mod cost;

@@ -267,6 +267,13 @@ async fn by_ids_by_number_count_scopes_and_shop() {
         .count() as u64;
     assert_eq!(count.count, want);
     assert!(count.exact);
+    let mut created = client.orders_created(from, now());
+    let mut n = 0;
+    while let Some(page) = created.next_page().await.unwrap() {
+        assert!(page.orders.iter().all(|o| o.created_at >= from));
+        n += page.orders.len() as u64;
+    }
+    assert_eq!(n, want);
 
     let scopes = client.access_scopes().await.unwrap();
     assert_eq!(scopes, ["read_orders", "read_all_orders"]);

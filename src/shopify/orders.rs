@@ -144,6 +144,20 @@ impl ShopifyClient {
         }
     }
 
+    /// Streams orders with `createdAt` in `[from, to]` (reconciliation of one day's orders), in
+    /// `updatedAt` order like [`Self::orders_updated`].
+    #[must_use]
+    pub fn orders_created(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> OrderStream<'_> {
+        OrderStream {
+            client: self,
+            query: window_query("created_at", from, to),
+            cursor: None,
+            done: false,
+            pages: 0,
+            orders: 0,
+        }
+    }
+
     pub(crate) fn learn_cost(&self, requested: f64, estimate: f64) {
         let mut pacer = lock(&self.pacer);
         let observed = if requested.is_finite() {

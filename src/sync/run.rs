@@ -150,56 +150,75 @@ pub struct Summary {
 /// The first fatal error; the run is recorded as failed with it, and orders whose rows were not
 /// confirmed are recorded in `sync_errors` so the next run fetches them again.
 pub async fn sync(services: Services<'_>, options: &SyncOptions) -> Result<Summary, SyncError> {
-    let started = services.clock.now();
-    let real = options.kind == RunKind::Real;
-    let cursor_before = services.store.cursor()?;
-    let binding = services.store.binding()?;
-    if let Some(bound) = &binding
-        && !bound.shop_domain.eq_ignore_ascii_case(&options.shop_domain)
-    {
-        return Err(StoreError::BindingMismatch {
-            path: services.store.path().to_path_buf(),
-            field: "shop",
-            stored: bound.shop_domain.clone(),
-            given: options.shop_domain.clone(),
-        }
-        .into());
-    }
-    if real {
-        services.store.close_abandoned_runs()?;
-    }
-    let mode = if real { RunMode::Real } else { RunMode::Test };
-    let run = services.store.start_run(mode, cursor_before)?;
-    let window_from = match cursor_before {
-        Some(cursor) => cursor - chrono::Duration::minutes(i64::from(options.overlap_minutes)),
-        None => started - chrono::Duration::days(i64::from(options.lookback_days)),
+    let mode = match options.kind {
+        RunKind::Real => RunMode::Real,
+        RunKind::DryRun => RunMode::Test,
     };
-    let window_from = options.since.map_or(window_from, |s| s.min(window_from));
-    let tz = services.store.shop_timezone()?.unwrap_or(chrono_tz::UTC);
-    let dry = if real {
-        None
-    } else {
-        Some(DryRunOutput::create(&options.test_output, started, run.0)?)
-    };
-    let mut job = Job {
-        services,
-        options,
-        run,
-        binding,
-        tz,
-        sheet: None,
-        buffer: Vec::new(),
-        buffered_rows: 0,
-        counts: RunCounts::default(),
-        warnings: Warnings::default(),
-        duplicates: BTreeSet::new(),
-        covered: None,
-        pending_cover: None,
-        dry,
-    };
+    let (mut job, window_from) = Job::begin(services, options, mode)?;
+    let started = job.started;
     let result = job.run(window_from, started).await;
-    job.finish(result, started, window_from, cursor_before)
-        .await
+    job.finish(result, window_from).await
+}
+
+impl<'a, 'o> Job<'a, 'o> {
+    /// Checks the binding, records the run's start and sets up its state; returns the job and the
+    /// start of the window a windowed run fetches.
+    pub(super) fn begin(
+        services: Services<'a>,
+        options: &'o SyncOptions,
+        mode: RunMode,
+    ) -> Result<(Self, DateTime<Utc>), SyncError> {
+        let started = services.clock.now();
+        let real = options.kind == RunKind::Real;
+        let cursor_before = services.store.cursor()?;
+        let binding = services.store.binding()?;
+        if let Some(bound) = &binding
+            && !bound.shop_domain.eq_ignore_ascii_case(&options.shop_domain)
+        {
+            return Err(StoreError::BindingMismatch {
+                path: services.store.path().to_path_buf(),
+                field: "shop",
+                stored: bound.shop_domain.clone(),
+                given: options.shop_domain.clone(),
+            }
+            .into());
+        }
+        if real {
+            services.store.close_abandoned_runs()?;
+        }
+        let run = services.store.start_run(mode, cursor_before)?;
+        let window_from = match cursor_before {
+            Some(cursor) => cursor - chrono::Duration::minutes(i64::from(options.overlap_minutes)),
+            None => started - chrono::Duration::days(i64::from(options.lookback_days)),
+        };
+        let window_from = options.since.map_or(window_from, |s| s.min(window_from));
+        let tz = services.store.shop_timezone()?.unwrap_or(chrono_tz::UTC);
+        let dry = if real {
+            None
+        } else {
+            Some(DryRunOutput::create(&options.test_output, started, run.0)?)
+        };
+        let job = Job {
+            services,
+            options,
+            run,
+            mode,
+            started,
+            cursor_before,
+            binding,
+            tz,
+            sheet: None,
+            buffer: Vec::new(),
+            buffered_rows: 0,
+            counts: RunCounts::default(),
+            warnings: Warnings::default(),
+            duplicates: BTreeSet::new(),
+            covered: None,
+            pending_cover: None,
+            dry,
+        };
+        Ok((job, window_from))
+    }
 }
 
 /// Warnings, each said once per run.
@@ -216,10 +235,13 @@ impl Warnings {
 }
 
 /// The state of one run.
-struct Job<'a, 'o> {
-    services: Services<'a>,
+pub(super) struct Job<'a, 'o> {
+    pub(super) services: Services<'a>,
     options: &'o SyncOptions,
     run: RunId,
+    mode: RunMode,
+    started: DateTime<Utc>,
+    cursor_before: Option<DateTime<Utc>>,
     binding: Option<Binding>,
     tz: chrono_tz::Tz,
     sheet: Option<SheetSide>,
@@ -236,6 +258,25 @@ struct Job<'a, 'o> {
 }
 
 impl Job<'_, '_> {
+    /// Plans and writes given orders (reconciliation), comparing with the sheet's cells when the
+    /// options say `force`.
+    pub(super) async fn sync_given(&mut self, orders: Vec<Order>) -> Result<(), SyncError> {
+        self.counts.fetched += i64::try_from(orders.len()).unwrap_or(i64::MAX);
+        for order in orders {
+            self.buffered_rows += order.line_items.len().max(1);
+            self.buffer.push(order);
+            if self.buffered_rows >= BATCH_ROWS {
+                self.flush().await?;
+            }
+        }
+        self.flush().await
+    }
+
+    /// Adopts the shop Shopify described (its time zone for dates).
+    pub(super) fn set_shop(&mut self, shop: &Shop) -> Result<(), SyncError> {
+        self.learn_shop(shop)
+    }
+
     fn real(&self) -> bool {
         self.options.kind == RunKind::Real
     }
@@ -439,7 +480,8 @@ impl Job<'_, '_> {
         Ok(out)
     }
 
-    async fn sheet_mut(&mut self) -> Result<&mut SheetSide, SyncError> {
+    /// The sheet, opened (and, in a real run, bound) on first use.
+    pub(super) async fn sheet_mut(&mut self) -> Result<&mut SheetSide, SyncError> {
         if self.sheet.is_none() {
             let client = SheetsClient::new(self.services.sheets.clone()).await?;
             let side = SheetSide::open(
@@ -625,13 +667,13 @@ impl Job<'_, '_> {
     }
 
     /// Records the run's end, moves the cursor, and builds the summary.
-    async fn finish(
+    pub(super) async fn finish(
         mut self,
         result: Result<(), SyncError>,
-        started: DateTime<Utc>,
         window_from: DateTime<Utc>,
-        cursor_before: Option<DateTime<Utc>>,
     ) -> Result<Summary, SyncError> {
+        let started = self.started;
+        let cursor_before = self.cursor_before;
         let stopped_by = self.stop_requested();
         let outcome = match (&result, stopped_by) {
             (Err(_), _) => RunOutcome::Failed,
@@ -647,7 +689,9 @@ impl Job<'_, '_> {
             self.covered
         };
         let mut cursor_after = cursor_before;
+        // Only the windowed run moves the cursor: reconciliation fetches by number and ID.
         if self.real()
+            && self.mode == RunMode::Real
             && let Some(target) = target
         {
             cursor_after = Some(self.services.store.advance_cursor(target)?);

@@ -314,7 +314,9 @@ impl Job<'_, '_> {
                 self.flush().await?;
             }
             if self.stop_requested().is_some() {
-                break;
+                // Stop now: what is buffered is neither written nor recorded, so the cursor stays
+                // before it and the next run fetches it again.
+                return Ok(());
             }
         }
         self.flush().await
@@ -370,6 +372,10 @@ impl Job<'_, '_> {
         let orders = std::mem::take(&mut self.buffer);
         self.buffered_rows = 0;
         let result = self.write_orders(&orders).await;
+        if let Ok(false) = result {
+            // Stopped by a signal between two writes: the cursor must not pass what is unwritten.
+            return Ok(());
+        }
         if let Err(err) = &result
             && self.real()
         {
@@ -388,9 +394,10 @@ impl Job<'_, '_> {
                 self.counts.failed += 1;
             }
         }
-        result?;
+        // Every fetched order is now written or queued in sync_errors, so even a failed run may
+        // move the cursor past them: one bad batch cannot pin it.
         self.covered = self.pending_cover.or(self.covered);
-        Ok(())
+        result.map(|_| ())
     }
 
     /// The gids among `orders` whose current content the DB already records (written this run).
@@ -410,7 +417,8 @@ impl Job<'_, '_> {
             .collect())
     }
 
-    async fn write_orders(&mut self, orders: &[Order]) -> Result<(), SyncError> {
+    /// Writes a batch; `Ok(false)` when a stop request cut it short between two writes.
+    async fn write_orders(&mut self, orders: &[Order]) -> Result<bool, SyncError> {
         let mut rows: Vec<OrderRows> = orders.iter().map(|o| order_rows(o, self.tz)).collect();
         for order in &rows {
             if !order.truncated.is_empty() {
@@ -436,13 +444,23 @@ impl Job<'_, '_> {
             let tracked = self.tracked_hashes(&rows)?;
             if !self.options.force && all_tracked(&rows, &tracked) {
                 self.counts.unchanged += i64::try_from(rows.len()).unwrap_or(i64::MAX);
-                return Ok(());
+                return Ok(true);
             }
             let by_gid: HashMap<&str, &Order> =
                 orders.iter().map(|o| (o.gid.as_str(), o)).collect();
             let plan = self.plan(rows.clone(), &tracked).await?;
+            if attempts == 0 {
+                // Counted on the first plan only: a retry re-plans what an unknown outcome left.
+                for order in &plan.orders {
+                    match order.outcome() {
+                        OrderOutcome::New => self.counts.new += 1,
+                        OrderOutcome::Updated => self.counts.updated += 1,
+                        OrderOutcome::Unchanged => self.counts.unchanged += 1,
+                    }
+                }
+            }
             match self.apply(&plan, &by_gid).await {
-                Ok(()) => return Ok(()),
+                Ok(complete) => return Ok(complete),
                 Err(SyncError::Sheets(err)) if err.is_ambiguous() => {
                     attempts += 1;
                     if attempts > MAX_AMBIGUOUS_RETRIES {
@@ -556,23 +574,16 @@ impl Job<'_, '_> {
     }
 
     /// Writes a plan (or, in a dry run, adds it to the plan on disk) and records each order once
-    /// every one of its writes is confirmed.
+    /// every one of its writes is confirmed. `Ok(false)` when a stop request cut it short.
     async fn apply(
         &mut self,
         plan: &Plan,
         by_gid: &HashMap<&str, &Order>,
-    ) -> Result<(), SyncError> {
-        for order in &plan.orders {
-            match order.outcome() {
-                OrderOutcome::New => self.counts.new += 1,
-                OrderOutcome::Updated => self.counts.updated += 1,
-                OrderOutcome::Unchanged => self.counts.unchanged += 1,
-            }
-        }
+    ) -> Result<bool, SyncError> {
         if let Some(mut dry) = self.dry.take() {
             let result = self.plan_dry(plan, &mut dry).await;
             self.dry = Some(dry);
-            return result;
+            return result.map(|()| true);
         }
         let mut progress = OrderProgress::new(plan);
         let done = progress.complete_without_writes();
@@ -606,10 +617,10 @@ impl Job<'_, '_> {
             written += (chunk.appends.len() + chunk.updates.len()) as u64;
             self.services.observer.wrote(written);
             if self.stop_requested().is_some() {
-                break;
+                return Ok(progress.incomplete().is_empty());
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     async fn plan_dry(&mut self, plan: &Plan, dry: &mut DryRunOutput) -> Result<(), SyncError> {

@@ -7,6 +7,7 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::{RemoteConfig, ShopifyAuth};
 use crate::sheets::SheetsSettings;
 use crate::shopify::{Auth, ShopifyClient, ShopifySettings};
+use crate::sync::{RunKind, SyncOptions};
 
 /// The clock every command uses.
 #[must_use]
@@ -69,4 +70,25 @@ pub fn sheets(config: &RemoteConfig, clock: SharedClock) -> SheetsSettings {
         .to_owned();
     settings.clock = clock;
     settings
+}
+
+/// The sync's options for this configuration; dry runs leave their plan in `./test_output`.
+#[must_use]
+pub fn sync_options(
+    config: &RemoteConfig,
+    kind: RunKind,
+    force: bool,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> SyncOptions {
+    SyncOptions {
+        kind,
+        force,
+        since,
+        lookback_days: config.lookback_days,
+        overlap_minutes: config.overlap_minutes,
+        target_spreadsheet: config.target_spreadsheet.clone(),
+        worksheet: config.worksheet.clone(),
+        shop_domain: config.store.domain(),
+        test_output: "test_output".into(),
+    }
 }

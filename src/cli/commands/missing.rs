@@ -11,7 +11,7 @@ use crate::cli::progress::Bars;
 use crate::cli::remote;
 use crate::store::{Store, SyncLock};
 use crate::sync::reconcile::{FindingClass, Reconciliation, reconcile};
-use crate::sync::{RunKind, Services, StopSignal, SyncOptions};
+use crate::sync::{RunKind, Services, StopSignal};
 
 /// How long a repairing `missing` waits for a running sync's lock before exit 5.
 const LOCK_WAIT: Duration = Duration::from_secs(2);
@@ -52,17 +52,8 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     };
     let clock = remote::clock();
     let mut store = Store::open(&local.database_path)?.with_clock(clock.clone());
-    let options = SyncOptions {
-        kind,
-        force: true,
-        since: None,
-        lookback_days: config.lookback_days,
-        overlap_minutes: config.overlap_minutes,
-        target_spreadsheet: config.target_spreadsheet.clone(),
-        worksheet: config.worksheet.clone(),
-        shop_domain: config.store.domain(),
-        test_output: "test_output".into(),
-    };
+    // Reconciliation compares with the sheet's cells, not the DB's hashes.
+    let options = remote::sync_options(&config, kind, true, None);
     let bars = Bars::new(true);
     let stop: StopSignal = Arc::new(AtomicU8::new(0));
     let found = remote::block_on(async {

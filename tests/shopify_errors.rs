@@ -199,7 +199,8 @@ async fn malformed_bodies_resets_and_stalls_are_retried() {
     rig.emu.inject(2, Fault::Reset);
     rig.emu.inject(3, Fault::Stall(Duration::from_secs(30)));
     let mut settings = rig.settings(Auth::Token(Secret::new(SANDBOX_TOKEN)));
-    settings.timeout = Duration::from_millis(400);
+    // Long enough for a loaded machine to answer the other requests, short enough to wait out.
+    settings.timeout = Duration::from_secs(2);
     let client = ShopifyClient::new(settings).unwrap();
     assert_eq!(fetch_all(&client).await.unwrap(), 40);
     // Three pages of 14 orders, plus the three failed attempts.
@@ -414,69 +415,4 @@ async fn requests_carry_the_user_agent_gzip_and_the_version_path() {
         .await
         .unwrap();
     assert_eq!(response.headers()["content-encoding"], "gzip");
-}
-
-/// Every event the client logs, at every level, as text.
-#[derive(Clone, Default)]
-struct Events(Arc<std::sync::Mutex<Vec<(tracing::Level, String)>>>);
-
-struct Text(String);
-
-impl tracing::field::Visit for Text {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0.push_str(&format!(" {}={value:?}", field.name()));
-    }
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
-    fn on_event(
-        &self,
-        event: &tracing::Event<'_>,
-        _ctx: tracing_subscriber::layer::Context<'_, S>,
-    ) {
-        let mut text = Text(String::new());
-        event.record(&mut text);
-        self.0
-            .lock()
-            .unwrap()
-            .push((*event.metadata().level(), text.0));
-    }
-}
-
-#[tokio::test]
-async fn the_fall_forward_is_warned_once_and_no_log_line_holds_a_secret() {
-    use tracing_subscriber::layer::SubscriberExt as _;
-    let events = Events::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(events.clone()));
-    let rig = rig().await;
-    let mut settings = rig.settings(Auth::Token(Secret::new(SANDBOX_TOKEN)));
-    settings.api_version = "2024-07".to_owned();
-    let client = ShopifyClient::new(settings).unwrap();
-    for _ in 0..3 {
-        client.shop().await.unwrap();
-    }
-    rig.emu.inject(4, Fault::status(503, "Service Unavailable"));
-    client.shop().await.unwrap();
-    let app = rig.app_client("client-secret");
-    rig.emu.inject(
-        5,
-        Fault::status(401, "[API] Invalid API key or access token"),
-    );
-    app.shop().await.unwrap();
-    let events = events.0.lock().unwrap().clone();
-    let fall_forward = events
-        .iter()
-        .filter(|(level, text)| *level == tracing::Level::WARN && text.contains("2026-01"))
-        .count();
-    assert_eq!(fall_forward, 1, "{events:?}");
-    assert!(
-        events.iter().any(|(_, text)| text.contains("emu-00000004")),
-        "the failed request's X-Request-Id is logged: {events:?}"
-    );
-    for (_, text) in &events {
-        assert!(!text.contains(SANDBOX_TOKEN), "{text}");
-        assert!(!text.contains("shpua_"), "{text}");
-        assert!(!text.contains("client-secret"), "{text}");
-    }
 }

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use crate::clock::{SharedClock, SystemClock};
-use crate::config::{RemoteConfig, ShopifyAuth};
+use crate::config::RemoteConfig;
 use crate::sheets::SheetsSettings;
-use crate::shopify::{Auth, ShopifyClient, ShopifySettings};
+use crate::shopify::{ShopifyClient, ShopifySettings};
 use crate::sync::{RunKind, SyncOptions};
 
 /// The clock every command uses.
@@ -32,16 +32,7 @@ pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> 
 /// # Errors
 /// The client cannot be built (TLS set-up).
 pub fn shopify(config: &RemoteConfig, clock: SharedClock) -> anyhow::Result<ShopifyClient> {
-    let auth = match &config.shopify_auth {
-        ShopifyAuth::Token(token) => Auth::Token(token.clone()),
-        ShopifyAuth::ClientCredentials {
-            client_id,
-            client_secret,
-        } => Auth::ClientCredentials {
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
-        },
-    };
+    let auth = config.shopify_auth.clone();
     let mut settings = ShopifySettings::new(config.store.domain(), auth, clock);
     settings.base_url = Some(
         config

@@ -53,9 +53,9 @@ pub fn prepare(dir: &Path) -> anyhow::Result<bool> {
             write_marker(dir)?;
             return Ok(false);
         }
-        Err(err) if dir.exists() && !dir.is_dir() => {
+        Err(_) if dir.exists() && !dir.is_dir() => {
             return Err(UsageError(format!(
-                "{} is not a folder ({err}); choose another with --dir PATH",
+                "{} is a file, not a folder; choose a folder with --dir PATH",
                 dir.display()
             ))
             .into());

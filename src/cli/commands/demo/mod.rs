@@ -231,7 +231,9 @@ impl Demo {
     /// Runs `shopsync ARGS` in the demo's folder as the user would, its output on our terminal.
     fn command(&self, step: usize, args: &[&str]) -> anyhow::Result<()> {
         let shown = format!("shopsync {}", args.join(" "));
-        self.out.line(format!("$ {shown}"))?;
+        // A shell prompt that names the folder, since that is where the command runs.
+        self.out
+            .line(format!("{}$ {shown}", shown_dir(&self.dir)))?;
         std::io::stdout().flush()?;
         let mut command = Command::new(&self.exe);
         if self.verbosity.quiet {

@@ -125,8 +125,9 @@ impl Demo {
             3,
             "Meanwhile, in the store, customers and staff change a few orders:",
         )?;
-        for change in world.change_orders() {
-            self.bullet(&change)?;
+        let changes = world.change_orders();
+        for change in &changes {
+            self.bullet(&change.sentence)?;
         }
         self.stopped()?;
         self.step(
@@ -146,7 +147,7 @@ impl Demo {
             "The sheet now, read straight from the sandbox: its first and last rows, a few of \
              its columns.",
         )?;
-        let sound = self.show_sheet(&world)?;
+        let sound = self.show_sheet(&world, &changes)?;
         self.stopped()?;
         self.closing(&shown, sound)?;
         Ok(if sound {
@@ -157,9 +158,21 @@ impl Demo {
     }
 
     /// Prints the preview and what it proves; returns whether the sheet is as promised.
-    fn show_sheet(&self, world: &World) -> anyhow::Result<bool> {
+    fn show_sheet(&self, world: &World, changes: &[world::Change]) -> anyhow::Result<bool> {
         let rows = world.rows();
         self.out.line(preview::table(&self.out, &rows))?;
+        let shown = preview::orders_shown(&rows);
+        let hints: Vec<&str> = changes
+            .iter()
+            .filter(|c| c.orders.iter().all(|o| shown.contains(o)))
+            .filter_map(|c| c.in_view.as_deref())
+            .collect();
+        if !hints.is_empty() {
+            self.say(&format!(
+                "Changed since the first sync: {}.",
+                hints.join("; ")
+            ))?;
+        }
         let facts = preview::facts(&rows);
         let line_items = world.line_items();
         let exactly_once = facts.keyed_rows == line_items && facts.distinct_keys == line_items;

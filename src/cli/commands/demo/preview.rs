@@ -60,23 +60,45 @@ pub fn table(out: &Output, rows: &[Vec<Value>]) -> String {
             })
             .collect()
     };
-    if data.len() <= HEAD + TAIL {
-        for row in data {
-            table.add_row(render(row));
-        }
-    } else {
-        for row in &data[..HEAD] {
-            table.add_row(render(row));
-        }
-        let hidden = data.len() - HEAD - TAIL;
+    let (head, tail) = split(data);
+    for row in head {
+        table.add_row(render(row));
+    }
+    if !tail.is_empty() {
+        let hidden = data.len() - head.len() - tail.len();
         let mut gap = vec![String::new(); COLUMNS.len()];
         gap[2] = format!("… {hidden} more rows …");
         table.add_row(gap);
-        for row in &data[data.len() - TAIL..] {
+        for row in tail {
             table.add_row(render(row));
         }
     }
     table.to_string()
+}
+
+/// The rows the table shows: all of a short sheet, else the first [`HEAD`] and the last [`TAIL`].
+fn split(data: &[Vec<Value>]) -> (&[Vec<Value>], &[Vec<Value>]) {
+    if data.len() <= HEAD + TAIL {
+        (data, &[])
+    } else {
+        (&data[..HEAD], &data[data.len() - TAIL..])
+    }
+}
+
+/// The `Order` cells of the rows the table shows.
+#[must_use]
+pub fn orders_shown(rows: &[Vec<Value>]) -> HashSet<String> {
+    let Some((header, data)) = rows.split_first() else {
+        return HashSet::new();
+    };
+    let Some(column) = header.iter().position(|v| v.as_str() == Some("Order")) else {
+        return HashSet::new();
+    };
+    let (head, tail) = split(data);
+    head.iter()
+        .chain(tail)
+        .filter_map(|r| r.get(column).map(text))
+        .collect()
 }
 
 /// Counts the keyed rows and their distinct keys (Order ID, Line Item ID).
@@ -188,6 +210,9 @@ mod tests {
         assert!(text.contains("#1027") && text.contains("#1030"), "{text}");
         assert!(text.contains("A very long product tit…"), "{text}");
         assert!(text.contains("12.5 EUR"), "{text}");
+        let shown = orders_shown(&sheet(30));
+        assert_eq!(shown.len(), 14);
+        assert!(shown.contains("#1010") && shown.contains("#1027") && !shown.contains("#1011"));
     }
 
     #[test]

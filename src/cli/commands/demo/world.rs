@@ -127,8 +127,8 @@ impl World {
     }
 
     /// Changes a few orders the way a shop's day does, preferring orders near the top of the sheet
-    /// so the preview shows them; returns one sentence per change.
-    pub fn change_orders(&self) -> Vec<String> {
+    /// so the preview shows them.
+    pub fn change_orders(&self) -> Vec<Change> {
         let ids = self.order_ids_in_sheet_order();
         let mut used = HashSet::new();
         let mut pick = |test: &dyn Fn(&OrderData) -> bool| -> Option<(u64, String)> {
@@ -144,18 +144,31 @@ impl World {
             }
             found
         };
-        let mut said = Vec::new();
+        let mut changes = Vec::new();
         if let Some((id, name)) = pick(&|o| o.financial_status != Some("PAID")) {
             self.edit(id, |o| o.financial_status = Some("PAID"));
-            said.push(format!("{name} was paid."));
+            changes.push(Change::new(
+                &name,
+                format!("{name} was paid."),
+                Some(format!("{name} now PAID")),
+            ));
         }
         if let Some((id, name)) = pick(&|o| o.fulfillment_status == "UNFULFILLED") {
             self.edit(id, |o| o.fulfillment_status = "FULFILLED");
-            said.push(format!("{name} was shipped (fulfilled)."));
+            // Fulfillment Status is not among the preview's columns.
+            changes.push(Change::new(
+                &name,
+                format!("{name} was shipped (fulfilled)."),
+                None,
+            ));
         }
         if let Some((id, name)) = pick(&|_| true) {
             self.shopify.cancel(id);
-            said.push(format!("{name} was cancelled."));
+            changes.push(Change::new(
+                &name,
+                format!("{name} was cancelled."),
+                Some(format!("{name} cancelled (VOIDED, total 0)")),
+            ));
         }
         if let Some((id, name)) = pick(&|o| o.refunded_minor == 0 && o.lines.len() > 1) {
             let (minor, currency) = self
@@ -163,15 +176,26 @@ impl World {
                 .with_store(|s, _| s.get(id).map(|o| (o.total_minor() / 2, o.currency)))
                 .unwrap_or((0, "USD"));
             self.shopify.refund(id, minor);
-            said.push(format!(
-                "{name} was partly refunded ({} {currency}).",
-                money(minor, currency)
+            changes.push(Change::new(
+                &name,
+                format!(
+                    "{name} was partly refunded ({} {currency}).",
+                    money(minor, currency)
+                ),
+                Some(format!("{name} partly refunded (a lower total)")),
             ));
         }
-        if let Some((id, name)) = pick(&|o| o.lines.len() > 1) {
+        // The edit takes out the first line item and adds a copy of it: the generator already
+        // took some first lines out, and a copy of one of those would show quantity 0.
+        if let Some((id, name)) = pick(&|o| o.lines.len() > 1 && o.lines[0].current_quantity > 0) {
             self.shopify.edit_lines(id, 0);
-            said.push(format!(
-                "{name} was edited: one line item taken out, another one added."
+            changes.push(Change::new(
+                &name,
+                format!("{name} was edited: one line item taken out, another one added."),
+                Some(format!(
+                    "{name} edited (the line item taken out keeps its row, with quantity 0; \
+                     the one added is near the end)"
+                )),
             ));
         }
         let new: Vec<String> = self
@@ -184,9 +208,14 @@ impl World {
             })
             .collect();
         if !new.is_empty() {
-            said.push(format!("{} came in as new orders.", new.join(" and ")));
+            let names = new.join(" and ");
+            changes.push(Change {
+                orders: new,
+                sentence: format!("{names} came in as new orders."),
+                in_view: Some(format!("the new orders {names} at the end")),
+            });
         }
-        said
+        changes
     }
 
     fn edit(&self, id: u64, change: impl FnOnce(&mut OrderData)) {
@@ -210,6 +239,27 @@ impl World {
             .filter_map(|id| id.parse::<u64>().ok())
             .filter(|id| seen.insert(*id))
             .collect()
+    }
+}
+
+/// One change made in the store between two syncs.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The orders it touched (`#1004`).
+    pub orders: Vec<String>,
+    /// What happened, as a sentence.
+    pub sentence: String,
+    /// What to look for in the preview when these orders are in it.
+    pub in_view: Option<String>,
+}
+
+impl Change {
+    fn new(order: &str, sentence: String, in_view: Option<String>) -> Self {
+        Self {
+            orders: vec![order.to_owned()],
+            sentence,
+            in_view,
+        }
     }
 }
 

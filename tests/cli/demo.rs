@@ -85,6 +85,7 @@ fn the_demo_runs_every_step_and_ends_with_the_real_store_instructions() {
         "Last sync  succeeded",
         "Step 6 of 6.",
         "Line Item ID",
+        "Changed since the first sync:",
         "each line item exactly once.",
         "Done: every step worked.",
         "To run the same commands against your real store:",
@@ -102,6 +103,14 @@ fn the_demo_runs_every_step_and_ends_with_the_real_store_instructions() {
         last.is_some_and(|l| l.contains("0 * * * *") && l.contains("shopsync -q sync")),
         "the demo does not end with the cron line: {last:?}"
     );
+
+    // The sandbox itself prints nothing: stderr holds only the syncs' own warnings (long notes).
+    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            line.trim_start().starts_with("WARN"),
+            "noise on stderr: {line:?}"
+        );
+    }
 
     // The three syncs said what they did.
     let runs = syncs(&stdout);

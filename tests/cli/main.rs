@@ -14,8 +14,10 @@
 //! - `reset`: number forms, unknown numbers, the sync lock.
 //! - `refusals`: before the first sync, garbage and foreign databases: nothing created or changed.
 //! - `secrets`: no secret in any output of the local commands.
+//! - `demo`: `shopsync demo` runs every step against its own sandbox; foreign folders are refused.
 
 mod config;
+mod demo;
 mod export;
 mod fixture;
 mod help;

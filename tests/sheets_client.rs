@@ -1,94 +1,12 @@
-//! The Sheets client against the Google emulator: finding the spreadsheet, the tab and header,
-//! reads and writes that keep a person's columns and rows intact, every error class, token
-//! refresh, ambiguous writes, quota pacing and the 50,000-row case. Assertions read the
-//! emulator's grid directly, never through the client.
+//! The Sheets client against the Google emulator: finding the spreadsheet, the tab and its
+//! header, and a person's columns and rows kept intact. Assertions read the emulator's grid
+//! directly, never through the client.
 
-use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
+mod sheets_support;
 
-use chrono::Utc;
 use serde_json::{Value, json};
-use shopsync::clock::{Clock, ManualClock};
-use shopsync::sandbox::google::{Fault, GoogleSandbox, SandboxOptions};
-use shopsync::sheets::{
-    ErrorKind, RowCells, SheetsClient, SheetsError, SheetsSettings, SpreadsheetInfo,
-    TRUNCATION_MARKER, TabSpec,
-};
-
-const HEADERS: &[&str] = &["Order", "Order ID", "Line Item ID", "Product", "Quantity"];
-const KEYS: &[&str] = &["Order ID", "Line Item ID"];
-
-struct Env {
-    sandbox: GoogleSandbox,
-    client: SheetsClient,
-    clock: ManualClock,
-    _dir: tempfile::TempDir,
-}
-
-async fn env_with(options: SandboxOptions, tweak: impl FnOnce(&mut SheetsSettings)) -> Env {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/google");
-    assert!(
-        Path::new(dir).join("sheets.v4.json").exists(),
-        "the discovery documents must be in {dir} (../shared/google); these tests cannot run without them"
-    );
-    let clock = ManualClock::new(Utc::now());
-    let sandbox = GoogleSandbox::start(SandboxOptions {
-        clock: Arc::new(clock.clone()),
-        ..options
-    })
-    .await
-    .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let key = tmp.path().join("key.json");
-    sandbox.write_service_account_file(&key).unwrap();
-    let mut settings = SheetsSettings::new(&key);
-    settings.sheets_url = sandbox.sheets_url();
-    settings.drive_url = sandbox.drive_url();
-    settings.clock = Arc::new(clock.clone());
-    tweak(&mut settings);
-    let client = SheetsClient::new(settings).await.unwrap();
-    Env {
-        sandbox,
-        client,
-        clock,
-        _dir: tmp,
-    }
-}
-
-async fn env() -> Env {
-    env_with(SandboxOptions::with_shared_discovery(), |_| {}).await
-}
-
-fn row(order: u64, line: u64, product: &str, qty: u64) -> Vec<Value> {
-    vec![
-        json!(format!("#{order}")),
-        json!(order.to_string()),
-        json!(line.to_string()),
-        json!(product),
-        json!(qty),
-    ]
-}
-
-fn spec<'a>(headers: &'a [&'a str]) -> TabSpec<'a> {
-    TabSpec {
-        title: "Orders",
-        headers,
-        key_headers: KEYS,
-        bound_sheet_id: None,
-    }
-}
-
-async fn book_with_tab(env: &Env) -> (SpreadsheetInfo, Vec<u32>) {
-    let id = env.sandbox.create_spreadsheet("Shop Orders", &["Sheet1"]);
-    let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
-    (book, layout.columns)
-}
+use sheets_support::*;
+use shopsync::sheets::{ErrorKind, RowCells, SheetsError, TabSpec};
 
 #[tokio::test]
 async fn finds_the_spreadsheet_by_id_url_and_title() {
@@ -324,6 +242,8 @@ async fn a_foreign_layout_and_a_duplicated_header_are_refused() {
     let id = env.sandbox.create_spreadsheet("Other tool", &["Orders"]);
     env.sandbox
         .person_set_row(&id, "Orders", 1, &[json!("id"), json!("total")]);
+    env.sandbox
+        .person_set_row(&id, "Orders", 2, &[json!("A-1"), json!(12.5)]);
     let mut book = env.client.open(&id).await.unwrap();
     let err = env
         .client
@@ -347,372 +267,35 @@ async fn a_foreign_layout_and_a_duplicated_header_are_refused() {
 }
 
 #[tokio::test]
-async fn values_are_written_raw_and_never_become_formulas() {
+async fn a_header_only_tab_of_a_persons_own_is_extended_not_refused() {
     let env = env().await;
-    let (mut book, columns) = book_with_tab(&env).await;
-    let id = book.id.clone();
-    let tricky = vec![
-        json!("=IMPORTXML(\"x\")"),
-        json!("0042"),
-        json!("+1 555"),
-        json!("@me"),
-        Value::Null,
-    ];
-    env.client
-        .append_rows(&mut book, "Orders", &columns, 2, vec![tricky])
+    let id = env.sandbox.create_spreadsheet("Plans", &["Orders"]);
+    env.sandbox.person_set_row(
+        &id,
+        "Orders",
+        1,
+        &[json!("Notes"), json!(""), json!("Owner")],
+    );
+    let mut book = env.client.open(&id).await.unwrap();
+    let layout = env
+        .client
+        .ensure_tab(&mut book, &spec(HEADERS))
         .await
         .unwrap();
-    assert!(env.sandbox.formulas(&id, "Orders").is_empty());
+    assert_eq!(layout.columns, vec![3, 4, 5, 6, 7]);
     assert_eq!(
-        env.sandbox.rows(&id, "Orders")[1],
+        env.sandbox.rows(&id, "Orders")[0],
         vec![
-            json!("=IMPORTXML(\"x\")"),
-            json!("0042"),
-            json!("+1 555"),
-            json!("@me")
+            json!("Notes"),
+            json!(""),
+            json!("Owner"),
+            json!("Order"),
+            json!("Order ID"),
+            json!("Line Item ID"),
+            json!("Product"),
+            json!("Quantity")
         ]
     );
-}
-
-#[tokio::test]
-async fn long_cells_are_truncated_and_reported() {
-    let env = env().await;
-    let (mut book, columns) = book_with_tab(&env).await;
-    let long = "é".repeat(60_000);
-    let report = env
-        .client
-        .append_rows(
-            &mut book,
-            "Orders",
-            &columns,
-            2,
-            vec![vec![
-                json!("#1"),
-                json!("1"),
-                json!("1"),
-                json!(long),
-                json!(1),
-            ]],
-        )
-        .await
-        .unwrap();
-    assert_eq!(report.truncated, vec![(2, 3)]);
-    let cell = env.sandbox.rows(&book.id, "Orders")[1][3].clone();
-    let text = cell.as_str().unwrap();
-    assert!(text.ends_with(TRUNCATION_MARKER));
-    assert_eq!(text.encode_utf16().count(), 50_000);
-}
-
-#[tokio::test]
-async fn a_write_crossing_ten_million_cells_is_refused_before_sending() {
-    let env = env().await;
-    let (mut book, columns) = book_with_tab(&env).await;
-    let before = env.sandbox.counts();
-    let err = env
-        .client
-        .append_rows(
-            &mut book,
-            "Orders",
-            &columns,
-            400_000,
-            vec![row(1, 1, "x", 1)],
-        )
-        .await
-        .unwrap_err();
-    assert!(matches!(err, SheetsError::CellLimit { .. }), "{err}");
-    assert_eq!(err.kind(), ErrorKind::Limit);
-    assert_eq!(env.sandbox.counts(), before);
-    assert!(book.cell_headroom() < 10_000_000);
-}
-
-#[tokio::test]
-async fn error_classes_carry_hints() {
-    let env = env().await;
-    let err = env
-        .client
-        .open("1NoSuchSpreadsheetxxxxxxxxxxxx")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, SheetsError::NotFound { .. }), "{err}");
-
-    let (book, _) = book_with_tab(&env).await;
-    env.sandbox.set_shared(&book.id, false);
-    let err = env.client.open(&book.id).await.unwrap_err();
-    assert!(matches!(err, SheetsError::PermissionDenied { .. }), "{err}");
-    assert!(err.to_string().contains(env.sandbox.client_email()));
-    env.sandbox.set_shared(&book.id, true);
-
-    env.sandbox
-        .person_rename_tab(&book.id, "Orders", "Orders (old)");
-    let err = env
-        .client
-        .read_columns(&book, "Orders", &[1])
-        .await
-        .unwrap_err();
-    assert!(matches!(err, SheetsError::BadRequest { .. }), "{err}");
-    assert!(err.to_string().contains("Unable to parse range"), "{err}");
-}
-
-#[tokio::test]
-async fn reads_retry_5xx_429_and_drive_rate_limits() {
-    let env = env().await;
-    let (book, _) = book_with_tab(&env).await;
-    env.sandbox
-        .inject("spreadsheets.get", 0, Fault::Status(500));
-    env.sandbox
-        .inject("spreadsheets.get", 0, Fault::Status(503));
-    env.sandbox.inject("spreadsheets.get", 0, Fault::Quota);
-    let before = env.sandbox.counts()["spreadsheets.get"].requests;
-    env.client.open(&book.id).await.unwrap();
-    assert_eq!(
-        env.sandbox.counts()["spreadsheets.get"].requests - before,
-        4
-    );
-
-    env.sandbox.inject("files.list", 0, Fault::DriveRateLimit);
-    assert_eq!(
-        env.client.resolve_spreadsheet("Shop Orders").await.unwrap(),
-        book.id
-    );
-
-    for _ in 0..6 {
-        env.sandbox
-            .inject("spreadsheets.get", 0, Fault::Status(503));
-    }
-    let err = env.client.open(&book.id).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            SheetsError::Server {
-                status: 503,
-                attempts: 6,
-                ..
-            }
-        ),
-        "{err}"
-    );
-}
-
-#[tokio::test]
-async fn an_unreachable_host_is_a_transport_error_after_retries() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
-        s.sheets_url = "http://127.0.0.1:9".to_owned();
-    })
-    .await;
-    let err = env
-        .client
-        .open("1abcdefghijklmnopqrstuvwxyz")
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, SheetsError::Transport { attempts: 6, .. }),
-        "{err}"
-    );
-}
-
-#[tokio::test]
-async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
-        s.write_timeout = Duration::from_millis(500);
-    })
-    .await;
-    let (mut book, columns) = book_with_tab(&env).await;
-    let id = book.id.clone();
-    let faults = [
-        Fault::ApplyThen503,
-        Fault::ApplyThenDrop,
-        Fault::Status(500),
-        Fault::Stall(Duration::from_secs(5)),
-    ];
-    for (i, fault) in faults.into_iter().enumerate() {
-        env.sandbox
-            .inject("spreadsheets.values.batchUpdate", 0, fault);
-        let n = u64::try_from(i).unwrap();
-        let err = env
-            .client
-            .write_rows(
-                &book,
-                "Orders",
-                &columns,
-                vec![RowCells {
-                    row: 2,
-                    cells: row(1000 + n, n, "Mug", 1),
-                }],
-            )
-            .await
-            .unwrap_err();
-        assert!(err.is_ambiguous(), "{fault:?}: {err}");
-    }
-    // The two apply-then-fail faults did write: the caller must re-read, not assume "not written".
-    env.client
-        .append_rows(&mut book, "Orders", &columns, 3, vec![row(9, 9, "Hat", 1)])
-        .await
-        .unwrap();
-    let grid = env.sandbox.rows(&id, "Orders");
-    assert_eq!(grid[1][1], json!("1001"));
-    assert_eq!(grid[2][1], json!("9"));
-
-    // A 429 on a write is known not to be applied: retried, not ambiguous.
-    env.sandbox
-        .inject("spreadsheets.values.batchUpdate", 0, Fault::Quota);
-    env.client
-        .write_rows(
-            &book,
-            "Orders",
-            &columns,
-            vec![RowCells {
-                row: 2,
-                cells: row(7, 7, "Cap", 1),
-            }],
-        )
-        .await
-        .unwrap();
-    assert_eq!(env.sandbox.rows(&id, "Orders")[1][1], json!("7"));
-}
-
-#[tokio::test]
-async fn tokens_refresh_after_a_401_and_on_expiry() {
-    let env = env().await;
-    let (book, _) = book_with_tab(&env).await;
-    let issued = env.sandbox.tokens_issued();
-    env.sandbox.revoke_tokens();
-    env.client.open(&book.id).await.unwrap();
-    assert_eq!(env.sandbox.tokens_issued(), issued + 1);
-
-    // Tokens that live under yup-oauth2's one-minute margin are renewed before every call.
-    env.sandbox.set_token_lifetime(Duration::from_secs(30));
-    env.sandbox.revoke_tokens();
-    for _ in 0..3 {
-        env.client.open(&book.id).await.unwrap();
-    }
-    assert!(env.sandbox.tokens_issued() >= issued + 4);
-
-    // A token that is refused even when fresh: an auth error, not a loop.
-    env.sandbox.set_token_lifetime(Duration::ZERO);
-    env.sandbox.revoke_tokens();
-    let err = env.client.open(&book.id).await.unwrap_err();
-    assert!(matches!(err, SheetsError::Auth { .. }), "{err}");
-    assert!(err.to_string().contains("401"), "{err}");
-}
-
-#[tokio::test]
-async fn a_burst_of_writes_is_paced_under_the_quota() {
-    let env = env().await;
-    let (book, columns) = book_with_tab(&env).await;
-    let start = env.clock.now();
-    for i in 0..130u64 {
-        env.client
-            .write_rows(
-                &book,
-                "Orders",
-                &columns,
-                vec![RowCells {
-                    row: 2,
-                    cells: row(i, i, "x", 1),
-                }],
-            )
-            .await
-            .unwrap();
-    }
-    assert_eq!(env.sandbox.quota_rejections(), 0);
-    assert!(env.clock.now() - start >= chrono::Duration::seconds(120));
-}
-
-#[tokio::test]
-async fn a_429_from_a_shared_quota_is_recovered_from() {
-    let env = env_with(
-        SandboxOptions {
-            write_quota: 20,
-            ..SandboxOptions::with_shared_discovery()
-        },
-        |_| {},
-    )
-    .await;
-    let (book, columns) = book_with_tab(&env).await;
-    for i in 0..70u64 {
-        env.client
-            .write_rows(
-                &book,
-                "Orders",
-                &columns,
-                vec![RowCells {
-                    row: 2,
-                    cells: row(i, i, "x", 1),
-                }],
-            )
-            .await
-            .unwrap();
-    }
-    assert!(env.sandbox.quota_rejections() > 0);
-    assert_eq!(env.sandbox.rows(&book.id, "Orders")[1][1], json!("69"));
-}
-
-#[tokio::test]
-async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
-    let env = env().await;
-    let (mut book, columns) = book_with_tab(&env).await;
-    let id = book.id.clone();
-    let rows: Vec<Vec<Value>> = (0..50_000u64)
-        .map(|i| {
-            row(
-                100_000 + i,
-                900_000 + i,
-                "Ceramic mug, large, blue glaze",
-                1 + i % 5,
-            )
-        })
-        .collect();
-    env.sandbox.reset_counts();
-    let appended = env
-        .client
-        .append_rows(&mut book, "Orders", &columns, 2, rows)
-        .await
-        .unwrap();
-    let append_counts = env.sandbox.counts();
-
-    let read = env
-        .client
-        .read_columns(&book, "Orders", &[1, 2])
-        .await
-        .unwrap();
-    assert_eq!(read.first_free_row, 50_002);
-    let updates: Vec<RowCells> = (2..read.first_free_row)
-        .map(|r| {
-            let order: u64 = read.cell(0, r).as_str().unwrap().parse().unwrap();
-            RowCells {
-                row: r,
-                cells: row(order, order + 800_000, "Ceramic mug, large, red glaze", 7),
-            }
-        })
-        .collect();
-    env.sandbox.reset_counts();
-    let updated = env
-        .client
-        .write_rows(&book, "Orders", &columns, updates)
-        .await
-        .unwrap();
-    let update_counts = env.sandbox.counts();
-
-    eprintln!(
-        "append 50,000 rows: {} values:batchUpdate requests, {} bytes, grid grown by {} rows; emulator saw {append_counts:?}",
-        appended.requests, appended.bytes, appended.grown_rows
-    );
-    eprintln!(
-        "update 50,000 rows: {} values:batchUpdate requests, {} bytes; emulator saw {update_counts:?}",
-        updated.requests, updated.bytes
-    );
-    assert!(appended.requests <= 10, "{appended:?}");
-    assert!(updated.requests <= 10, "{updated:?}");
-    assert_eq!(append_counts["spreadsheets.batchUpdate"].requests, 1);
-    assert_eq!(
-        append_counts["spreadsheets.values.batchUpdate"].requests,
-        u64::from(appended.requests)
-    );
-    let grid = env.sandbox.rows(&id, "Orders");
-    assert_eq!(grid.len(), 50_001);
-    assert_eq!(grid[50_000][3], json!("Ceramic mug, large, red glaze"));
-    assert_eq!(grid[50_000][4], json!(7));
-    assert_eq!(env.sandbox.quota_rejections(), 0);
 }
 
 #[tokio::test]
@@ -826,45 +409,133 @@ async fn moved_columns_deleted_and_blank_rows_are_followed_by_header_and_key() {
 }
 
 #[tokio::test]
-async fn a_plan_sent_chunk_by_chunk_tells_which_rows_are_confirmed() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
-        s.max_request_bytes = 20_000;
-    })
-    .await;
+async fn a_typed_row_between_data_rows_is_left_alone() {
+    let env = env().await;
     let (mut book, columns) = book_with_tab(&env).await;
+    let id = book.id.clone();
+    let rows = (1..=3).map(|i| row(3000 + i, i, "Mug", i)).collect();
     env.client
-        .grow_rows(&mut book, "Orders", 1_001)
+        .append_rows(&mut book, "Orders", &columns, 2, rows)
         .await
         .unwrap();
-    let rows = (2..=1_001u32)
-        .map(|r| RowCells {
-            row: r,
-            cells: row(u64::from(r), u64::from(r), "Tea towel", 1),
+    env.sandbox.person_insert_typed_row(
+        &id,
+        "Orders",
+        3,
+        &[
+            json!("subtotal"),
+            json!(""),
+            json!(""),
+            json!(""),
+            json!("=2+2"),
+        ],
+    );
+    let read = env
+        .client
+        .read_columns(&book, "Orders", &[1])
+        .await
+        .unwrap();
+    assert_eq!(read.cell(0, 3), &json!(""));
+    let updates = (2..read.first_free_row)
+        .filter_map(|r| {
+            let key = read.cell(0, r).as_str()?.parse::<u64>().ok()?;
+            Some(RowCells {
+                row: r,
+                cells: row(key, key - 3000, "Jug", 9),
+            })
         })
         .collect();
-    let plan = env.client.plan_rows("Orders", &columns, rows).unwrap();
-    assert!(plan.chunks.len() >= 3, "{}", plan.chunks.len());
-    env.sandbox
-        .inject("spreadsheets.values.batchUpdate", 1, Fault::ApplyThenDrop);
-    let mut confirmed: Vec<u32> = Vec::new();
-    let mut outcome = Ok(0);
-    for chunk in &plan.chunks {
-        outcome = env.client.send_chunk(&book.id, chunk).await;
-        if outcome.is_err() {
-            break;
-        }
-        confirmed.extend(&chunk.completes);
-    }
-    assert!(outcome.unwrap_err().is_ambiguous());
-    assert_eq!(confirmed, plan.chunks[0].completes);
-    let grid = env.sandbox.rows(&book.id, "Orders");
-    // Everything confirmed is there; the ambiguous chunk was in fact applied too.
-    for r in &confirmed {
-        assert_eq!(grid[*r as usize - 1][1], json!(r.to_string()));
-    }
-    let second_last = plan.chunks[1].completes.last().unwrap();
+    let report = env
+        .client
+        .write_rows(&book, "Orders", &columns, updates)
+        .await
+        .unwrap();
+    assert_eq!(report.ranges, 2);
+    let grid = env.sandbox.rows(&id, "Orders");
     assert_eq!(
-        grid[*second_last as usize - 1][1],
-        json!(second_last.to_string())
+        grid[2],
+        vec![json!("subtotal"), json!(""), json!(""), json!(""), json!(4)]
+    );
+    assert_eq!(grid[1][3], json!("Jug"));
+    assert_eq!(grid[4][3], json!("Jug"));
+    assert_eq!(env.sandbox.violations(), 0);
+}
+
+#[tokio::test]
+async fn inspecting_a_tab_for_a_dry_run_writes_nothing() {
+    let env = env().await;
+    let id = env.sandbox.create_spreadsheet("Dry", &["Sheet1"]);
+    let book = env.client.open(&id).await.unwrap();
+    let before = env.sandbox.counts();
+    let layout = env.client.inspect_tab(&book, &spec(HEADERS)).await.unwrap();
+    assert!(layout.created);
+    assert_eq!(layout.columns, vec![0, 1, 2, 3, 4]);
+    assert_eq!(env.sandbox.tab_titles(&id), vec!["Sheet1"]);
+
+    let (mut book, _) = book_with_tab(&env).await;
+    let id = book.id.clone();
+    let mut headers = HEADERS.to_vec();
+    headers.push("SKU");
+    let layout = env
+        .client
+        .inspect_tab(&book, &spec(&headers))
+        .await
+        .unwrap();
+    assert_eq!(layout.added, vec!["SKU"]);
+    assert_eq!(layout.columns[5], 5);
+    assert_eq!(env.sandbox.rows(&id, "Orders")[0].len(), 5);
+    let writes =
+        |c: &std::collections::BTreeMap<String, shopsync::sandbox::google::MethodCount>| {
+            c.get("spreadsheets.values.batchUpdate")
+                .map_or(0, |m| m.requests)
+                + c.get("spreadsheets.batchUpdate").map_or(0, |m| m.requests)
+        };
+    assert_eq!(writes(&before), 0);
+    let after_setup = writes(&env.sandbox.counts());
+    env.client
+        .inspect_tab(&book, &spec(&headers))
+        .await
+        .unwrap();
+    assert_eq!(writes(&env.sandbox.counts()), after_setup);
+    // ensure_tab then does what inspect_tab said.
+    let applied = env
+        .client
+        .ensure_tab(&mut book, &spec(&headers))
+        .await
+        .unwrap();
+    assert_eq!(applied.columns, layout.columns);
+}
+
+#[tokio::test]
+async fn a_viewer_share_is_detected_before_the_first_write_fails() {
+    let env = env().await;
+    let (book, columns) = book_with_tab(&env).await;
+    assert!(env.client.can_edit(&book.id).await.unwrap());
+    env.sandbox.set_editable(&book.id, false);
+    assert!(!env.client.can_edit(&book.id).await.unwrap());
+    env.client.open(&book.id).await.unwrap();
+    let err = env
+        .client
+        .write_rows(
+            &book,
+            "Orders",
+            &columns,
+            vec![RowCells {
+                row: 2,
+                cells: row(1, 1, "x", 1),
+            }],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SheetsError::PermissionDenied { .. }), "{err}");
+    let err = env
+        .client
+        .can_edit("1NoSuchFilexxxxxxxxxxxxxxxxxx")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SheetsError::NotFound { .. }), "{err}");
+    assert!(
+        err.to_string().contains(env.sandbox.client_email()),
+        "{err}"
     );
 }

@@ -54,8 +54,14 @@ async fn start() -> Raw {
     start_with(SandboxOptions::with_shared_discovery()).await
 }
 
+/// Percent-encodes a path segment (written here, not borrowed from the client under test).
 fn enc(range: &str) -> String {
-    shopsync::sheets::a1::encode_segment(range)
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(range, SET).to_string()
 }
 
 impl Raw {
@@ -561,4 +567,29 @@ async fn batch_get_answers_in_request_order() {
             {"range": "Sheet1!C1:C9", "majorDimension": "COLUMNS"},
         ])
     );
+}
+
+#[tokio::test]
+async fn the_token_endpoint_refuses_bad_grants_with_rfc6749_bodies() {
+    let raw = start().await;
+    let post = |form: &'static str| {
+        raw.http
+            .post(raw.sandbox.token_uri())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+    };
+    let resp = post("grant_type=password&assertion=x").await.unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "unsupported_grant_type");
+
+    let resp =
+        post("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c")
+            .await
+            .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant");
+    assert!(body["error_description"].is_string());
 }

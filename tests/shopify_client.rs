@@ -267,6 +267,13 @@ async fn by_ids_by_number_count_scopes_and_shop() {
         .count() as u64;
     assert_eq!(count.count, want);
     assert!(count.exact);
+    let mut created = client.orders_created(from, now());
+    let mut n = 0;
+    while let Some(page) = created.next_page().await.unwrap() {
+        assert!(page.orders.iter().all(|o| o.created_at >= from));
+        n += page.orders.len() as u64;
+    }
+    assert_eq!(n, want);
 
     let scopes = client.access_scopes().await.unwrap();
     assert_eq!(scopes, ["read_orders", "read_all_orders"]);
@@ -320,4 +327,33 @@ async fn without_read_all_orders_only_the_last_60_days_are_visible() {
     });
     assert!(hidden > 0);
     assert_eq!(all.len() + hidden, 200);
+}
+
+#[tokio::test]
+async fn withheld_protected_customer_data_leaves_fields_empty_and_is_counted() {
+    let rig = rig_with(store(60, 0), |c| c.protected_data_access = false).await;
+    let client = rig.client();
+    let all = stream_all(&client, now() - chrono::Duration::days(40), now()).await;
+    assert_eq!(all.len(), 60);
+    assert!(all.iter().all(|o| o.email.is_none() && o.phone.is_none()));
+    assert!(
+        all.iter()
+            .filter_map(|o| o.customer.as_ref())
+            .all(|c| c.first_name.is_none() && c.last_name.is_none())
+    );
+    let addresses: Vec<_> = all
+        .iter()
+        .filter_map(|o| o.shipping_address.as_ref())
+        .collect();
+    assert!(!addresses.is_empty());
+    assert!(
+        addresses
+            .iter()
+            .all(|a| a.zip.is_none() && a.city.is_some())
+    );
+    assert!(client.stats().withheld_fields > 0);
+    // Granted again, the same orders come back whole.
+    rig.emu.set_protected_data_access(true);
+    let all = stream_all(&client, now() - chrono::Duration::days(40), now()).await;
+    assert!(all.iter().any(|o| o.email.is_some()));
 }

@@ -62,8 +62,18 @@ async fn the_emulator_rejects_what_shopify_would_reject() {
     let (code, body) = post_raw(&rig, json!({"query": "{ shop { name notAField } }"})).await;
     assert_eq!(code, 200);
     assert!(body.get("data").is_none());
-    let message = body["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains("notAField"), "{message}");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Field 'notAField' doesn't exist on type 'Shop'"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["code"], "undefinedField");
+    assert!(body["errors"][0]["locations"].is_array());
+    let (_, body) = post_raw(
+        &rig,
+        json!({"query": "{ orders(first: \"ten\") { nodes { id } } }"}),
+    )
+    .await;
+    assert!(body["errors"][0]["message"].is_string(), "{body}");
     // Valid for Shopify but outside what the emulator serves: also an error, never silence.
     let (_, body) = post_raw(&rig, json!({"query": "{ shop { email } }"})).await;
     assert!(
@@ -77,7 +87,11 @@ async fn the_emulator_rejects_what_shopify_would_reject() {
         json!({"query": "{ orders(first: 251) { nodes { id } } }"}),
     )
     .await;
-    assert!(body["errors"].is_array());
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("The maximum number of items per page is 250"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -129,4 +143,33 @@ async fn the_emulator_accepts_raw_graphql_bodies() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["data"]["shop"]["name"], "Sandbox Store ✨");
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 1);
+}
+
+#[tokio::test]
+async fn orders_count_is_capped_by_its_limit_and_says_so() {
+    let rig = rig().await;
+    let (_, capped) = post_raw(
+        &rig,
+        json!({"query": "{ ordersCount(limit: 5) { count precision } }"}),
+    )
+    .await;
+    assert_eq!(
+        capped["data"]["ordersCount"],
+        json!({"count": 5, "precision": "AT_LEAST"})
+    );
+    let (_, all) = post_raw(
+        &rig,
+        json!({"query": "{ ordersCount(limit: null) { count precision } }"}),
+    )
+    .await;
+    assert_eq!(
+        all["data"]["ordersCount"],
+        json!({"count": 40, "precision": "EXACT"})
+    );
+    let (_, default) = post_raw(
+        &rig,
+        json!({"query": "{ ordersCount { count precision } }"}),
+    )
+    .await;
+    assert_eq!(default["data"]["ordersCount"]["precision"], "EXACT");
 }

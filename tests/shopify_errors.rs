@@ -199,7 +199,8 @@ async fn malformed_bodies_resets_and_stalls_are_retried() {
     rig.emu.inject(2, Fault::Reset);
     rig.emu.inject(3, Fault::Stall(Duration::from_secs(30)));
     let mut settings = rig.settings(Auth::Token(Secret::new(SANDBOX_TOKEN)));
-    settings.timeout = Duration::from_millis(400);
+    // Long enough for a loaded machine to answer the other requests, short enough to wait out.
+    settings.timeout = Duration::from_secs(2);
     let client = ShopifyClient::new(settings).unwrap();
     assert_eq!(fetch_all(&client).await.unwrap(), 40);
     // Three pages of 14 orders, plus the three failed attempts.

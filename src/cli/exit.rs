@@ -29,6 +29,8 @@ pub enum Exit {
     Locked,
     /// 130 or 143: stopped by SIGINT or SIGTERM after finishing the write in flight.
     Interrupted(u8),
+    /// The exit code of a step `shopsync demo` ran as a child process, passed on unchanged.
+    Passed(u8),
 }
 
 impl Exit {
@@ -42,7 +44,7 @@ impl Exit {
             Self::Remote => 3,
             Self::Store => 4,
             Self::Locked => 5,
-            Self::Interrupted(code) => code,
+            Self::Interrupted(code) | Self::Passed(code) => code,
         }
     }
 }
@@ -70,10 +72,34 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// A step that `shopsync demo` ran as a child process failed; its exit code becomes the demo's.
+#[derive(Debug)]
+pub struct StepFailed {
+    /// Which step, as the user saw it (`step 4 of 6 (shopsync sync)`).
+    pub step: String,
+    /// The child's exit code (128 + the signal when a signal ended it).
+    pub code: u8,
+}
+
+impl fmt::Display for StepFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the demo stopped at {}: it ended with exit code {}",
+            self.step, self.code
+        )
+    }
+}
+
+impl std::error::Error for StepFailed {}
+
 /// The exit code for a failed command: the first error in the chain that shopsync knows decides.
 #[must_use]
 pub fn classify(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
+        if let Some(step) = cause.downcast_ref::<StepFailed>() {
+            return Exit::Passed(step.code);
+        }
         if cause.is::<crate::config::ConfigError>() || cause.is::<UsageError>() {
             return Exit::Usage;
         }
@@ -178,5 +204,11 @@ mod tests {
 
         let pipe = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
         assert_eq!(classify(&pipe), Exit::Ok);
+
+        let step = anyhow::Error::new(StepFailed {
+            step: "shopsync sync".into(),
+            code: 3,
+        });
+        assert_eq!(classify(&step).code(), 3);
     }
 }

@@ -4,6 +4,7 @@
 //! the signed JWT and the access token) are held at warn whatever `RUST_LOG` says.
 
 use std::fs::{File, OpenOptions};
+use std::io::IsTerminal as _;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -41,9 +42,13 @@ impl Verbosity {
 /// # Errors
 /// The log file cannot be opened (exit 2: the path is configuration).
 pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageError> {
+    // Colour only on a terminal, and never with NO_COLOR (https://no-color.org).
+    let ansi = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let stderr = (!verbosity.quiet).then(|| {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
+            .with_ansi(ansi)
             .without_time()
             .with_target(false)
             .with_filter(filter(&format!("warn,shopsync={}", verbosity.own_level())))

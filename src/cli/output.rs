@@ -4,7 +4,7 @@
 
 use std::io::{IsTerminal as _, Write as _};
 
-use comfy_table::{Table, presets};
+use comfy_table::{LineStyle, Table, TableStyle};
 use serde::Serialize;
 
 /// Where and how a command prints.
@@ -53,11 +53,12 @@ impl Output {
     #[must_use]
     pub fn table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
-        table.load_style(if self.tty {
-            presets::UTF8_HORIZONTAL_ONLY
-        } else {
-            presets::ASCII_HORIZONTAL_ONLY
-        });
+        // A rule under the header and nothing else, like `ls -l` or `cargo tree`: dense tables
+        // stay readable at 80 columns.
+        let rule = if self.tty { '─' } else { '-' };
+        table.load_style(
+            TableStyle::new().header_separator(LineStyle::none().fill(rule).junction(' ')),
+        );
         if !self.color {
             table.force_no_tty();
         }

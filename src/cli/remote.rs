@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use crate::clock::{SharedClock, SystemClock};
-use crate::config::{RemoteConfig, ShopifyAuth};
+use crate::config::RemoteConfig;
 use crate::sheets::SheetsSettings;
-use crate::shopify::{Auth, ShopifyClient, ShopifySettings};
+use crate::shopify::{ShopifyClient, ShopifySettings};
+use crate::sync::{RunKind, SyncOptions};
 
 /// The clock every command uses.
 #[must_use]
@@ -31,16 +32,7 @@ pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> 
 /// # Errors
 /// The client cannot be built (TLS set-up).
 pub fn shopify(config: &RemoteConfig, clock: SharedClock) -> anyhow::Result<ShopifyClient> {
-    let auth = match &config.shopify_auth {
-        ShopifyAuth::Token(token) => Auth::Token(token.clone()),
-        ShopifyAuth::ClientCredentials {
-            client_id,
-            client_secret,
-        } => Auth::ClientCredentials {
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
-        },
-    };
+    let auth = config.shopify_auth.clone();
     let mut settings = ShopifySettings::new(config.store.domain(), auth, clock);
     settings.base_url = Some(
         config
@@ -69,4 +61,25 @@ pub fn sheets(config: &RemoteConfig, clock: SharedClock) -> SheetsSettings {
         .to_owned();
     settings.clock = clock;
     settings
+}
+
+/// The sync's options for this configuration; dry runs leave their plan in `./test_output`.
+#[must_use]
+pub fn sync_options(
+    config: &RemoteConfig,
+    kind: RunKind,
+    force: bool,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> SyncOptions {
+    SyncOptions {
+        kind,
+        force,
+        since,
+        lookback_days: config.lookback_days,
+        overlap_minutes: config.overlap_minutes,
+        target_spreadsheet: config.target_spreadsheet.clone(),
+        worksheet: config.worksheet.clone(),
+        shop_domain: config.store.domain(),
+        test_output: "test_output".into(),
+    }
 }

@@ -30,7 +30,7 @@ pub struct StoreSpec {
     pub start: DateTime<Utc>,
     /// No order is created or updated after this instant.
     pub end: DateTime<Utc>,
-    /// Every `big_order_every`-th order gets `big_order_lines` line items (0: never).
+    /// Every `big_order_every`-th order gets `big_order_lines` line items (0: never; default 1000).
     pub big_order_every: usize,
     /// Line items of a big order.
     pub big_order_lines: usize,
@@ -40,6 +40,9 @@ pub struct StoreSpec {
     pub suffix: String,
     /// The first order number.
     pub first_number: i64,
+    /// Orders touched by one bulk edit an hour before `end`: they share one `updatedAt`, more of
+    /// them than fit in a page.
+    pub bulk_updated: usize,
 }
 
 impl StoreSpec {
@@ -51,11 +54,12 @@ impl StoreSpec {
             orders,
             start: end - chrono::Duration::days(30),
             end,
-            big_order_every: 0,
+            big_order_every: 1_000,
             big_order_lines: 300,
             prefix: "#".to_owned(),
             suffix: String::new(),
             first_number: 1001,
+            bulk_updated: orders / 20,
         }
     }
 }
@@ -279,6 +283,15 @@ pub fn generate(spec: &StoreSpec) -> StoreData {
         previous_updated = Some(order.updated_at);
         store.orders.push(order);
         number += 1;
+    }
+    // A bulk edit (tags, an app, an import) stamps many orders with one `updatedAt`.
+    let instant = end - 3_600;
+    let eligible: Vec<usize> = (0..store.orders.len())
+        .filter(|&i| store.orders[i].updated_at <= instant)
+        .collect();
+    let stride = (eligible.len() / spec.bulk_updated.max(1)).max(1);
+    for &i in eligible.iter().step_by(stride).take(spec.bulk_updated) {
+        store.orders[i].updated_at = instant;
     }
     store
 }

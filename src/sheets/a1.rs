@@ -269,10 +269,15 @@ mod tests {
         );
         assert_eq!(
             A1Range::parse("Orders!A2:C"),
-            None.or(Some(A1Range {
+            Some(A1Range {
                 last_row: None,
                 ..A1Range::cells("Orders", 0, 2, 2, 0)
-            }))
+            })
         );
+        assert_eq!(
+            A1Range::parse("Orders!A2:C").unwrap().to_string(),
+            "'Orders'!A2:C"
+        );
+        assert_eq!(A1Range::parse("'Orders'!A0"), None);
     }
 }

@@ -85,7 +85,19 @@ impl TokenSource {
             .with_timeout(timeout)
             .build()
             .await
-            .map_err(|e| key_error(format!("cannot load it: {e}")))?;
+            .map_err(|e| {
+                if e.to_string().contains("certificate") {
+                    // yup-oauth2's client loads the system's CA roots even for a loopback token_uri.
+                    SheetsError::Transport {
+                        message: format!(
+                            "cannot set up TLS for the token endpoint ({e}); install the system CA certificates (ca-certificates) or set SSL_CERT_FILE"
+                        ),
+                        attempts: 0,
+                    }
+                } else {
+                    key_error(format!("cannot load it: {e}"))
+                }
+            })?;
         Ok(Self { auth, client_email })
     }
 
@@ -163,6 +175,20 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("bad.json"), "{err}");
+
+        let garbled = dir.path().join("garbled.json");
+        std::fs::write(
+            &garbled,
+            serde_json::json!({"private_key": "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n",
+                               "client_email": "a@b", "token_uri": "https://oauth2.googleapis.com/token"})
+            .to_string(),
+        )
+        .unwrap();
+        let err = TokenSource::from_key_file(&garbled, Duration::from_secs(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, SheetsError::KeyFile { .. }), "{err}");
+        assert!(err.to_string().contains("garbled.json"), "{err}");
 
         let insecure = dir.path().join("insecure.json");
         std::fs::write(

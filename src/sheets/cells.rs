@@ -58,6 +58,27 @@ pub fn normalise(value: Value) -> Value {
     }
 }
 
+/// A cell read back as text, for comparing keys: strings trimmed, whole numbers without a
+/// fraction (`1001.0` and `1001` both give `"1001"`), booleans as Sheets shows them, blank as `""`.
+///
+/// A key typed by hand (or reformatted as a number by a person) still matches its row this way.
+#[must_use]
+pub fn cell_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            _ => n.to_string(),
+        },
+        Value::Bool(true) => "TRUE".to_owned(),
+        Value::Bool(false) => "FALSE".to_owned(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +109,17 @@ mod tests {
         let body = cut.strip_suffix(TRUNCATION_MARKER).unwrap();
         assert!(body.chars().all(|c| c == '😀'));
         assert!(utf16_len(&cut) >= MAX_CELL_CHARS - 1);
+    }
+
+    #[test]
+    fn keys_read_back_as_text_match_however_they_were_typed() {
+        use serde_json::json;
+        assert_eq!(cell_text(&json!(" 1001 ")), "1001");
+        assert_eq!(cell_text(&json!(1001)), "1001");
+        assert_eq!(cell_text(&json!(1001.0)), "1001");
+        assert_eq!(cell_text(&json!(19.99)), "19.99");
+        assert_eq!(cell_text(&json!(true)), "TRUE");
+        assert_eq!(cell_text(&Value::Null), "");
     }
 
     #[test]

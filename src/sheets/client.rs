@@ -180,9 +180,12 @@ impl SheetsClient {
     pub(crate) async fn call(&self, call: Call) -> Result<Value, SheetsError> {
         let mut attempt = 0;
         let mut refreshed = false;
+        let mut refresh_now = false;
         loop {
             attempt += 1;
-            match self.attempt(&call, refreshed).await {
+            let outcome = self.attempt(&call, refresh_now).await;
+            refresh_now = false;
+            match outcome {
                 Ok(value) => return Ok(value),
                 Err(Failure::Fatal(SheetsError::Auth { message })) if message == UNAUTHORIZED => {
                     if refreshed {
@@ -194,6 +197,7 @@ impl SheetsClient {
                         });
                     }
                     refreshed = true;
+                    refresh_now = true;
                     attempt -= 1;
                 }
                 Err(Failure::Fatal(e)) => return Err(e),
@@ -290,6 +294,12 @@ impl SheetsClient {
             }
         };
         let status = response.status();
+        tracing::debug!(
+            what = %call.what,
+            status = status.as_u16(),
+            sent_bytes = call.body.as_ref().map_or(0, Vec::len),
+            "Google replied"
+        );
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)

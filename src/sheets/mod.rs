@@ -25,7 +25,7 @@ pub mod write;
 
 pub use a1::{A1Range, column_index, column_letters};
 pub use auth::SCOPES;
-pub use cells::{MAX_CELL_CHARS, TRUNCATION_MARKER, truncate_cell};
+pub use cells::{MAX_CELL_CHARS, TRUNCATION_MARKER, cell_text, truncate_cell};
 pub use client::{GOOGLE_PROCESSING_LIMIT, MAX_REQUEST_BYTES, SheetsClient, SheetsSettings};
 pub use drive::{Target, parse_target};
 pub use error::{ErrorKind, SheetsError};

@@ -235,6 +235,32 @@ impl SheetsClient {
         book: &mut SpreadsheetInfo,
         spec: &TabSpec<'_>,
     ) -> Result<TabLayout, SheetsError> {
+        self.layout(book, spec, true).await
+    }
+
+    /// What [`Self::ensure_tab`] would find and do, without writing (for dry runs).
+    ///
+    /// When the tab does not exist, the layout has `created: true`, a `tab` with `sheet_id` -1
+    /// and no rows, and the columns the new tab would have; `added` lists headers that would be
+    /// added.
+    ///
+    /// # Errors
+    /// As [`Self::ensure_tab`], minus the write errors.
+    pub async fn inspect_tab(
+        &self,
+        book: &SpreadsheetInfo,
+        spec: &TabSpec<'_>,
+    ) -> Result<TabLayout, SheetsError> {
+        let mut copy = book.clone();
+        self.layout(&mut copy, spec, false).await
+    }
+
+    async fn layout(
+        &self,
+        book: &mut SpreadsheetInfo,
+        spec: &TabSpec<'_>,
+        write: bool,
+    ) -> Result<TabLayout, SheetsError> {
         let TabSpec {
             title,
             headers,
@@ -253,7 +279,24 @@ impl SheetsClient {
                     },
                 });
             }
-            return self.create_tab(book, title, headers).await;
+            if write {
+                return self.create_tab(book, title, headers).await;
+            }
+            let header: Vec<String> = headers.iter().map(|s| (*s).to_owned()).collect();
+            return Ok(TabLayout {
+                tab: TabInfo {
+                    sheet_id: -1,
+                    title: title.to_owned(),
+                    index: u32::try_from(book.tabs.len()).unwrap_or(u32::MAX),
+                    row_count: 0,
+                    column_count: 0,
+                    frozen_rows: 0,
+                },
+                columns: positions(&header, headers),
+                added: header.clone(),
+                header,
+                created: true,
+            });
         }
         let row1 = self.read_header(&book.id, title).await?;
         let mut header: Vec<String> = row1.iter().map(header_text).collect();
@@ -266,9 +309,9 @@ impl SheetsClient {
             }
         }
         let has_header = header.iter().any(|h| !h.is_empty());
-        let has_data = has_header || self.tab_has_values(&book.id, title).await?;
-        if has_data
-            && let Some(missing) = key_headers.iter().find(|k| !header.iter().any(|h| h == *k))
+        // Without the key columns, rows below the header belong to some other layout.
+        if let Some(missing) = key_headers.iter().find(|k| !header.iter().any(|h| h == *k))
+            && self.has_rows_below_header(book, title).await?
         {
             return Err(SheetsError::ForeignLayout {
                 tab: title.to_owned(),
@@ -288,10 +331,12 @@ impl SheetsClient {
                     .map_or(0, |i| i + 1),
             )
             .unwrap_or(u32::MAX);
-            // An empty tab gets the header row frozen as a new one would.
-            let freeze = !has_header;
-            self.add_header_cells(book, title, start, &missing, freeze)
-                .await?;
+            if write {
+                // An empty tab gets the header row frozen as a new one would.
+                let freeze = !has_header;
+                self.add_header_cells(book, title, start, &missing, freeze)
+                    .await?;
+            }
             header.truncate(start as usize);
             header.extend(missing.iter().map(|s| (*s).to_owned()));
         }
@@ -412,16 +457,29 @@ impl SheetsClient {
         Ok(reply["values"][0].as_array().cloned().unwrap_or_default())
     }
 
-    async fn tab_has_values(&self, id: &str, title: &str) -> Result<bool, SheetsError> {
+    async fn has_rows_below_header(
+        &self,
+        book: &SpreadsheetInfo,
+        title: &str,
+    ) -> Result<bool, SheetsError> {
+        let tab = book.tab(title).ok_or_else(|| SheetsError::TabMissing {
+            tab: title.to_owned(),
+        })?;
+        if tab.row_count < 2 {
+            return Ok(false);
+        }
+        let below = A1Range {
+            last_row: None,
+            ..A1Range::cells(title, 0, 2, tab.column_count.saturating_sub(1), 2)
+        };
         let reply = self
             .call(Call {
                 op: Op::Read,
                 method: Method::GET,
-                url: self
-                    .sheets_endpoint(id, &format!("/values/{}", A1Range::sheet(title).encoded())),
+                url: self.sheets_endpoint(&book.id, &format!("/values/{}", below.encoded())),
                 query: vec![("fields", "values".to_owned())],
                 body: None,
-                what: format!("checking whether {title} is empty"),
+                what: format!("checking {title} for rows below the header"),
             })
             .await?;
         Ok(reply["values"].as_array().is_some_and(|v| !v.is_empty()))

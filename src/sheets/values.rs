@@ -32,7 +32,11 @@ impl ColumnsRead {
 }
 
 impl SheetsClient {
-    /// Reads `columns` (zero-based) of tab `title` in one request, unformatted, with the first free row.
+    /// Reads `columns` (zero-based) of tab `title`, unformatted, with the first free row.
+    ///
+    /// Two requests: the requested columns (`majorDimension=COLUMNS`), then every column from the
+    /// row after the longest of them down, so the first free row sees what a person typed below
+    /// the keyed rows without reading the whole sheet (DESIGN.md section 9, "Where new rows go").
     ///
     /// # Errors
     /// [`SheetsError::TabMissing`] or any request error.
@@ -45,45 +49,72 @@ impl SheetsClient {
         let tab = book.tab(title).ok_or_else(|| SheetsError::TabMissing {
             tab: title.to_owned(),
         })?;
-        // The whole width, so the first free row sees a person's columns too.
-        let range = A1Range::columns(title, 0, tab.column_count.saturating_sub(1));
+        let ranges: Vec<(&'static str, String)> = columns
+            .iter()
+            .map(|&c| ("ranges", A1Range::columns(title, c, c).to_string()))
+            .collect();
         let reply = self
-            .call(Call {
-                op: Op::Read,
-                method: Method::GET,
-                url: self.sheets_endpoint(&book.id, "/values:batchGet"),
-                query: vec![
-                    ("ranges", range.to_string()),
-                    ("majorDimension", "COLUMNS".to_owned()),
-                    ("valueRenderOption", "UNFORMATTED_VALUE".to_owned()),
-                    ("dateTimeRenderOption", "FORMATTED_STRING".to_owned()),
-                ],
-                body: None,
-                what: format!("reading {title}"),
-            })
+            .batch_get(book, ranges, "COLUMNS", &format!("reading {title}"))
             .await?;
         // An empty range has no `values` key at all.
-        let all = reply["valueRanges"][0]["values"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let last_row = all
-            .iter()
-            .map(|c| c.as_array().map_or(0, Vec::len))
-            .max()
-            .unwrap_or(0);
-        let picked = columns
-            .iter()
-            .map(|c| {
-                all.get(*c as usize)
-                    .and_then(Value::as_array)
+        let picked: Vec<Vec<Value>> = (0..columns.len())
+            .map(|i| {
+                reply["valueRanges"][i]["values"][0]
+                    .as_array()
                     .cloned()
                     .unwrap_or_default()
             })
             .collect();
+        let longest = picked.iter().map(Vec::len).max().unwrap_or(0);
+        let longest = u32::try_from(longest).unwrap_or(u32::MAX - 1);
+        let last_col = tab.column_count.saturating_sub(1);
+        let tail_start = longest + 1;
+        let mut last_row = longest;
+        if tail_start <= tab.row_count {
+            let tail = A1Range::cells(title, 0, tail_start, last_col, tab.row_count);
+            let reply = self
+                .batch_get(
+                    book,
+                    vec![("ranges", tail.to_string())],
+                    "ROWS",
+                    &format!("reading {title} below row {longest}"),
+                )
+                .await?;
+            // Google trims trailing blank rows, so the reply's length ends at the last used row.
+            let below = reply["valueRanges"][0]["values"]
+                .as_array()
+                .map_or(0, Vec::len);
+            if below > 0 {
+                last_row = longest + u32::try_from(below).unwrap_or(u32::MAX - longest - 1);
+            }
+        }
         Ok(ColumnsRead {
             columns: picked,
-            first_free_row: u32::try_from(last_row).unwrap_or(u32::MAX - 1) + 1,
+            first_free_row: last_row.saturating_add(1),
         })
+    }
+
+    /// One `values:batchGet`, unformatted.
+    async fn batch_get(
+        &self,
+        book: &SpreadsheetInfo,
+        mut query: Vec<(&'static str, String)>,
+        major: &str,
+        what: &str,
+    ) -> Result<Value, SheetsError> {
+        query.extend([
+            ("majorDimension", major.to_owned()),
+            ("valueRenderOption", "UNFORMATTED_VALUE".to_owned()),
+            ("dateTimeRenderOption", "FORMATTED_STRING".to_owned()),
+        ]);
+        self.call(Call {
+            op: Op::Read,
+            method: Method::GET,
+            url: self.sheets_endpoint(&book.id, "/values:batchGet"),
+            query,
+            body: None,
+            what: what.to_owned(),
+        })
+        .await
     }
 }

@@ -316,8 +316,8 @@ pub fn plan_rows(
             }
         }
     }
-    // Entries are kept to half a request so chunks pack well.
-    let block_limit = (max / 2).max(1);
+    // Entries are kept to an eighth of a request so requests fill up to the limit.
+    let block_limit = (max / 8).max(1);
     let mut entries: Vec<(Entry, u32, u32)> = Vec::new();
     for run in column_runs(columns) {
         let (c0, c1) = (columns[run[0]], columns[run[run.len() - 1]]);

@@ -7,19 +7,9 @@ use serde::Deserialize;
 use super::error::ShopifyError;
 use crate::config::Secret;
 
-/// How the client authenticates.
-#[derive(Debug, Clone)]
-pub enum Auth {
-    /// A static token (`shpat_…` or any opaque token).
-    Token(Secret),
-    /// The client-credentials grant of a Dev Dashboard app installed on the shop.
-    ClientCredentials {
-        /// `client_id`.
-        client_id: String,
-        /// `client_secret`.
-        client_secret: Secret,
-    },
-}
+/// How the client authenticates: a static token or the client-credentials grant (the same
+/// type the configuration resolves).
+pub use crate::config::ShopifyAuth as Auth;
 
 /// A token is renewed this long before Shopify says it expires.
 const EXPIRY_MARGIN_SECS: i64 = 60;

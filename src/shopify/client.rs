@@ -74,6 +74,8 @@ pub struct ClientStats {
     pub requested_cost: f64,
     /// Sum of this client's own estimates of those same requests (by Shopify's cost rules).
     pub estimated_cost: f64,
+    /// Fields Shopify withheld as protected customer data (left empty).
+    pub withheld_fields: u64,
 }
 
 /// A Shopify GraphQL Admin API client, built once per run.
@@ -90,6 +92,7 @@ pub struct ShopifyClient {
     pub(crate) pacer: Mutex<Pacer>,
     pub(crate) stats: Mutex<ClientStats>,
     version_warned: AtomicBool,
+    pub(crate) withheld_warned: AtomicBool,
     served_version: Mutex<Option<String>>,
 }
 
@@ -161,11 +164,16 @@ impl ShopifyClient {
             )));
         }
         let root = base.as_str().trim_end_matches('/');
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
-            .gzip(true)
+            .gzip(true);
+        if matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
+            // A local emulator is never reached through a proxy from the environment.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| ShopifyError::Settings(format!("HTTP client: {e}")))?;
         Ok(Self {
@@ -181,6 +189,7 @@ impl ShopifyClient {
             pacer: Mutex::new(Pacer::default()),
             stats: Mutex::default(),
             version_warned: AtomicBool::new(false),
+            withheld_warned: AtomicBool::new(false),
             served_version: Mutex::new(None),
         })
     }

@@ -18,8 +18,15 @@ pub const MAX_QUERY_COST: f64 = 1000.0;
 /// See: shopify.dev/docs/api/usage/pagination-graphql.
 pub const MAX_PAGE_SIZE: u32 = 250;
 
-/// Line items asked for with each order; orders with more are completed with follow-up queries.
+/// Line items asked for with each order until the shop's orders have been seen; orders with more
+/// are completed with follow-up queries.
 pub const FIRST_PAGE_LINES: u32 = 10;
+
+/// The most line items asked for with each order, however large the shop's orders are.
+pub const MAX_FIRST_PAGE_LINES: u32 = 50;
+
+/// Orders seen before the line items per order adapt to the shop.
+const ORDERS_BEFORE_ADAPTING: u64 = 20;
 
 /// Cost of one `Line` fragment node: the line item 1, two money bags of 2, the product 1.
 pub const LINE_NODE_COST: f64 = 6.0;
@@ -58,6 +65,9 @@ pub(crate) struct Pacer {
     bucket: Option<(ThrottleStatus, DateTime<Utc>)>,
     /// Observed requested cost over our estimate (1.0 when Shopify counts as we do).
     pub factor: f64,
+    /// How many orders had each line item count (the last slot: that many or more).
+    line_counts: Vec<u64>,
+    orders_seen: u64,
 }
 
 impl Default for Pacer {
@@ -65,6 +75,8 @@ impl Default for Pacer {
         Self {
             bucket: None,
             factor: 1.0,
+            line_counts: vec![0; MAX_PAGE_SIZE as usize + 1],
+            orders_seen: 0,
         }
     }
 }
@@ -112,6 +124,43 @@ impl Pacer {
         {
             self.factor = requested / estimate;
         }
+    }
+
+    /// Records how many line items an order had.
+    pub fn record_lines(&mut self, lines: usize) {
+        let slot = lines.min(self.line_counts.len() - 1);
+        self.line_counts[slot] += 1;
+        self.orders_seen += 1;
+    }
+
+    /// Line items to ask for with each order: the count that minimises the expected requests per
+    /// order (page share plus follow-ups) over the orders seen so far.
+    ///
+    /// Asking for fewer fits more orders in a page; asking for more saves follow-up requests for
+    /// large orders. Only the request count is at stake: actual cost, and so time under the rate
+    /// limit, is the same either way.
+    pub fn first_page_lines(&self) -> u32 {
+        if self.orders_seen < ORDERS_BEFORE_ADAPTING {
+            return FIRST_PAGE_LINES;
+        }
+        let per_follow_up = u64::from(self.lines_per_page());
+        let total = self.orders_seen as f64;
+        let expected = |lines: u32| {
+            let page_share = 1.0 / f64::from(self.orders_per_page(lines));
+            let follow_ups: u64 = self
+                .line_counts
+                .iter()
+                .enumerate()
+                .map(|(count, &orders)| {
+                    let rest = (count as u64).saturating_sub(u64::from(lines));
+                    orders * rest.div_ceil(per_follow_up)
+                })
+                .sum();
+            page_share + follow_ups as f64 / total
+        };
+        (1..=MAX_FIRST_PAGE_LINES)
+            .min_by(|a, b| expected(*a).total_cmp(&expected(*b)))
+            .unwrap_or(FIRST_PAGE_LINES)
     }
 
     /// Orders per page so a page's requested cost stays within the budget.
@@ -170,6 +219,29 @@ mod tests {
         let later = t0() + chrono::Duration::seconds(4);
         assert!(pacer.wait_for(900.0, later) <= Duration::from_millis(6_002));
         assert_eq!(pacer.wait_for(300.0, t0()), Duration::ZERO);
+    }
+
+    #[test]
+    fn line_items_per_order_adapt_to_the_shop() {
+        let mut small = Pacer::default();
+        assert_eq!(small.first_page_lines(), FIRST_PAGE_LINES);
+        for i in 0..100 {
+            small.record_lines(1 + i % 3);
+        }
+        let lines = small.first_page_lines();
+        assert_eq!(lines, 3, "every order fits in 3 lines");
+        assert!(small.orders_per_page(lines) > Pacer::default().orders_per_page(FIRST_PAGE_LINES));
+        let mut large = Pacer::default();
+        for i in 0..100 {
+            large.record_lines(20 + i % 10);
+        }
+        assert!(large.first_page_lines() >= 20);
+        let mut mixed = Pacer::default();
+        for i in 0..1000 {
+            mixed.record_lines(if i % 200 == 0 { 300 } else { 2 });
+        }
+        // A rare huge order is cheaper to complete with follow-ups than to size every page for.
+        assert!(mixed.first_page_lines() <= 3);
     }
 
     #[test]

@@ -3,6 +3,26 @@
 //!
 //! This module never prints and never picks exit codes; [`ShopifyError::kind`] tells the CLI
 //! which class of failure it got.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), shopsync::shopify::ShopifyError> {
+//! use std::sync::Arc;
+//! use shopsync::clock::{Clock, SystemClock};
+//! use shopsync::config::Secret;
+//! use shopsync::shopify::{Auth, ShopifyClient, ShopifySettings};
+//!
+//! let clock = Arc::new(SystemClock);
+//! let auth = Auth::Token(Secret::new("shpat_…"));
+//! let client = ShopifyClient::new(ShopifySettings::new("acme", auth, clock.clone()))?;
+//! let to = clock.now();
+//! let mut pages = client.orders_updated(to - chrono::Duration::hours(1), to);
+//! while let Some(page) = pages.next_page().await? {
+//!     // page.shop is Some on the first page; page.orders are complete with their line items.
+//!     let _ = (page.shop, page.orders);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 mod auth;
 mod client;

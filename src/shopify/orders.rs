@@ -85,15 +85,19 @@ impl<'c> OrderStream<'c> {
         let with_shop = self.pages == 0;
         let mut shrinks = 0;
         let data: OrdersPageData = loop {
-            let first = lock(&self.client.pacer).orders_per_page(FIRST_PAGE_LINES);
+            let (first, lines) = {
+                let pacer = lock(&self.client.pacer);
+                let lines = pacer.first_page_lines();
+                (pacer.orders_per_page(lines), lines)
+            };
             let vars = json!({
                 "first": first,
                 "after": self.cursor,
                 "query": self.query,
-                "lines": FIRST_PAGE_LINES,
+                "lines": lines,
                 "withShop": with_shop,
             });
-            let estimate = orders_page_cost(first, FIRST_PAGE_LINES, with_shop);
+            let estimate = orders_page_cost(first, lines, with_shop);
             match self.client.run(queries::ORDERS_PAGE, vars, estimate).await {
                 Ok(data) => break data,
                 Err(ShopifyError::MaxCostExceeded { requested, .. }) if shrinks < MAX_SHRINKS => {
@@ -140,6 +144,20 @@ impl ShopifyClient {
         }
     }
 
+    /// Streams orders with `createdAt` in `[from, to]` (reconciliation of one day's orders), in
+    /// `updatedAt` order like [`Self::orders_updated`].
+    #[must_use]
+    pub fn orders_created(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> OrderStream<'_> {
+        OrderStream {
+            client: self,
+            query: window_query("created_at", from, to),
+            cursor: None,
+            done: false,
+            pages: 0,
+            orders: 0,
+        }
+    }
+
     pub(crate) fn learn_cost(&self, requested: f64, estimate: f64) {
         let mut pacer = lock(&self.pacer);
         let observed = if requested.is_finite() {
@@ -158,6 +176,7 @@ impl ShopifyClient {
             while let Some(after) = cursor {
                 cursor = self.more_line_items(&mut order, after).await?;
             }
+            lock(&self.pacer).record_lines(order.line_items.len());
             orders.push(order);
         }
         Ok(orders)
@@ -212,10 +231,15 @@ impl ShopifyClient {
         let mut orders = Vec::with_capacity(gids.len());
         let mut rest = gids;
         while !rest.is_empty() {
-            let n = (lock(&self.pacer).ids_per_query(FIRST_PAGE_LINES) as usize).min(rest.len());
+            let (n, lines) = {
+                let pacer = lock(&self.pacer);
+                let lines = pacer.first_page_lines();
+                (pacer.ids_per_query(lines) as usize, lines)
+            };
+            let n = n.min(rest.len());
             let (chunk, tail) = rest.split_at(n);
-            let estimate = orders_by_id_cost(n as u32, FIRST_PAGE_LINES);
-            let vars = json!({ "ids": chunk, "lines": FIRST_PAGE_LINES });
+            let estimate = orders_by_id_cost(n as u32, lines);
+            let vars = json!({ "ids": chunk, "lines": lines });
             match self
                 .run::<NodesData>(queries::ORDERS_BY_ID, vars, estimate)
                 .await
@@ -326,6 +350,29 @@ impl ShopifyClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::SystemClock;
+    use crate::config::Secret;
+    use crate::shopify::{Auth, ShopifySettings};
+    use std::sync::Arc;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn the_client_and_its_futures_can_move_between_threads_and_never_print_the_token() {
+        let settings = ShopifySettings::new(
+            "acme",
+            Auth::Token(Secret::new("shpat_secret_value")),
+            Arc::new(SystemClock),
+        );
+        assert!(!format!("{settings:?}").contains("shpat_secret_value"));
+        let client = ShopifyClient::new(settings).unwrap();
+        assert_eq!(client.shop_domain(), "acme.myshopify.com");
+        assert!(!format!("{client:?}").contains("shpat_secret_value"));
+        let mut stream = client.orders_updated(Utc::now(), Utc::now());
+        assert_send(&stream.next_page());
+        assert_send(&client.orders_by_ids(&[]));
+        assert_send(&client.shop());
+    }
 
     #[test]
     fn window_queries_use_quoted_utc_times() {

@@ -1,10 +1,12 @@
 //! Shopify's replies to typed results: HTTP statuses and error bodies, GraphQL `errors` with
 //! their codes, the cost extension fed to the pacer, and the data decoded.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
+use tracing::warn;
 
 use super::client::{ShopifyClient, lock};
 use super::error::ShopifyError;
@@ -16,6 +18,24 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     let secs: f64 = value.trim().parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+/// How many errors are `ACCESS_DENIED` on fields inside the data (protected customer data), when
+/// every error is of that kind; 0 otherwise.
+fn withheld_fields(errors: &Errors) -> u64 {
+    let Errors::List(list) = errors else { return 0 };
+    let inner_denial = |e: &super::wire::GraphQlError| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.code.as_deref())
+            .is_some_and(|c| c == "ACCESS_DENIED")
+            && e.path.as_ref().is_some_and(|p| p.len() > 1)
+    };
+    if list.iter().all(inner_denial) {
+        list.len() as u64
+    } else {
+        0
+    }
 }
 
 impl ShopifyClient {
@@ -91,7 +111,21 @@ impl ShopifyClient {
             }
         }
         if let Some(errors) = reply.errors {
-            return Err(self.graphql_error(doc, &errors, cost));
+            let withheld = withheld_fields(&errors);
+            if withheld == 0 || reply.data.as_ref().is_none_or(serde_json::Value::is_null) {
+                return Err(self.graphql_error(doc, &errors, cost));
+            }
+            // Protected customer data the app is not approved for comes back null beside the
+            // rest of the data: keep the data, leave those cells empty, and say so once.
+            lock(&self.stats).withheld_fields += withheld;
+            if !self.withheld_warned.swap(true, Ordering::Relaxed) {
+                warn!(
+                    request_id,
+                    "Shopify withheld protected customer data (names, email, phone or address): \
+                     those cells stay empty; approve protected customer data access for the app \
+                     to fill them"
+                );
+            }
         }
         let data = reply.data.ok_or_else(|| ShopifyError::Decode {
             operation: doc.name,

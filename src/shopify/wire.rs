@@ -32,11 +32,19 @@ impl Errors {
     pub fn summary(&self) -> String {
         match self {
             Self::Text(text) => text.clone(),
-            Self::List(list) => list
-                .iter()
-                .map(|e| e.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
+            Self::List(list) => {
+                // A page can carry one error per order: the first few say enough.
+                let mut text = list
+                    .iter()
+                    .take(3)
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                if list.len() > 3 {
+                    text.push_str(&format!(" (and {} more)", list.len() - 3));
+                }
+                text
+            }
             Self::Other(value) => value.to_string(),
         }
     }
@@ -52,6 +60,7 @@ pub(crate) struct ErrorBody {
 pub(crate) struct GraphQlError {
     #[serde(default)]
     pub message: String,
+    pub path: Option<Vec<serde_json::Value>>,
     pub extensions: Option<ErrorExtensions>,
 }
 

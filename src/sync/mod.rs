@@ -40,6 +40,7 @@ pub mod hash;
 pub mod header;
 pub mod index;
 pub mod plan;
+pub mod reconcile;
 pub mod rows;
 pub mod run;
 pub mod sheet;

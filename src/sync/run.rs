@@ -150,56 +150,75 @@ pub struct Summary {
 /// The first fatal error; the run is recorded as failed with it, and orders whose rows were not
 /// confirmed are recorded in `sync_errors` so the next run fetches them again.
 pub async fn sync(services: Services<'_>, options: &SyncOptions) -> Result<Summary, SyncError> {
-    let started = services.clock.now();
-    let real = options.kind == RunKind::Real;
-    let cursor_before = services.store.cursor()?;
-    let binding = services.store.binding()?;
-    if let Some(bound) = &binding
-        && !bound.shop_domain.eq_ignore_ascii_case(&options.shop_domain)
-    {
-        return Err(StoreError::BindingMismatch {
-            path: services.store.path().to_path_buf(),
-            field: "shop",
-            stored: bound.shop_domain.clone(),
-            given: options.shop_domain.clone(),
-        }
-        .into());
-    }
-    if real {
-        services.store.close_abandoned_runs()?;
-    }
-    let mode = if real { RunMode::Real } else { RunMode::Test };
-    let run = services.store.start_run(mode, cursor_before)?;
-    let window_from = match cursor_before {
-        Some(cursor) => cursor - chrono::Duration::minutes(i64::from(options.overlap_minutes)),
-        None => started - chrono::Duration::days(i64::from(options.lookback_days)),
+    let mode = match options.kind {
+        RunKind::Real => RunMode::Real,
+        RunKind::DryRun => RunMode::Test,
     };
-    let window_from = options.since.map_or(window_from, |s| s.min(window_from));
-    let tz = services.store.shop_timezone()?.unwrap_or(chrono_tz::UTC);
-    let dry = if real {
-        None
-    } else {
-        Some(DryRunOutput::create(&options.test_output, started, run.0)?)
-    };
-    let mut job = Job {
-        services,
-        options,
-        run,
-        binding,
-        tz,
-        sheet: None,
-        buffer: Vec::new(),
-        buffered_rows: 0,
-        counts: RunCounts::default(),
-        warnings: Warnings::default(),
-        duplicates: BTreeSet::new(),
-        covered: None,
-        pending_cover: None,
-        dry,
-    };
+    let (mut job, window_from) = Job::begin(services, options, mode)?;
+    let started = job.started;
     let result = job.run(window_from, started).await;
-    job.finish(result, started, window_from, cursor_before)
-        .await
+    job.finish(result, window_from).await
+}
+
+impl<'a, 'o> Job<'a, 'o> {
+    /// Checks the binding, records the run's start and sets up its state; returns the job and the
+    /// start of the window a windowed run fetches.
+    pub(super) fn begin(
+        services: Services<'a>,
+        options: &'o SyncOptions,
+        mode: RunMode,
+    ) -> Result<(Self, DateTime<Utc>), SyncError> {
+        let started = services.clock.now();
+        let real = options.kind == RunKind::Real;
+        let cursor_before = services.store.cursor()?;
+        let binding = services.store.binding()?;
+        if let Some(bound) = &binding
+            && !bound.shop_domain.eq_ignore_ascii_case(&options.shop_domain)
+        {
+            return Err(StoreError::BindingMismatch {
+                path: services.store.path().to_path_buf(),
+                field: "shop",
+                stored: bound.shop_domain.clone(),
+                given: options.shop_domain.clone(),
+            }
+            .into());
+        }
+        if real {
+            services.store.close_abandoned_runs()?;
+        }
+        let run = services.store.start_run(mode, cursor_before)?;
+        let window_from = match cursor_before {
+            Some(cursor) => cursor - chrono::Duration::minutes(i64::from(options.overlap_minutes)),
+            None => started - chrono::Duration::days(i64::from(options.lookback_days)),
+        };
+        let window_from = options.since.map_or(window_from, |s| s.min(window_from));
+        let tz = services.store.shop_timezone()?.unwrap_or(chrono_tz::UTC);
+        let dry = if real {
+            None
+        } else {
+            Some(DryRunOutput::create(&options.test_output, started, run.0)?)
+        };
+        let job = Job {
+            services,
+            options,
+            run,
+            mode,
+            started,
+            cursor_before,
+            binding,
+            tz,
+            sheet: None,
+            buffer: Vec::new(),
+            buffered_rows: 0,
+            counts: RunCounts::default(),
+            warnings: Warnings::default(),
+            duplicates: BTreeSet::new(),
+            covered: None,
+            pending_cover: None,
+            dry,
+        };
+        Ok((job, window_from))
+    }
 }
 
 /// Warnings, each said once per run.
@@ -216,10 +235,13 @@ impl Warnings {
 }
 
 /// The state of one run.
-struct Job<'a, 'o> {
-    services: Services<'a>,
+pub(super) struct Job<'a, 'o> {
+    pub(super) services: Services<'a>,
     options: &'o SyncOptions,
     run: RunId,
+    mode: RunMode,
+    started: DateTime<Utc>,
+    cursor_before: Option<DateTime<Utc>>,
     binding: Option<Binding>,
     tz: chrono_tz::Tz,
     sheet: Option<SheetSide>,
@@ -236,6 +258,25 @@ struct Job<'a, 'o> {
 }
 
 impl Job<'_, '_> {
+    /// Plans and writes given orders (reconciliation), comparing with the sheet's cells when the
+    /// options say `force`.
+    pub(super) async fn sync_given(&mut self, orders: Vec<Order>) -> Result<(), SyncError> {
+        self.counts.fetched += i64::try_from(orders.len()).unwrap_or(i64::MAX);
+        for order in orders {
+            self.buffered_rows += order.line_items.len().max(1);
+            self.buffer.push(order);
+            if self.buffered_rows >= BATCH_ROWS {
+                self.flush().await?;
+            }
+        }
+        self.flush().await
+    }
+
+    /// Adopts the shop Shopify described (its time zone for dates).
+    pub(super) fn set_shop(&mut self, shop: &Shop) -> Result<(), SyncError> {
+        self.learn_shop(shop)
+    }
+
     fn real(&self) -> bool {
         self.options.kind == RunKind::Real
     }
@@ -273,7 +314,9 @@ impl Job<'_, '_> {
                 self.flush().await?;
             }
             if self.stop_requested().is_some() {
-                break;
+                // Stop now: what is buffered is neither written nor recorded, so the cursor stays
+                // before it and the next run fetches it again.
+                return Ok(());
             }
         }
         self.flush().await
@@ -329,6 +372,10 @@ impl Job<'_, '_> {
         let orders = std::mem::take(&mut self.buffer);
         self.buffered_rows = 0;
         let result = self.write_orders(&orders).await;
+        if let Ok(false) = result {
+            // Stopped by a signal between two writes: the cursor must not pass what is unwritten.
+            return Ok(());
+        }
         if let Err(err) = &result
             && self.real()
         {
@@ -347,9 +394,10 @@ impl Job<'_, '_> {
                 self.counts.failed += 1;
             }
         }
-        result?;
+        // Every fetched order is now written or queued in sync_errors, so even a failed run may
+        // move the cursor past them: one bad batch cannot pin it.
         self.covered = self.pending_cover.or(self.covered);
-        Ok(())
+        result.map(|_| ())
     }
 
     /// The gids among `orders` whose current content the DB already records (written this run).
@@ -369,7 +417,8 @@ impl Job<'_, '_> {
             .collect())
     }
 
-    async fn write_orders(&mut self, orders: &[Order]) -> Result<(), SyncError> {
+    /// Writes a batch; `Ok(false)` when a stop request cut it short between two writes.
+    async fn write_orders(&mut self, orders: &[Order]) -> Result<bool, SyncError> {
         let mut rows: Vec<OrderRows> = orders.iter().map(|o| order_rows(o, self.tz)).collect();
         for order in &rows {
             if !order.truncated.is_empty() {
@@ -395,13 +444,23 @@ impl Job<'_, '_> {
             let tracked = self.tracked_hashes(&rows)?;
             if !self.options.force && all_tracked(&rows, &tracked) {
                 self.counts.unchanged += i64::try_from(rows.len()).unwrap_or(i64::MAX);
-                return Ok(());
+                return Ok(true);
             }
             let by_gid: HashMap<&str, &Order> =
                 orders.iter().map(|o| (o.gid.as_str(), o)).collect();
             let plan = self.plan(rows.clone(), &tracked).await?;
+            if attempts == 0 {
+                // Counted on the first plan only: a retry re-plans what an unknown outcome left.
+                for order in &plan.orders {
+                    match order.outcome() {
+                        OrderOutcome::New => self.counts.new += 1,
+                        OrderOutcome::Updated => self.counts.updated += 1,
+                        OrderOutcome::Unchanged => self.counts.unchanged += 1,
+                    }
+                }
+            }
             match self.apply(&plan, &by_gid).await {
-                Ok(()) => return Ok(()),
+                Ok(complete) => return Ok(complete),
                 Err(SyncError::Sheets(err)) if err.is_ambiguous() => {
                     attempts += 1;
                     if attempts > MAX_AMBIGUOUS_RETRIES {
@@ -439,7 +498,8 @@ impl Job<'_, '_> {
         Ok(out)
     }
 
-    async fn sheet_mut(&mut self) -> Result<&mut SheetSide, SyncError> {
+    /// The sheet, opened (and, in a real run, bound) on first use.
+    pub(super) async fn sheet_mut(&mut self) -> Result<&mut SheetSide, SyncError> {
         if self.sheet.is_none() {
             let client = SheetsClient::new(self.services.sheets.clone()).await?;
             let side = SheetSide::open(
@@ -514,23 +574,16 @@ impl Job<'_, '_> {
     }
 
     /// Writes a plan (or, in a dry run, adds it to the plan on disk) and records each order once
-    /// every one of its writes is confirmed.
+    /// every one of its writes is confirmed. `Ok(false)` when a stop request cut it short.
     async fn apply(
         &mut self,
         plan: &Plan,
         by_gid: &HashMap<&str, &Order>,
-    ) -> Result<(), SyncError> {
-        for order in &plan.orders {
-            match order.outcome() {
-                OrderOutcome::New => self.counts.new += 1,
-                OrderOutcome::Updated => self.counts.updated += 1,
-                OrderOutcome::Unchanged => self.counts.unchanged += 1,
-            }
-        }
+    ) -> Result<bool, SyncError> {
         if let Some(mut dry) = self.dry.take() {
             let result = self.plan_dry(plan, &mut dry).await;
             self.dry = Some(dry);
-            return result;
+            return result.map(|()| true);
         }
         let mut progress = OrderProgress::new(plan);
         let done = progress.complete_without_writes();
@@ -564,10 +617,10 @@ impl Job<'_, '_> {
             written += (chunk.appends.len() + chunk.updates.len()) as u64;
             self.services.observer.wrote(written);
             if self.stop_requested().is_some() {
-                break;
+                return Ok(progress.incomplete().is_empty());
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     async fn plan_dry(&mut self, plan: &Plan, dry: &mut DryRunOutput) -> Result<(), SyncError> {
@@ -625,13 +678,13 @@ impl Job<'_, '_> {
     }
 
     /// Records the run's end, moves the cursor, and builds the summary.
-    async fn finish(
+    pub(super) async fn finish(
         mut self,
         result: Result<(), SyncError>,
-        started: DateTime<Utc>,
         window_from: DateTime<Utc>,
-        cursor_before: Option<DateTime<Utc>>,
     ) -> Result<Summary, SyncError> {
+        let started = self.started;
+        let cursor_before = self.cursor_before;
         let stopped_by = self.stop_requested();
         let outcome = match (&result, stopped_by) {
             (Err(_), _) => RunOutcome::Failed,
@@ -647,7 +700,9 @@ impl Job<'_, '_> {
             self.covered
         };
         let mut cursor_after = cursor_before;
+        // Only the windowed run moves the cursor: reconciliation fetches by number and ID.
         if self.real()
+            && self.mode == RunMode::Real
             && let Some(target) = target
         {
             cursor_after = Some(self.services.store.advance_cursor(target)?);

@@ -87,20 +87,16 @@ impl SheetSide {
         let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
         let keys = [Column::OrderId.name(), Column::LineItemId.name()];
         let bound_sheet_id = binding.map(|b| b.sheet_id);
+        let spec = TabSpec {
+            title,
+            headers: &names,
+            key_headers: &keys,
+            bound_sheet_id,
+        };
         let mut side = if dry_run && book.tab(title).is_none() {
             if bound_sheet_id.is_some() {
                 // Let the tab check name the rename or deletion, as a real run would.
-                client
-                    .ensure_tab(
-                        &mut book,
-                        &TabSpec {
-                            title,
-                            headers: &names,
-                            key_headers: &keys,
-                            bound_sheet_id,
-                        },
-                    )
-                    .await?;
+                client.ensure_tab(&mut book, &spec).await?;
             }
             Self {
                 client,
@@ -113,17 +109,7 @@ impl SheetSide {
             let header: Vec<Value> = if dry_run {
                 client.read_header(&id, title).await?
             } else {
-                let layout = client
-                    .ensure_tab(
-                        &mut book,
-                        &TabSpec {
-                            title,
-                            headers: &names,
-                            key_headers: &keys,
-                            bound_sheet_id,
-                        },
-                    )
-                    .await?;
+                let layout = client.ensure_tab(&mut book, &spec).await?;
                 if layout.created {
                     info!(tab = title, "created the tab with its header");
                 }

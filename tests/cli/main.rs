@@ -7,6 +7,7 @@
 //! - `help`: `--help` of every command, snapshotted, so docs cannot drift silently.
 //! - `config`: bad configuration gives exit 2 with every problem listed, before any network call.
 //! - `world`: both emulators on loopback and a working directory configured for them.
+//! - `missing`: reconciliation: gaps explained and remembered, deleted rows written back.
 //! - `sync`: the sync end to end against the emulators; each test is a promise of DESIGN.md.
 //! - `local_commands`: `status`, `orders`, `errors` and `report` on a populated store.
 //! - `export`: CSV and JSON files, formula neutralising, owner-only mode, `--force`.
@@ -15,12 +16,15 @@
 //! - `secrets`: no secret in any output of the local commands.
 //! - `validate`: every check against the emulators, each broken piece failing its own check, and
 //!   nothing written anywhere.
+//! - `demo`: `shopsync demo` runs every step against its own sandbox; foreign folders are refused.
 
 mod config;
+mod demo;
 mod export;
 mod fixture;
 mod help;
 mod local_commands;
+mod missing;
 mod refusals;
 mod reset;
 mod secrets;

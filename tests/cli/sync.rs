@@ -37,3 +37,39 @@ fn backfill_then_an_hourly_run_with_nothing_new() {
     );
     assert_exactly_once(&world);
 }
+
+#[test]
+fn no_secret_reaches_stderr_or_the_log_even_at_trace() {
+    let world = World::new(3, 5);
+    let out = world
+        .cmd(&["sync", "-vv"])
+        .env("RUST_LOG", "trace")
+        .output()
+        .expect("run shopsync");
+    assert!(out.status.success(), "{out:?}");
+    let log = std::fs::read_to_string(world.dir.file("shopify_sync.log")).expect("log file");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("sync finished"), "the log says nothing: {log}");
+    for text in [&log, &stderr.to_string(), &stdout.to_string()] {
+        for secret in [
+            shopsync::sandbox::shopify::SANDBOX_TOKEN,
+            "ya29.",
+            "PRIVATE KEY",
+            "assertion",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked:\n{text}");
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        for file in ["shopify_sync.log", "shopify_sync.db"] {
+            let mode = std::fs::metadata(world.dir.file(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file} is {mode:o}");
+        }
+    }
+}

@@ -468,3 +468,22 @@ fn the_log_file_holds_no_secret() {
     assert!(!log.contains(SANDBOX_TOKEN), "{log}");
     assert!(!log.contains(pem_line), "{log}");
 }
+
+#[test]
+fn a_viewer_share_fails_the_edit_check() {
+    let world = World::new(25, 3);
+    world.google.set_editable(&world.spreadsheet, false);
+    let (code, report) = validate_json(&world);
+    assert_eq!(code, 1, "{report:#}");
+    let edit = check(&report, "edit_permission");
+    assert_eq!(edit["status"], "fail", "{edit}");
+    assert!(
+        edit["hint"]
+            .as_str()
+            .unwrap()
+            .contains(world.google.client_email()),
+        "{edit}"
+    );
+    assert_eq!(check(&report, "tab")["status"], "warn");
+    assert_nothing_written(&world);
+}

@@ -12,7 +12,7 @@ use crate::cli::output::{Color, Output};
 use crate::cli::progress::Bars;
 use crate::cli::remote;
 use crate::store::{RunOutcome, Store, SyncLock};
-use crate::sync::{RunKind, Services, StopSignal, Summary, SyncOptions};
+use crate::sync::{RunKind, Services, StopSignal, Summary};
 
 /// How long `sync` waits for another run's lock before giving up with exit 5.
 const LOCK_WAIT: Duration = Duration::from_secs(2);
@@ -56,20 +56,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     let mut store = Store::open(&local.database_path)?;
     let clock = remote::clock();
     store = store.with_clock(clock.clone());
-    let options = SyncOptions {
-        kind,
-        force: args.force,
-        since: args
-            .since
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| Utc.from_utc_datetime(&t)),
-        lookback_days: config.lookback_days,
-        overlap_minutes: config.overlap_minutes,
-        target_spreadsheet: config.target_spreadsheet.clone(),
-        worksheet: config.worksheet.clone(),
-        shop_domain: config.store.domain(),
-        test_output: "test_output".into(),
-    };
+    let since = args
+        .since
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| Utc.from_utc_datetime(&t));
+    let options = remote::sync_options(&config, kind, args.force, since);
     let bars = Bars::new(ctx.verbosity.quiet || args.json);
     let stop: StopSignal = Arc::new(AtomicU8::new(0));
     let summary = remote::block_on(async {

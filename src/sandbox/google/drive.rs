@@ -160,6 +160,20 @@ pub fn files_list(inner: &Inner, query: &Query) -> Result<Value, ApiError> {
     Ok(out)
 }
 
+/// `files.get`: a shared spreadsheet's metadata, with `capabilities.canEdit`.
+pub fn files_get(inner: &Inner, id: &str) -> Result<Value, ApiError> {
+    let book = inner
+        .books
+        .get(id)
+        .filter(|b| b.shared)
+        .ok_or_else(|| ApiError::drive_not_found(id))?;
+    Ok(json!({
+        "kind": "drive#file", "id": book.id, "name": book.title, "mimeType": SPREADSHEET_MIME,
+        "trashed": book.trashed,
+        "capabilities": {"canEdit": book.editable, "canComment": true, "canCopy": true},
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,6 +124,15 @@ impl ApiError {
         }
     }
 
+    /// Drive's 404 for a file it cannot see (recorded shape: reason `notFound`).
+    #[must_use]
+    pub fn drive_not_found(id: &str) -> Self {
+        Self {
+            drive_reason: Some("notFound"),
+            ..Self::new(StatusCode::NOT_FOUND, format!("File not found: {id}."))
+        }
+    }
+
     /// A Drive-shaped 400.
     #[must_use]
     pub fn drive_invalid(message: impl Into<String>) -> Self {
@@ -158,8 +167,12 @@ impl ApiError {
         if let Some(reason) = self.drive_reason {
             error["errors"] =
                 json!([{"domain": "usageLimits", "reason": reason, "message": self.message}]);
-            if reason == "invalid" {
+            if reason != "userRateLimitExceeded" {
                 error["errors"][0]["domain"] = json!("global");
+            }
+            if reason == "notFound" {
+                error["errors"][0]["locationType"] = json!("parameter");
+                error["errors"][0]["location"] = json!("fileId");
             }
         } else {
             error["status"] = json!(self.canonical());

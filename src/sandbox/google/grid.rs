@@ -260,6 +260,8 @@ pub struct Spreadsheet {
     pub sheets: Vec<Sheet>,
     /// Whether the file is shared with the service account (else 403, invisible in Drive).
     pub shared: bool,
+    /// Whether it is shared as Editor (else writes answer 403).
+    pub editable: bool,
     /// Whether the Drive file is in the trash.
     pub trashed: bool,
     /// Next `sheetId` to hand out.
@@ -444,6 +446,7 @@ mod tests {
             locale: "en_US".into(),
             sheets: vec![Sheet::new(0, "Sheet1")],
             shared: true,
+            editable: true,
             trashed: false,
             next_sheet_id: 1,
         };

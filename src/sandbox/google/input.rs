@@ -32,10 +32,11 @@ pub fn to_cell(value: &Value, option: InputOption) -> Option<Cell> {
     }
 }
 
-/// The characters a cell holds, as counted against the 50,000 limit.
+/// The characters a cell holds, as counted against the 50,000 limit: UTF-16 code units, as
+/// Sheets (JavaScript strings) counts them, so an emoji counts two.
 #[must_use]
 pub fn char_len(value: &Value) -> usize {
-    value.as_str().map_or(0, |s| s.chars().count())
+    value.as_str().map_or(0, |s| s.encode_utf16().count())
 }
 
 fn parse_typed(text: &str) -> Cell {

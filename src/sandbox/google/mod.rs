@@ -234,6 +234,7 @@ impl GoogleSandbox {
             locale: "en_US".to_owned(),
             sheets,
             shared: true,
+            editable: true,
             trashed: false,
             next_sheet_id: 1_877_059_582,
         };
@@ -245,6 +246,15 @@ impl GoogleSandbox {
         self.with(|inner| {
             if let Some(book) = inner.books.get_mut(id) {
                 book.shared = shared;
+            }
+        });
+    }
+
+    /// Whether the service account is an Editor (`true`) or only a Viewer.
+    pub fn set_editable(&self, id: &str, editable: bool) {
+        self.with(|inner| {
+            if let Some(book) = inner.books.get_mut(id) {
+                book.editable = editable;
             }
         });
     }
@@ -355,6 +365,12 @@ impl GoogleSandbox {
     /// Changes the lifetime of tokens minted from now on.
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.with(|inner| inner.token_lifetime = Some(lifetime));
+    }
+
+    /// Requests refused for breaking the discovery documents.
+    #[must_use]
+    pub fn violations(&self) -> u64 {
+        self.with(|inner| inner.violations)
     }
 
     /// Requests the per-minute quota answered with 429.

@@ -110,6 +110,8 @@ pub enum Route {
     BatchClear(String),
     /// Drive `files.list`.
     FilesList,
+    /// Drive `files.get`.
+    FilesGet(String),
 }
 
 impl Route {
@@ -127,6 +129,7 @@ impl Route {
             Route::ValuesBatchUpdate(_) => "sheets.spreadsheets.values.batchUpdate",
             Route::BatchClear(_) => "sheets.spreadsheets.values.batchClear",
             Route::FilesList => "drive.files.list",
+            Route::FilesGet(_) => "drive.files.get",
         }
     }
 
@@ -138,7 +141,7 @@ impl Route {
     }
 
     fn api(&self) -> Api {
-        if *self == Route::FilesList {
+        if matches!(self, Route::FilesList | Route::FilesGet(_)) {
             Api::Drive
         } else {
             Api::Sheets
@@ -157,6 +160,12 @@ fn decode(segment: &str) -> Option<String> {
 fn route(method: &Method, raw_path: &str) -> Option<Route> {
     if raw_path == "/drive/v3/files" && method == Method::GET {
         return Some(Route::FilesList);
+    }
+    if let Some(id) = raw_path.strip_prefix("/drive/v3/files/")
+        && method == Method::GET
+        && !id.contains('/')
+    {
+        return Some(Route::FilesGet(decode(id)?));
     }
     let rest = raw_path.strip_prefix("/v4/spreadsheets/")?;
     let (id_part, tail) = match rest.split_once('/') {
@@ -242,7 +251,8 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     if uri.path() == "/token" && method == Method::POST {
-        return token_endpoint(&shared, &body);
+        let (status, reply) = token::endpoint(&shared, &body);
+        return json_reply(status, &reply);
     }
     let Some(route) = route(&method, uri.path()) else {
         return error_reply(&ApiError::not_found());
@@ -300,6 +310,7 @@ async fn handle(
         };
         if let Err(message) = discovery.check(api, route.method_id(), &received) {
             tracing::warn!(method = route.method_id(), %message, "request violates the discovery document");
+            shared.lock().violations += 1;
             return for_api(ApiError::invalid(message));
         }
     }
@@ -313,7 +324,13 @@ async fn handle(
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             return for_api(ApiError::server(status));
         }
-        Some(Fault::Quota) => return for_api(ApiError::quota("Write", shared.write_quota)),
+        Some(Fault::Quota) => {
+            return for_api(if method == Method::GET {
+                ApiError::quota("Read", shared.read_quota)
+            } else {
+                ApiError::quota("Write", shared.write_quota)
+            });
+        }
         Some(Fault::DriveRateLimit) => return error_reply(&ApiError::drive_rate_limit()),
         _ => {}
     }
@@ -326,6 +343,7 @@ async fn handle(
         let mut inner = shared.lock();
         match &route {
             Route::FilesList => drive::files_list(&inner, &query),
+            Route::FilesGet(id) => drive::files_get(&inner, id),
             _ => dispatch(&mut inner, &route, &query, json_body.as_ref()),
         }
     };
@@ -361,10 +379,14 @@ fn dispatch(
         | Route::BatchGet(id)
         | Route::ValuesBatchUpdate(id)
         | Route::BatchClear(id) => id,
-        Route::FilesList => return Err(ApiError::not_found()),
+        Route::FilesList | Route::FilesGet(_) => return Err(ApiError::not_found()),
     };
     let book = inner.books.get_mut(id).ok_or_else(ApiError::not_found)?;
-    if !book.shared {
+    let writes = !matches!(
+        route,
+        Route::Get(_) | Route::ValuesGet(..) | Route::BatchGet(_)
+    );
+    if !book.shared || (writes && !book.editable) {
         return Err(ApiError::permission_denied());
     }
     let empty = Value::Object(serde_json::Map::new());
@@ -379,7 +401,7 @@ fn dispatch(
         Route::BatchGet(_) => values::batch_get(book, query),
         Route::ValuesBatchUpdate(_) => values::batch_update(book, body),
         Route::BatchClear(_) => values::batch_clear(book, body),
-        Route::FilesList => Err(ApiError::not_found()),
+        Route::FilesList | Route::FilesGet(_) => Err(ApiError::not_found()),
     }
 }
 
@@ -434,52 +456,6 @@ fn charge_quota(shared: &Shared, method: &Method) -> Result<(), ApiError> {
     }
     window.used += 1;
     Ok(())
-}
-
-fn token_endpoint(shared: &Shared, body: &[u8]) -> Response {
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if field("grant_type") != Some("urn:ietf:params:oauth:grant-type:jwt-bearer") {
-        return json_reply(
-            StatusCode::BAD_REQUEST,
-            &token::token_error("unsupported_grant_type", "Invalid grant_type"),
-        );
-    }
-    let assertion = field("assertion").unwrap_or("");
-    match token::verify_assertion(
-        assertion,
-        &shared.key,
-        &shared.client_email,
-        &shared.token_uri,
-    ) {
-        Ok(grant) => {
-            let mut inner = shared.lock();
-            inner.tokens_issued += 1;
-            let lifetime = inner.token_lifetime.unwrap_or(shared.token_lifetime);
-            let access = format!("ya29.sandbox-{}-{}", inner.tokens_issued, fastrand::u64(..));
-            inner.tokens.insert(
-                access.clone(),
-                super::state::IssuedToken {
-                    expires: Instant::now() + lifetime,
-                    scopes: grant.scopes.clone(),
-                },
-            );
-            json_reply(
-                StatusCode::OK,
-                &token::token_reply(&access, lifetime, &grant.scopes),
-            )
-        }
-        Err(description) => json_reply(
-            StatusCode::BAD_REQUEST,
-            &token::token_error("invalid_grant", &description),
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -76,6 +76,8 @@ pub struct Inner {
     pub writes: Window,
     /// Requests answered 429 by the quota (not by an injected fault).
     pub quota_rejections: u64,
+    /// Requests refused because they break the discovery document.
+    pub violations: u64,
     /// Planned faults.
     pub faults: Vec<FaultRule>,
     /// Counters by method id.

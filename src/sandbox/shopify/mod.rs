@@ -4,6 +4,24 @@
 //! from the `shopify` client. It validates every document against its served schema subset (and,
 //! when configured, against Shopify's real schema file), computes query costs by Shopify's rules,
 //! keeps a leaky bucket on the shared clock, and can be told to fail in the ways Shopify does.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use std::sync::Arc;
+//! use shopsync::clock::{Clock, SystemClock};
+//! use shopsync::sandbox::data::{StoreSpec, generate};
+//! use shopsync::sandbox::shopify::{EmulatorConfig, Fault, ShopifyEmulator};
+//!
+//! let clock = Arc::new(SystemClock);
+//! let data = generate(&StoreSpec::new(7, 2_000, clock.now()));
+//! let emulator = ShopifyEmulator::start(EmulatorConfig::new(data, clock)).await?;
+//! let base_url = emulator.base_url(); // use as `shopify_api_url`, token `SANDBOX_TOKEN`
+//! emulator.inject(3, Fault::ServerErrorAfterApply); // the third request runs, then answers 503
+//! emulator.add_orders(5);
+//! println!("{base_url}: {:?}", emulator.stats());
+//! # Ok(())
+//! # }
+//! ```
 
 mod bucket;
 mod cost;
@@ -14,6 +32,7 @@ pub mod store;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -115,6 +134,9 @@ pub struct EmulatorConfig {
     pub tokens: Vec<(String, Vec<String>)>,
     /// A client-credentials app.
     pub app: Option<AppCredentials>,
+    /// Whether the app may read protected customer data; when not, those fields come back null
+    /// with `ACCESS_DENIED` errors beside the data, as Shopify answers unapproved apps.
+    pub protected_data_access: bool,
 }
 
 impl EmulatorConfig {
@@ -132,6 +154,7 @@ impl EmulatorConfig {
                 vec!["read_orders".to_owned(), "read_all_orders".to_owned()],
             )],
             app: None,
+            protected_data_access: true,
         }
     }
 }
@@ -164,6 +187,8 @@ pub(crate) struct Shared {
     documents: Mutex<HashMap<String, Arc<Valid<ExecutableDocument>>>>,
     /// Headers of the last GraphQL request, the access token left out.
     last_headers: Mutex<Vec<(String, String)>>,
+    /// Whether protected customer data is served.
+    protected_data: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -294,6 +319,7 @@ impl ShopifyEmulator {
             window_days: store::DEFAULT_WINDOW_DAYS,
             documents: Mutex::default(),
             last_headers: Mutex::default(),
+            protected_data: AtomicBool::new(config.protected_data_access),
         });
         let app = Router::new()
             .route("/admin/api/{version}/graphql.json", post(server::graphql))
@@ -352,6 +378,11 @@ impl ShopifyEmulator {
     /// Changes the bucket (it starts full).
     pub fn set_bucket(&self, config: BucketConfig) {
         *lock(&self.shared.bucket) = bucket::Bucket::new(config);
+    }
+
+    /// Grants or withholds protected customer data from now on.
+    pub fn set_protected_data_access(&self, granted: bool) {
+        self.shared.protected_data.store(granted, Ordering::Relaxed);
     }
 
     /// Grants a static token these scopes.

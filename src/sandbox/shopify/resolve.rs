@@ -22,6 +22,20 @@ pub struct Ctx<'s> {
     pub vis: Visibility,
     /// The token's granted scopes.
     pub scopes: &'s [String],
+    /// Whether the app may read protected customer data (names, email, phone, address lines).
+    pub protected: bool,
+}
+
+/// The message Shopify gives for protected customer data the app is not approved for.
+pub const PROTECTED_DATA_MESSAGE: &str = "This app is not approved to access protected customer \
+    data. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
+
+fn protected<'a>(ctx: &Ctx<'_>, value: ResolvedValue<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+    if ctx.protected {
+        Ok(value)
+    } else {
+        Err(err(PROTECTED_DATA_MESSAGE))
+    }
 }
 
 /// Every object the emulator can return.
@@ -31,7 +45,7 @@ pub enum Obj<'s> {
     Shop(&'s Ctx<'s>),
     App(&'s Ctx<'s>),
     Scope(&'s str),
-    Count(usize),
+    Count(usize, bool),
     PageInfo {
         has_next: bool,
         start: Option<String>,
@@ -45,9 +59,9 @@ pub enum Obj<'s> {
     Line(&'s Ctx<'s>, &'s OrderData, &'s LineData),
     MoneyBag(i64, &'static str),
     Money(i64, &'static str),
-    Customer(&'s CustomerData),
+    Customer(&'s Ctx<'s>, &'s CustomerData),
     Email(&'s str),
-    Address(&'s AddressData, u32),
+    Address(&'s Ctx<'s>, &'s AddressData, u32),
     Product(&'s ProductData),
     Variant(&'s ProductData),
 }
@@ -124,7 +138,7 @@ impl ObjectValue for Obj<'_> {
             Self::Shop(_) => "Shop",
             Self::App(_) => "AppInstallation",
             Self::Scope(_) => "AccessScope",
-            Self::Count(_) => "Count",
+            Self::Count(..) => "Count",
             Self::PageInfo { .. } => "PageInfo",
             Self::Orders(..) => "OrderConnection",
             Self::OrderEdge(..) => "OrderEdge",
@@ -134,7 +148,7 @@ impl ObjectValue for Obj<'_> {
             Self::Line(..) => "LineItem",
             Self::MoneyBag(..) => "MoneyBag",
             Self::Money(..) => "MoneyV2",
-            Self::Customer(_) => "Customer",
+            Self::Customer(..) => "Customer",
             Self::Email(_) => "CustomerEmailAddress",
             Self::Address(..) => "MailingAddress",
             Self::Product(_) => "Product",
@@ -176,9 +190,9 @@ impl ObjectValue for Obj<'_> {
                 "description" => ResolvedValue::leaf(format!("Access scope {handle}")),
                 _ => return Err(self.unknown_field_error(info)),
             }),
-            Self::Count(n) => Ok(match field {
+            Self::Count(n, exact) => Ok(match field {
                 "count" => ResolvedValue::leaf(*n as u64),
-                "precision" => ResolvedValue::leaf("EXACT"),
+                "precision" => ResolvedValue::leaf(if *exact { "EXACT" } else { "AT_LEAST" }),
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::PageInfo {
@@ -243,31 +257,32 @@ impl ObjectValue for Obj<'_> {
                 "currencyCode" => ResolvedValue::leaf(*currency),
                 _ => return Err(self.unknown_field_error(info)),
             }),
-            Self::Customer(c) => Ok(match field {
+            Self::Customer(ctx, c) => Ok(match field {
                 "id" => ResolvedValue::leaf(format!("gid://shopify/Customer/{}", c.id)),
-                "firstName" => opt_str(c.first_name.as_deref()),
-                "lastName" => opt_str(c.last_name.as_deref()),
-                "defaultEmailAddress" => {
-                    ResolvedValue::nullable_object(c.email.as_deref().map(Obj::Email))
-                }
+                "firstName" => protected(ctx, opt_str(c.first_name.as_deref()))?,
+                "lastName" => protected(ctx, opt_str(c.last_name.as_deref()))?,
+                "defaultEmailAddress" => protected(
+                    ctx,
+                    ResolvedValue::nullable_object(c.email.as_deref().map(Obj::Email)),
+                )?,
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::Email(email) => Ok(match field {
                 "emailAddress" => ResolvedValue::leaf(*email),
                 _ => return Err(self.unknown_field_error(info)),
             }),
-            Self::Address(a, index) => Ok(match field {
+            Self::Address(ctx, a, index) => Ok(match field {
                 "id" => ResolvedValue::leaf(format!("gid://shopify/MailingAddress/{index}")),
-                "name" => opt_str(a.name.as_deref()),
-                "address1" => opt_str(a.address1.as_deref()),
-                "address2" => opt_str(a.address2.as_deref()),
+                "name" => protected(ctx, opt_str(a.name.as_deref()))?,
+                "address1" => protected(ctx, opt_str(a.address1.as_deref()))?,
+                "address2" => protected(ctx, opt_str(a.address2.as_deref()))?,
                 "city" => opt_str(a.city.as_deref()),
                 "province" => opt_str(a.province.as_deref()),
                 "provinceCode" => opt_str(a.province_code.as_deref()),
-                "zip" => opt_str(a.zip.as_deref()),
+                "zip" => protected(ctx, opt_str(a.zip.as_deref()))?,
                 "country" => opt_str(a.country.as_deref()),
                 "countryCodeV2" => opt_str(a.country_code),
-                "phone" => opt_str(a.phone.as_deref()),
+                "phone" => protected(ctx, opt_str(a.phone.as_deref()))?,
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::Product(p) => Ok(match field {
@@ -328,9 +343,15 @@ fn resolve_query<'a>(
         "ordersCount" => {
             let filter = Filter::parse(arg_str(info, "query").unwrap_or_default()).map_err(err)?;
             let count = ctx.store.count(&filter, ctx.vis);
-            let limit = arg_u64(info, "limit")
-                .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-            ResolvedValue::object(Obj::Count(count.min(limit)))
+            // `limit: null` lifts the cap; the default caps at 10,000 and says "at least".
+            let limit = match info.arguments().get("limit") {
+                Some(JsonValue::Null) => usize::MAX,
+                Some(v) => v
+                    .as_u64()
+                    .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX)),
+                None => 10_000,
+            };
+            ResolvedValue::object(Obj::Count(count.min(limit), count <= limit))
         }
         "order" | "node" => {
             let id = arg_str(info, "id").unwrap_or_default();
@@ -381,8 +402,8 @@ fn resolve_order<'a>(
         "cancelledAt" | "closedAt" => o.cancelled_at.map_or_else(ResolvedValue::null, time),
         "displayFinancialStatus" => opt_str(o.financial_status),
         "displayFulfillmentStatus" => ResolvedValue::leaf(o.fulfillment_status),
-        "email" => opt_str(o.email.as_deref()),
-        "phone" => opt_str(o.phone.as_deref()),
+        "email" => protected(ctx, opt_str(o.email.as_deref()))?,
+        "phone" => protected(ctx, opt_str(o.phone.as_deref()))?,
         "test" => ResolvedValue::leaf(o.test),
         "tags" => ResolvedValue::list(o.tags.iter().map(|t| ResolvedValue::leaf(&**t))),
         "note" => opt_str(o.note.as_deref()),
@@ -391,7 +412,7 @@ fn resolve_order<'a>(
         "customer" => ResolvedValue::nullable_object(
             o.customer
                 .and_then(|i| ctx.store.data.customers.get(i as usize))
-                .map(Obj::Customer),
+                .map(|c| Obj::Customer(ctx, c)),
         ),
         "shippingAddress" | "billingAddress" => {
             ResolvedValue::nullable_object(o.shipping.and_then(|i| {
@@ -399,7 +420,7 @@ fn resolve_order<'a>(
                     .data
                     .addresses
                     .get(i as usize)
-                    .map(|a| Obj::Address(a, i))
+                    .map(|a| Obj::Address(ctx, a, i))
             }))
         }
         "totalPriceSet" => ResolvedValue::object(Obj::MoneyBag(o.total_minor(), o.currency)),

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::resolve::{Ctx, Obj};
+use super::resolve::{Ctx, Obj, PROTECTED_DATA_MESSAGE};
 use super::store::Visibility;
 use super::{Fault, Shared, cost, schema};
 
@@ -302,13 +302,16 @@ fn execute(
             created_after: window,
         },
         scopes,
+        protected: shared
+            .protected_data
+            .load(std::sync::atomic::Ordering::Relaxed),
     };
     let response = Execution::new(served, &doc)
         .operation(op)
         .coerced_variable_values(&vars)
         .execute_sync(&Obj::Query(&ctx));
     drop(store);
-    let response = match response {
+    let mut response = match response {
         Ok(r) => r,
         Err(e) => {
             return (
@@ -317,6 +320,21 @@ fn execute(
             );
         }
     };
+    for error in &mut response.errors {
+        // apollo-compiler prefixes resolver errors; Shopify's messages are bare sentences.
+        if let Some(bare) = error.message.strip_prefix("resolver error: ") {
+            error.message = bare.to_owned();
+        }
+        if error.message == PROTECTED_DATA_MESSAGE {
+            error
+                .extensions
+                .insert("code", JsonValue::from("ACCESS_DENIED"));
+            error.extensions.insert(
+                "documentation",
+                JsonValue::from("https://shopify.dev/docs/apps/launch/protected-customer-data"),
+            );
+        }
+    }
     let actual = response
         .data
         .as_ref()
@@ -351,7 +369,7 @@ fn validate(
         if let Err(e) = ExecutableDocument::parse_and_validate(&real, query, "query.graphql") {
             return Err((
                 StatusCode::OK,
-                errors(e.errors.iter().map(|d| json!(d.to_json()))),
+                errors(e.errors.iter().map(|d| shopify_wording(json!(d.to_json())))),
             ));
         }
     }
@@ -361,6 +379,24 @@ fn validate(
         });
         (StatusCode::OK, errors(list))
     })
+}
+
+/// Rewords the most common validation error as Shopify (graphql-ruby) words it:
+/// "Field 'x' doesn't exist on type 'Shop'" with `extensions.code` `undefinedField`.
+fn shopify_wording(mut error: Value) -> Value {
+    let message = error["message"].as_str().unwrap_or_default().to_owned();
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    if message.contains("does not have a field")
+        && let [type_name, field_name, ..] = quoted[..]
+    {
+        error["message"] = json!(format!(
+            "Field '{field_name}' doesn't exist on type '{type_name}'"
+        ));
+        error["extensions"] = json!({
+            "code": "undefinedField", "typeName": type_name, "fieldName": field_name
+        });
+    }
+    error
 }
 
 /// The first top-level field that needs `read_orders`, if any.

@@ -327,12 +327,13 @@ impl Store {
             if reverse {
                 all.reverse();
             }
-            let skip = after.map_or(0, |(id, v)| {
-                all.iter()
-                    .position(|o| (key.value(o), o.id) == (v, id))
-                    .map_or(0, |p| p + 1)
-            });
-            items.extend(all.into_iter().skip(skip).take(first + 1));
+            // Resume strictly after the cursor's position, even if its order has since moved.
+            let past = |o: &&OrderData| match after {
+                None => true,
+                Some((id, v)) if reverse => (key.value(o), o.id) < (v, id),
+                Some((id, v)) => (key.value(o), o.id) > (v, id),
+            };
+            items.extend(all.into_iter().filter(past).take(first + 1));
         }
         let has_next = items.len() > first;
         items.truncate(first);
@@ -423,6 +424,38 @@ mod tests {
         assert!(name_matches(1001, "#", "", "1001"));
         assert!(!name_matches(10011, "#", "", "1001"));
         assert!(Filter::parse("name:'open").is_err());
+    }
+
+    #[test]
+    fn pages_resume_after_the_cursor_even_when_its_order_moved() {
+        use crate::sandbox::data::{StoreSpec, generate};
+        let end = chrono::Utc::now();
+        let mut store = Store::new(generate(&StoreSpec::new(5, 30, end)));
+        let all = Filter::default();
+        let vis = Visibility {
+            created_after: i64::MIN,
+        };
+        let cases = [
+            (SortKey::UpdatedAt, false),
+            (SortKey::UpdatedAt, true),
+            (SortKey::Id, false),
+        ];
+        for (key, reverse) in cases {
+            let page = store.list(&all, key, reverse, None, 10, vis).unwrap();
+            let (last, cursor) = page.items.last().map(|(o, c)| (o.id, c.clone())).unwrap();
+            let first_ids: Vec<u64> = page.items.iter().map(|(o, _)| o.id).collect();
+            let _ = store.update(last, end.timestamp() + 10, |_| {});
+            let next = store
+                .list(&all, key, reverse, Some(&cursor), 10, vis)
+                .unwrap();
+            assert!(
+                next.items
+                    .iter()
+                    .all(|(o, _)| !first_ids.contains(&o.id) || o.id == last),
+                "{key:?} restarted from the top"
+            );
+            assert_eq!(next.items.len(), 10);
+        }
     }
 
     #[test]

@@ -1,0 +1,62 @@
+//! `missing`: gaps explained and remembered, rows a person deleted written back, dry runs dry.
+
+use predicates::prelude::*;
+
+use crate::world::{TAB, World};
+
+fn json(world: &World, args: &[&str]) -> (i32, serde_json::Value) {
+    let out = world.cmd(args).output().expect("run shopsync");
+    let value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap_or(-1), value)
+}
+
+#[test]
+fn gaps_are_explained_once_and_deleted_rows_come_back() {
+    let world = World::new(11, 40);
+    world.cmd(&["sync"]).assert().success();
+    let before = world.keys();
+
+    // Numbers the generator skipped are absent in Shopify: explained, not errors.
+    world.refill_bucket();
+    let (code, first) = json(&world, &["missing", "--json"]);
+    assert_eq!(code, 0, "{first:#}");
+    let classes: Vec<&str> = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["class"].as_str().unwrap())
+        .collect();
+    assert!(
+        classes.iter().all(|c| *c == "absent"),
+        "unexpected findings: {first:#}"
+    );
+
+    // Explained gaps are remembered: the next run looks nothing up again.
+    world.refill_bucket();
+    world
+        .cmd(&["missing"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nothing missing"));
+
+    // A person deletes two rows; a dry run reports them and writes nothing.
+    world.google.person_delete_row(&world.spreadsheet, TAB, 5);
+    world.google.person_delete_row(&world.spreadsheet, TAB, 2);
+    let damaged = world.keys();
+    assert_eq!(damaged.len(), before.len() - 2);
+    world.refill_bucket();
+    let (code, dry) = json(&world, &["missing", "--dry-run", "--json"]);
+    assert_eq!(code, 1, "unrepaired differences exit 1: {dry:#}");
+    assert_eq!(world.keys(), damaged, "the dry run wrote to the sheet");
+
+    // The real run writes them back, exactly once each.
+    world.refill_bucket();
+    let (code, fixed) = json(&world, &["missing", "--json"]);
+    assert_eq!(code, 0, "{fixed:#}");
+    let mut after = world.keys();
+    after.sort();
+    let mut want = before.clone();
+    want.sort();
+    assert_eq!(after, want);
+}

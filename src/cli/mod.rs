@@ -97,11 +97,15 @@ pub fn main(cli: Cli) -> u8 {
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let ctx = Context::from_process(&cli)?;
-    if cli.command.keeps_log() {
-        let local = ctx.local()?;
-        logging::init(ctx.verbosity, Some(&local.log_file))?;
-    } else {
-        logging::init(ctx.verbosity, None)?;
+    match ctx.local() {
+        Ok(local) if cli.command.keeps_log() => {
+            logging::init(ctx.verbosity, Some(&local.log_file))?;
+        }
+        // `validate` reports a broken configuration as failed checks, so it must get to run.
+        Err(err) if !matches!(cli.command, Command::Validate(_)) && cli.command.keeps_log() => {
+            return Err(err);
+        }
+        _ => logging::init(ctx.verbosity, None)?,
     }
     match cli.command {
         Command::Sync(args) => commands::sync::run(&ctx, &args),

@@ -7,8 +7,8 @@ pub mod exit;
 pub mod logging;
 pub mod output;
 pub mod progress;
-pub mod remote;
 pub mod reading;
+pub mod remote;
 pub mod times;
 
 use std::path::PathBuf;

@@ -12,11 +12,11 @@ use anyhow::Context as _;
 use chrono::Utc;
 
 use crate::cli::Context;
-use crate::csv_safe::neutralise;
 use crate::cli::exit::{Outcome, UsageError};
 use crate::cli::output::Output;
 use crate::cli::reading::ReadStore;
 use crate::cli::times::Zone;
+use crate::csv_safe::neutralise;
 use crate::store::{ExportRow, OrderStatus};
 
 /// Write one line per tracked line item, with its order's fields, to a CSV file (or JSON when the

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::Fault as ShopifyFault;
 
-use crate::world::World;
+use crate::world::{World, wait_for};
 
 const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
 const KEY_READ: &str = "spreadsheets.values.batchGet";
@@ -45,7 +45,7 @@ fn let_stall_pass(stalled_at: Instant) {
 fn kill_at(world: &World, method: &str, nth: u64) {
     let before = world.google_requests(method);
     let child = world.spawn(&["sync"]);
-    world.wait_for(&format!("request {nth} of {method}"), || {
+    wait_for(&format!("request {nth} of {method}"), || {
         world.google_requests(method) >= before + nth
     });
     let stalled_at = Instant::now();
@@ -91,7 +91,7 @@ fn kill_9_after_a_write_was_applied_but_before_it_was_confirmed_then_rerun() {
     let reads = world.google_requests(KEY_READ);
     world.google.inject(KEY_READ, 1, Fault::Stall(STALL));
     let child = world.spawn(&["sync"]);
-    world.wait_for("the re-read after the lost reply", || {
+    wait_for("the re-read after the lost reply", || {
         world.google_requests(KEY_READ) >= reads + 2
     });
     let stalled_at = Instant::now();
@@ -108,7 +108,7 @@ fn kill_9_while_fetching_or_growing_the_grid_then_rerun() {
     // Shopify's second page stalls: nothing was written yet.
     world.shopify.inject(2, ShopifyFault::Stall(STALL));
     let child = world.spawn(&["sync"]);
-    world.wait_for("Shopify request 2", || world.shopify.stats().requests >= 2);
+    wait_for("Shopify request 2", || world.shopify.stats().requests >= 2);
     let stalled_at = Instant::now();
     kill_9(child);
     let_stall_pass(stalled_at);
@@ -176,7 +176,7 @@ fn two_syncs_at_once_one_exits_5_naming_the_holder_and_no_row_is_doubled() {
     let world = World::fast(35, 40);
     world.google.inject(VALUES_WRITE, 0, Fault::Stall(STALL));
     let mut first = world.spawn(&["sync"]);
-    world.wait_for("the first run's write", || {
+    wait_for("the first run's write", || {
         world.google_requests(VALUES_WRITE) >= 1
     });
     let (code, stdout, stderr) = world.sync_code(&[]);

@@ -8,7 +8,7 @@ use serde_json::json;
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::{AppCredentials, Fault as ShopifyFault};
 
-use crate::world::World;
+use crate::world::{World, wait_for};
 
 const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
 
@@ -42,7 +42,7 @@ fn google_tokens_expiring_and_revoked_mid_run_are_renewed() {
         Fault::Stall(Duration::from_millis(2_500)),
     );
     let child = world.spawn(&["sync"]);
-    world.wait_for("the stalled read", || {
+    wait_for("the stalled read", || {
         world.google_requests("spreadsheets.values.batchGet") >= 1
     });
     world.google.revoke_tokens();

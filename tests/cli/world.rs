@@ -213,18 +213,6 @@ impl World {
         self.google.counts().get(method).map_or(0, |c| c.requests)
     }
 
-    /// Waits until `done` holds (polling), failing the test after a generous minute.
-    pub fn wait_for(&self, what: &str, mut done: impl FnMut() -> bool) {
-        let start = Instant::now();
-        while !done() {
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "gave up waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
     /// The zero-based column of an owned header.
     pub fn col(&self, name: &str) -> usize {
         let rows = self.rows();
@@ -396,5 +384,17 @@ impl World {
             diffs.push(format!("new table {table}"));
         }
         assert!(diffs.is_empty(), "the DB changed:\n{}", diffs.join("\n"));
+    }
+}
+
+/// Waits until `done` holds (polling), failing the test after a generous minute.
+pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "gave up waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

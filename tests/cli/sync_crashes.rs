@@ -85,18 +85,22 @@ fn kill_9_while_a_write_stalls_before_it_is_applied_then_rerun() {
 #[test]
 fn kill_9_after_a_write_was_applied_but_before_it_was_confirmed_then_rerun() {
     let world = large(32);
-    // Chunk 2 is applied but its reply is lost; the re-read of the keys that follows stalls, and
-    // the process dies there: the rows are in the sheet, the DB does not know.
+    // Chunk 2 (values write 3, after the header and chunk 1) is applied but its reply is lost;
+    // shopsync re-reads the keys and its next write stalls, and the process dies there: the rows
+    // are in the sheet, the DB does not know.
     world.google.inject(VALUES_WRITE, 2, Fault::ApplyThenDrop);
+    world.google.inject(VALUES_WRITE, 3, Fault::Stall(STALL));
     let reads = world.google_requests(KEY_READ);
-    world.google.inject(KEY_READ, 1, Fault::Stall(STALL));
     let child = world.spawn(&["sync"]);
-    wait_for("the re-read after the lost reply", || {
-        world.google_requests(KEY_READ) >= reads + 2
+    wait_for("the write after the lost reply", || {
+        world.google_requests(VALUES_WRITE) >= 4
     });
     let stalled_at = Instant::now();
     kill_9(child);
-    assert!(world.google_requests(VALUES_WRITE) >= 3);
+    assert!(
+        world.google_requests(KEY_READ) >= reads + 2,
+        "the keys were not read again after the lost reply"
+    );
     let_stall_pass(stalled_at);
     world.sync_ok(&[]);
     world.assert_exactly_once();

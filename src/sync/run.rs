@@ -378,8 +378,12 @@ impl Job<'_, '_> {
         }
         if let Err(err) = &result
             && self.real()
+            && self.sheet.is_some()
         {
-            // What the sheet did not confirm is queued, so the next run fetches it again.
+            // What the sheet did not confirm is queued, so the next run fetches it again. When
+            // the sheet could not even be opened (wrong spreadsheet, binding, permissions), the
+            // failure is the run's, not the orders': nothing is recorded against them and the
+            // cursor stays put, so the DB is left as it was.
             let message = err.to_string();
             let recorded = self.recorded_gids(&orders)?;
             for order in orders.iter().filter(|o| !recorded.contains(&o.gid)) {
@@ -501,16 +505,36 @@ impl Job<'_, '_> {
     /// The sheet, opened (and, in a real run, bound) on first use.
     pub(super) async fn sheet_mut(&mut self) -> Result<&mut SheetSide, SyncError> {
         if self.sheet.is_none() {
-            let client = SheetsClient::new(self.services.sheets.clone()).await?;
-            let side = SheetSide::open(
-                client,
-                &self.options.target_spreadsheet,
-                &self.options.worksheet,
-                self.binding.as_ref(),
-                self.services.store.path(),
-                !self.real(),
-            )
-            .await?;
+            // Opening writes too (a new tab, missing headers). Those writes are idempotent, so
+            // one whose outcome is unknown is retried by opening again, which reads the tab and
+            // header afresh and writes only what is still missing.
+            let mut attempts = 0;
+            let side = loop {
+                let client = SheetsClient::new(self.services.sheets.clone()).await?;
+                match SheetSide::open(
+                    client,
+                    &self.options.target_spreadsheet,
+                    &self.options.worksheet,
+                    self.binding.as_ref(),
+                    self.services.store.path(),
+                    !self.real(),
+                )
+                .await
+                {
+                    Ok(side) => break side,
+                    Err(SyncError::Sheets(err))
+                        if err.is_ambiguous() && attempts < MAX_AMBIGUOUS_RETRIES =>
+                    {
+                        attempts += 1;
+                        warn!(
+                            attempt = attempts,
+                            "a write while opening the sheet has an unknown outcome ({err}); \
+                             reading the sheet again"
+                        );
+                    }
+                    Err(err) => return Err(err),
+                }
+            };
             if self.real()
                 && let Some(sheet_id) = side.sheet_id()
             {

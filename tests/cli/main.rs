@@ -9,6 +9,12 @@
 //! - `world`: both emulators on loopback and a working directory configured for them.
 //! - `missing`: reconciliation: gaps explained and remembered, deleted rows written back.
 //! - `sync`: the sync end to end against the emulators; each test is a promise of DESIGN.md.
+//! - `sync_updates`: orders changed in Shopify are updated in place; `--force`, `reset`, formulas, long notes.
+//! - `sync_dry_run`: `sync --test` sends no write, changes no tracking table, leaves its plan on disk.
+//! - `sync_crashes`: kill -9 mid-write, ambiguous writes and two syncs at once: still exactly once.
+//! - `sync_people`: a person sorting, inserting rows and adding a column between runs is never trampled.
+//! - `sync_flaky`: expiring tokens, THROTTLED, 429 and 5xx bursts on both sides: the run completes.
+//! - `sync_bad_inputs`: revoked token, wrong spreadsheet, foreign binding, corrupt DB: exit code, DB intact.
 //! - `local_commands`: `status`, `orders`, `errors` and `report` on a populated store.
 //! - `export`: CSV and JSON files, formula neutralising, owner-only mode, `--force`.
 //! - `reset`: number forms, unknown numbers, the sync lock.
@@ -30,5 +36,11 @@ mod reset;
 mod secrets;
 mod support;
 mod sync;
+mod sync_bad_inputs;
+mod sync_crashes;
+mod sync_dry_run;
+mod sync_flaky;
+mod sync_people;
+mod sync_updates;
 mod validate;
 mod world;

@@ -2,8 +2,10 @@
 //! real schema and discovery documents in `../shared`), a seeded store, a spreadsheet, and a
 //! working directory whose config points `shopsync` at them.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde_json::Value;
@@ -23,6 +25,10 @@ pub struct World {
     pub shopify: ShopifyEmulator,
     pub google: GoogleSandbox,
     pub spreadsheet: String,
+    /// The `config.json` written for shopsync, so tests can change one value.
+    pub config: Value,
+    /// Whether Shopify's cost bucket never throttles (large stores, where pacing is not the point).
+    pub unlimited_bucket: std::cell::Cell<bool>,
     // Declared last: dropped after the emulators it runs.
     _runtime: tokio::runtime::Runtime,
 }
@@ -30,6 +36,19 @@ pub struct World {
 impl World {
     /// A store of `orders` orders from `seed`, and an empty spreadsheet titled "Shop Orders".
     pub fn new(seed: u64, orders: usize) -> Self {
+        Self::build(seed, orders, |_| {})
+    }
+
+    /// Like [`World::new`], with a Shopify cost bucket that never throttles: for tests whose
+    /// point is not pacing, so that they run in seconds.
+    pub fn fast(seed: u64, orders: usize) -> Self {
+        let world = Self::new(seed, orders);
+        world.unlimited_bucket.set(true);
+        world
+    }
+
+    /// Like [`World::new`], with the Shopify emulator's configuration adjusted by `adjust`.
+    pub fn build(seed: u64, orders: usize, adjust: impl FnOnce(&mut EmulatorConfig)) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -53,6 +72,7 @@ impl World {
         ));
         let mut config = EmulatorConfig::new(data, clock.clone());
         config.schema_path = Some(schema);
+        adjust(&mut config);
         let shopify = runtime
             .block_on(ShopifyEmulator::start(config))
             .expect("start the Shopify emulator");
@@ -80,6 +100,8 @@ impl World {
             shopify,
             google,
             spreadsheet,
+            config,
+            unlimited_bucket: std::cell::Cell::new(false),
             _runtime: runtime,
         }
     }
@@ -117,12 +139,262 @@ impl World {
 
     /// Fills Shopify's cost bucket, as an hour between cron runs does.
     pub fn refill_bucket(&self) {
-        self.shopify.set_bucket(BucketConfig::default());
+        self.shopify.set_bucket(if self.unlimited_bucket.get() {
+            BucketConfig::unlimited()
+        } else {
+            BucketConfig::default()
+        });
     }
 
     /// Line items Shopify holds in the emulator now (each should have exactly one row).
     pub fn line_item_count(&self) -> usize {
         self.shopify
             .with_store(|store, _| store.orders().map(|o| o.lines.len()).sum())
+    }
+
+    /// Sets one `config.json` value (`null` removes it) and rewrites the file.
+    pub fn set_config(&mut self, key: &str, value: Value) {
+        let object = self.config.as_object_mut().expect("config object");
+        if value.is_null() {
+            object.remove(key);
+        } else {
+            object.insert(key.to_owned(), value);
+        }
+        self.dir.write("config.json", &self.config.to_string());
+    }
+
+    /// `shopsync sync ARGS` with a full cost bucket; asserts exit 0 and returns stdout.
+    pub fn sync_ok(&self, args: &[&str]) -> String {
+        self.refill_bucket();
+        let mut all = vec!["sync"];
+        all.extend_from_slice(args);
+        let out = self.cmd(&all).output().expect("run shopsync");
+        assert!(
+            out.status.success(),
+            "sync {args:?} failed with {:?}\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `shopsync sync ARGS`: (exit code, stdout, stderr).
+    pub fn sync_code(&self, args: &[&str]) -> (i32, String, String) {
+        self.refill_bucket();
+        let mut all = vec!["sync"];
+        all.extend_from_slice(args);
+        let out = self.cmd(&all).output().expect("run shopsync");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// `shopsync ARGS` started in the background (a plain child process, so a test can kill it).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.refill_bucket();
+        std::process::Command::new(env!("CARGO_BIN_EXE_shopsync"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn shopsync")
+    }
+
+    /// Requests of one Google method so far (`spreadsheets.values.batchUpdate`, …).
+    pub fn google_requests(&self, method: &str) -> u64 {
+        self.google.counts().get(method).map_or(0, |c| c.requests)
+    }
+
+    /// The zero-based column of an owned header.
+    pub fn col(&self, name: &str) -> usize {
+        let rows = self.rows();
+        rows[0]
+            .iter()
+            .position(|v| v.as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} header in {:?}", rows[0]))
+    }
+
+    /// Every keyed data row by key, with its 1-based sheet row.
+    pub fn rows_by_key(&self) -> BTreeMap<(String, String), (u32, Vec<Value>)> {
+        let rows = self.rows();
+        let header = &rows[0];
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|v| v.as_str() == Some(name))
+                .unwrap_or_else(|| panic!("no {name} header in {header:?}"))
+        };
+        let (o, l) = (col("Order ID"), col("Line Item ID"));
+        let mut out = BTreeMap::new();
+        for (i, row) in rows.iter().enumerate().skip(1) {
+            let get = |c: usize| row.get(c).and_then(Value::as_str).unwrap_or("").to_owned();
+            let key = (get(o), get(l));
+            if key.0.is_empty() {
+                continue;
+            }
+            let number = u32::try_from(i + 1).expect("row number");
+            assert!(
+                out.insert(key.clone(), (number, row.clone())).is_none(),
+                "key {key:?} on more than one row"
+            );
+        }
+        out
+    }
+
+    /// A cell of a data row, by header name (`Null` past the row's end).
+    pub fn cell(&self, key: &(String, String), name: &str) -> Value {
+        let col = self.col(name);
+        let rows = self.rows_by_key();
+        let (_, row) = rows
+            .get(key)
+            .unwrap_or_else(|| panic!("no row for {key:?}"));
+        row.get(col).cloned().unwrap_or(Value::Null)
+    }
+
+    /// The order IDs in the Shopify store, ascending.
+    pub fn order_ids(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .shopify
+            .with_store(|store, _| store.orders().map(|o| o.id).collect());
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The sheet keys of one order's line items, as Shopify holds them now.
+    pub fn keys_of(&self, order: u64) -> Vec<(String, String)> {
+        self.shopify.with_store(|store, _| {
+            store
+                .get(order)
+                .map(|o| {
+                    o.lines
+                        .iter()
+                        .map(|l| (order.to_string(), l.id.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    /// The order's name (`#1001`).
+    pub fn order_name(&self, order: u64) -> String {
+        self.shopify
+            .with_store(|store, _| format!("#{}", store.get(order).expect("order exists").number))
+    }
+
+    /// Asserts promise 1: one row per line item Shopify holds, each key once.
+    pub fn assert_exactly_once(&self) {
+        let keys = self.keys();
+        let unique: HashSet<_> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len(), "duplicate rows in the sheet");
+        let expected: HashSet<(String, String)> = self
+            .order_ids()
+            .into_iter()
+            .flat_map(|id| self.keys_of(id))
+            .collect();
+        assert_eq!(
+            unique,
+            expected.iter().collect(),
+            "the sheet's keys differ from Shopify's line items"
+        );
+    }
+
+    /// The tracking DB's path.
+    pub fn db(&self) -> PathBuf {
+        self.dir.file("shopify_sync.db")
+    }
+
+    /// Every table of the tracking DB but `skip`, as text, for before/after comparisons.
+    pub fn dump_db(&self, skip: &[&str]) -> BTreeMap<String, Vec<String>> {
+        let db = rusqlite::Connection::open_with_flags(
+            self.db(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open the DB");
+        let tables: Vec<String> = db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("list tables")
+            .query_map([], |r| r.get(0))
+            .expect("list tables")
+            .collect::<Result<_, _>>()
+            .expect("list tables");
+        let mut out = BTreeMap::new();
+        for table in tables.into_iter().filter(|t| !skip.contains(&t.as_str())) {
+            let mut stmt = db
+                .prepare(&format!("SELECT * FROM \"{table}\""))
+                .expect("select");
+            let width = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    let cells: Vec<String> = (0..width)
+                        .map(|i| match r.get_ref(i).expect("cell") {
+                            rusqlite::types::ValueRef::Text(t) => {
+                                String::from_utf8_lossy(t).into_owned()
+                            }
+                            other => format!("{other:?}"),
+                        })
+                        .collect();
+                    Ok(cells.join("|"))
+                })
+                .expect("rows")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            rows.sort();
+            out.insert(table, rows);
+        }
+        out
+    }
+
+    /// `(mode, outcome)` of every `sync_history` row, oldest first.
+    pub fn history(&self) -> Vec<(String, String)> {
+        let db = rusqlite::Connection::open_with_flags(
+            self.db(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open the DB");
+        db.prepare("SELECT mode, outcome FROM sync_history ORDER BY id")
+            .expect("history")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("history")
+            .collect::<Result<_, _>>()
+            .expect("history")
+    }
+
+    /// Asserts the tracking DB's tables but `skip` still equal `before`, naming what changed.
+    pub fn assert_db_unchanged(&self, before: &BTreeMap<String, Vec<String>>, skip: &[&str]) {
+        let after = self.dump_db(skip);
+        let mut diffs = Vec::new();
+        for (table, rows) in before {
+            let now = after.get(table).cloned().unwrap_or_default();
+            for row in rows.iter().filter(|r| !now.contains(r)) {
+                diffs.push(format!("{table}: - {row}"));
+            }
+            for row in now.iter().filter(|r| !rows.contains(r)) {
+                diffs.push(format!("{table}: + {row}"));
+            }
+        }
+        for table in after.keys().filter(|t| !before.contains_key(*t)) {
+            diffs.push(format!("new table {table}"));
+        }
+        assert!(diffs.is_empty(), "the DB changed:\n{}", diffs.join("\n"));
+    }
+}
+
+/// Waits until `done` holds (polling), failing the test after a generous minute.
+pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "gave up waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -1,0 +1,80 @@
+//! Promise 8 end to end: a revoked Shopify token, a spreadsheet title nobody shared, a DB bound
+//! to another spreadsheet and a corrupt DB each end in one clear sentence, their documented exit
+//! code, and a DB whose tracking is untouched.
+
+use serde_json::json;
+
+use crate::world::World;
+
+/// Tables a failed run may add a row to: its own run record.
+const RUN_RECORD: [&str; 2] = ["sync_history", "sqlite_sequence"];
+
+/// A backfilled world with one order changed since, so the next run has to reach the sheet.
+fn synced_with_a_change(seed: u64) -> World {
+    let world = World::fast(seed, 12);
+    world.sync_ok(&[]);
+    assert!(world.shopify.cancel(world.order_ids()[3]));
+    world
+}
+
+#[test]
+fn a_revoked_shopify_token_is_exit_3_and_the_db_is_intact() {
+    let world = synced_with_a_change(61);
+    let before = world.dump_db(&RUN_RECORD);
+    let sheet = world.rows();
+    world.shopify.revoke_tokens();
+    let (code, stdout, stderr) = world.sync_code(&[]);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    // One sentence; the client's own warning about the failed request may precede it.
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].contains("shopify_access_token"), "{stderr}");
+    world.assert_db_unchanged(&before, &RUN_RECORD);
+    assert_eq!(world.rows(), sheet);
+}
+
+#[test]
+fn a_spreadsheet_title_not_shared_is_exit_3_naming_the_service_account() {
+    let mut world = synced_with_a_change(62);
+    let before = world.dump_db(&RUN_RECORD);
+    world.set_config("target_spreadsheet", json!("Shop Orders 2027"));
+    let (code, stdout, stderr) = world.sync_code(&[]);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(world.google.client_email()),
+        "no sharing hint: {stderr}"
+    );
+    world.assert_db_unchanged(&before, &RUN_RECORD);
+}
+
+#[test]
+fn a_db_bound_to_another_spreadsheet_is_exit_2_and_nothing_is_written_there() {
+    let mut world = synced_with_a_change(63);
+    let before = world.dump_db(&RUN_RECORD);
+    let other = world.google.create_spreadsheet("Other Orders", &["Sheet1"]);
+    world.set_config("target_spreadsheet", json!(other.clone()));
+    let (code, stdout, stderr) = world.sync_code(&[]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("SHOPSYNC_DB"), "no way out named: {stderr}");
+    world.assert_db_unchanged(&before, &RUN_RECORD);
+    assert_eq!(world.google.tab_titles(&other), ["Sheet1"]);
+}
+
+#[test]
+fn a_corrupt_db_is_exit_4_and_the_file_is_untouched() {
+    let world = World::fast(64, 5);
+    let garbage = b"SQLite format 3\0 but then the disk ate the rest \xff\xfe".repeat(40);
+    std::fs::write(world.db(), &garbage).expect("write");
+    let (code, stdout, stderr) = world.sync_code(&[]);
+    assert_eq!(code, 4, "{stdout}{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(std::fs::read(world.db()).expect("read"), garbage);
+    assert!(
+        world.google.counts().is_empty(),
+        "{:?}",
+        world.google.counts()
+    );
+    assert_eq!(world.shopify.stats().requests, 0);
+}

@@ -1,0 +1,195 @@
+//! Promise 1 (exactly once) under the worst: kill -9 while a write stalls before or after Google
+//! applied it, writes applied but answered 503, and two syncs at once. After each, a new run ends
+//! with exactly one row per line item.
+
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use shopsync::sandbox::google::Fault;
+use shopsync::sandbox::shopify::Fault as ShopifyFault;
+
+use crate::world::{World, wait_for};
+
+const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
+const KEY_READ: &str = "spreadsheets.values.batchGet";
+
+/// Orders in the large-ish store: enough rows for several 2 MB write requests.
+const LARGE: usize = 1_200;
+
+/// How long a stalled request waits before the emulator handles it.
+const STALL: Duration = Duration::from_secs(3);
+
+/// A world with a large-ish store whose backfill needs several write requests.
+fn large(seed: u64) -> World {
+    World::fast(seed, LARGE)
+}
+
+/// SIGKILLs `child` (no chance to clean up) and reaps it.
+fn kill_9(mut child: Child) {
+    child.kill().expect("SIGKILL");
+    let status = child.wait().expect("reap");
+    assert!(!status.success(), "the sync finished before it was killed");
+}
+
+/// Lets a stalled request the killed process left behind run out, so the emulator is quiet
+/// before the next run (whether it then applies the write or not, the next run must cope).
+fn let_stall_pass(stalled_at: Instant) {
+    let passed = stalled_at.elapsed();
+    if passed < STALL + Duration::from_millis(300) {
+        std::thread::sleep(STALL + Duration::from_millis(300) - passed);
+    }
+}
+
+/// Runs `sync` in the background, waits until `method` has received `nth` requests (the last
+/// one stalled), kills the process, and reruns `sync` to completion.
+fn kill_at(world: &World, method: &str, nth: u64) {
+    let before = world.google_requests(method);
+    let child = world.spawn(&["sync"]);
+    wait_for(&format!("request {nth} of {method}"), || {
+        world.google_requests(method) >= before + nth
+    });
+    let stalled_at = Instant::now();
+    kill_9(child);
+    let_stall_pass(stalled_at);
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+}
+
+#[test]
+fn kill_9_while_a_write_stalls_before_it_is_applied_then_rerun() {
+    let world = large(31);
+    // The backfill's second chunk stalls (the header was the first values write): the first chunk
+    // is in the sheet and recorded.
+    world.google.inject(VALUES_WRITE, 2, Fault::Stall(STALL));
+    kill_at(&world, VALUES_WRITE, 3);
+    assert!(
+        world.google_requests(VALUES_WRITE) >= 4,
+        "the backfill was not written in several requests"
+    );
+
+    // Orders change and new ones arrive; the run is killed while its first write stalls.
+    for id in world.order_ids().iter().step_by(50) {
+        assert!(world.shopify.cancel(*id));
+    }
+    world.shopify.add_orders(30);
+    world.google.inject(VALUES_WRITE, 0, Fault::Stall(STALL));
+    kill_at(&world, VALUES_WRITE, 1);
+    for id in world.order_ids().iter().step_by(50).take(5) {
+        assert_eq!(
+            world.cell(&world.keys_of(*id)[0], "Financial Status"),
+            "VOIDED"
+        );
+    }
+}
+
+#[test]
+fn kill_9_after_a_write_was_applied_but_before_it_was_confirmed_then_rerun() {
+    let world = large(32);
+    // Chunk 2 (values write 3, after the header and chunk 1) is applied but its reply is lost;
+    // shopsync re-reads the keys and its next write stalls, and the process dies there: the rows
+    // are in the sheet, the DB does not know.
+    world.google.inject(VALUES_WRITE, 2, Fault::ApplyThenDrop);
+    world.google.inject(VALUES_WRITE, 3, Fault::Stall(STALL));
+    let reads = world.google_requests(KEY_READ);
+    let child = world.spawn(&["sync"]);
+    wait_for("the write after the lost reply", || {
+        world.google_requests(VALUES_WRITE) >= 4
+    });
+    let stalled_at = Instant::now();
+    kill_9(child);
+    assert!(
+        world.google_requests(KEY_READ) >= reads + 2,
+        "the keys were not read again after the lost reply"
+    );
+    let_stall_pass(stalled_at);
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+}
+
+#[test]
+fn kill_9_while_fetching_or_growing_the_grid_then_rerun() {
+    let world = World::fast(33, 300);
+    // Shopify's second page stalls: nothing was written yet.
+    world.shopify.inject(2, ShopifyFault::Stall(STALL));
+    let child = world.spawn(&["sync"]);
+    wait_for("Shopify request 2", || world.shopify.stats().requests >= 2);
+    let stalled_at = Instant::now();
+    kill_9(child);
+    let_stall_pass(stalled_at);
+    world.shopify.clear_faults();
+    // Now the structural request (tab, header, grid growth) stalls.
+    world
+        .google
+        .inject("spreadsheets.batchUpdate", 0, Fault::Stall(STALL));
+    kill_at(&world, "spreadsheets.batchUpdate", 1);
+}
+
+#[test]
+fn a_write_applied_then_answered_503_is_neither_duplicated_nor_lost() {
+    let world = World::fast(34, 40);
+    // An append chunk (the header was the first values write).
+    world.google.inject(VALUES_WRITE, 1, Fault::ApplyThen503);
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+
+    // An update chunk.
+    let ids = world.order_ids();
+    for id in ids.iter().step_by(4) {
+        assert!(world.shopify.cancel(*id));
+    }
+    let before = world.rows_by_key();
+    world.google.inject(VALUES_WRITE, 0, Fault::ApplyThen503);
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    let after = world.rows_by_key();
+    for (key, (row, _)) in &before {
+        assert_eq!(after[key].0, *row, "{key:?} moved");
+    }
+    for id in ids.iter().step_by(4) {
+        for key in world.keys_of(*id) {
+            assert_eq!(world.cell(&key, "Financial Status"), "VOIDED");
+        }
+    }
+
+    // Both: an update and appends in one chunk.
+    world.shopify.add_orders(3);
+    assert!(world.shopify.cancel(ids[1]));
+    world.google.inject(VALUES_WRITE, 0, Fault::ApplyThen503);
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+}
+
+#[test]
+fn a_header_write_applied_then_answered_503_is_retried_after_reading_again() {
+    let world = World::fast(36, 10);
+    world.google.inject(VALUES_WRITE, 0, Fault::ApplyThen503);
+    world
+        .google
+        .inject("spreadsheets.batchUpdate", 0, Fault::ApplyThen503);
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    assert_eq!(world.rows()[0][0], "Order");
+    assert_eq!(
+        world.google.tab_titles(&world.spreadsheet),
+        ["Sheet1", "Orders"]
+    );
+}
+
+#[test]
+fn two_syncs_at_once_one_exits_5_naming_the_holder_and_no_row_is_doubled() {
+    let world = World::fast(35, 40);
+    world.google.inject(VALUES_WRITE, 0, Fault::Stall(STALL));
+    let mut first = world.spawn(&["sync"]);
+    wait_for("the first run's write", || {
+        world.google_requests(VALUES_WRITE) >= 1
+    });
+    let (code, stdout, stderr) = world.sync_code(&[]);
+    assert_eq!(code, 5, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("pid {}", first.id())) && stderr.contains("shopsync sync"),
+        "{stderr}"
+    );
+    let status = first.wait().expect("first run");
+    assert!(status.success(), "{status:?}");
+    world.assert_exactly_once();
+}

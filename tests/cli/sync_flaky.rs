@@ -1,0 +1,173 @@
+//! Flaky services end to end: tokens that expire or are revoked mid-run on both sides, and bursts
+//! of THROTTLED, 429 and 5xx replies. Each run completes, and every line item is in the sheet
+//! exactly once.
+
+use std::time::Duration;
+
+use serde_json::json;
+use shopsync::sandbox::google::Fault;
+use shopsync::sandbox::shopify::{AppCredentials, Fault as ShopifyFault};
+
+use crate::world::{World, wait_for};
+
+const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
+
+/// A THROTTLED reply as Shopify sends it: HTTP 200, an error with the code, and the bucket.
+fn throttled() -> ShopifyFault {
+    ShopifyFault::Status {
+        status: 200,
+        body: json!({
+            "errors": [{ "message": "Throttled", "extensions": {
+                "code": "THROTTLED",
+                "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
+            "extensions": { "cost": {
+                "requestedQueryCost": 900, "actualQueryCost": null,
+                "throttleStatus": {
+                    "maximumAvailable": 2000.0, "currentlyAvailable": 750, "restoreRate": 100.0 } } }
+        })
+        .to_string(),
+        retry_after: None,
+    }
+}
+
+#[test]
+fn google_tokens_expiring_and_revoked_mid_run_are_renewed() {
+    let world = World::fast(51, 40);
+    world.google.set_token_lifetime(Duration::from_secs(2));
+    // The first read of the keys stalls past the token's lifetime; meanwhile every token is
+    // revoked, so the writes that follow need a new one.
+    world.google.inject(
+        "spreadsheets.values.batchGet",
+        0,
+        Fault::Stall(Duration::from_millis(2_500)),
+    );
+    let child = world.spawn(&["sync"]);
+    wait_for("the stalled read", || {
+        world.google_requests("spreadsheets.values.batchGet") >= 1
+    });
+    world.google.revoke_tokens();
+    let issued = world.google.tokens_issued();
+    let status = wait_child(child);
+    assert!(status.success(), "{status:?}");
+    assert!(
+        world.google.tokens_issued() > issued,
+        "no new token was fetched"
+    );
+    world.assert_exactly_once();
+
+    // A later run with changes, its token long expired by now.
+    std::thread::sleep(Duration::from_millis(2_100));
+    assert!(world.shopify.cancel(world.order_ids()[0]));
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+}
+
+#[test]
+fn a_shopify_client_credentials_token_expiring_mid_run_is_renewed() {
+    let mut world = World::build(52, 40, |config| {
+        config.app = Some(AppCredentials {
+            client_id: "sandbox-client".to_owned(),
+            client_secret: "sandbox-secret".to_owned(),
+            scopes: vec!["read_orders".to_owned(), "read_all_orders".to_owned()],
+            lifetime: Duration::from_secs(1),
+        });
+    });
+    world.unlimited_bucket.set(true);
+    world.set_config("shopify_access_token", serde_json::Value::Null);
+    world.set_config("shopify_client_id", json!("sandbox-client"));
+    world.set_config("shopify_client_secret", json!("sandbox-secret"));
+    // The second page stalls past the token's lifetime.
+    world
+        .shopify
+        .inject(2, ShopifyFault::Stall(Duration::from_millis(1_500)));
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    assert!(
+        world.shopify.stats().token_requests >= 2,
+        "{:?}",
+        world.shopify.stats()
+    );
+}
+
+#[test]
+fn throttled_429_and_5xx_bursts_on_both_sides_end_exactly_once() {
+    let world = World::fast(53, 40);
+    let retry = |status: u16| {
+        ShopifyFault::Status {
+        status,
+        body: json!({ "errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." }).to_string(),
+        retry_after: Some("1.0".to_owned()),
+    }
+    };
+    world.shopify.inject(1, throttled());
+    world.shopify.inject(2, retry(429));
+    world
+        .shopify
+        .inject(3, ShopifyFault::status(503, "Service Unavailable"));
+    world
+        .shopify
+        .inject(5, ShopifyFault::status(502, "Bad Gateway"));
+    world.shopify.inject(6, ShopifyFault::Reset);
+    // Sheets' 429 is its own test below: the client then waits for the next quota minute.
+    for (method, fault) in [
+        ("spreadsheets.get", Fault::Status(503)),
+        ("spreadsheets.get", Fault::Status(500)),
+        ("spreadsheets.values.batchGet", Fault::Status(502)),
+        ("spreadsheets.values.batchGet", Fault::Status(503)),
+        (VALUES_WRITE, Fault::Status(503)),
+        (VALUES_WRITE, Fault::Status(500)),
+    ] {
+        world.google.inject(method, 0, fault);
+    }
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    assert!(
+        world.shopify.stats().requests >= 8,
+        "{:?}",
+        world.shopify.stats()
+    );
+
+    // Again for an incremental run with updates and appends.
+    let ids = world.order_ids();
+    for id in ids.iter().step_by(5) {
+        assert!(world.shopify.cancel(*id));
+    }
+    world.shopify.add_orders(4);
+    let n = world.shopify.stats().requests;
+    world.shopify.inject(n + 1, retry(429));
+    world.shopify.inject(n + 2, throttled());
+    world
+        .google
+        .inject("spreadsheets.values.batchGet", 0, Fault::Status(500));
+    for fault in [Fault::Status(503), Fault::Status(500)] {
+        world.google.inject(VALUES_WRITE, 0, fault);
+    }
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    for id in ids.iter().step_by(5) {
+        assert_eq!(
+            world.cell(&world.keys_of(*id)[0], "Financial Status"),
+            "VOIDED"
+        );
+    }
+}
+
+#[test]
+fn a_sheets_429_on_a_write_is_retried_after_the_quota_minute() {
+    // Google's quotas are per minute: after a 429 the client waits for the next window, so this
+    // test takes about a minute of wall time (it runs beside the others).
+    let world = World::fast(54, 20);
+    world.google.inject(VALUES_WRITE, 1, Fault::Quota);
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    assert_eq!(
+        world.google_requests(VALUES_WRITE),
+        3,
+        "{:?}",
+        world.google.counts()
+    );
+}
+
+fn wait_child(mut child: std::process::Child) -> std::process::ExitStatus {
+    child.wait().expect("wait for shopsync")
+}

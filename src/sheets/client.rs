@@ -206,7 +206,7 @@ impl SheetsClient {
                         return Err(with_attempts(e, attempt));
                     }
                     let wait = self.settings.backoff.delay(attempt, retry_after);
-                    tracing::warn!(what = %call.what, attempt, wait_ms = wait.as_millis(), error = %e, "retrying");
+                    tracing::info!(what = %call.what, attempt, wait_ms = wait.as_millis(), error = %e, "retrying");
                     self.settings.clock.sleep(wait).await;
                 }
             }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
-use tracing::{debug, instrument, warn};
+use tracing::{debug, info, instrument, warn};
 
 use super::auth::{Auth, CachedToken, fetch_token};
 use super::cost::Pacer;
@@ -357,7 +357,9 @@ impl ShopifyClient {
             Err(self.http_error(status.as_u16(), &headers, &bytes, request_id.clone()))
         };
         if let Err(e) = &result {
-            warn!(request_id, operation = doc.name, error = %e, "Shopify request failed");
+            // The log file keeps the request ID for Shopify support; stderr gets only the final
+            // error (or nothing, when a retry succeeds).
+            info!(request_id, operation = doc.name, error = %e, "Shopify request failed");
         }
         Attempt { result }
     }

@@ -376,9 +376,11 @@ impl Job<'_, '_> {
             // Stopped by a signal between two writes: the cursor must not pass what is unwritten.
             return Ok(());
         }
+        if result.is_err() && self.sheet.is_none() {
+            return result.map(|_| ());
+        }
         if let Err(err) = &result
             && self.real()
-            && self.sheet.is_some()
         {
             // What the sheet did not confirm is queued, so the next run fetches it again. When
             // the sheet could not even be opened (wrong spreadsheet, binding, permissions), the

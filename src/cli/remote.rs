@@ -4,9 +4,12 @@
 use std::sync::Arc;
 
 use crate::clock::{SharedClock, SystemClock};
-use crate::config::RemoteConfig;
+use std::time::Duration;
+
+use crate::config::{LocalConfig, RemoteConfig};
 use crate::sheets::SheetsSettings;
 use crate::shopify::{ShopifyClient, ShopifySettings};
+use crate::store::{Store, SyncLock};
 use crate::sync::{RunKind, SyncOptions};
 
 /// The clock every command uses.
@@ -82,4 +85,32 @@ pub fn sync_options(
         shop_domain: config.store.domain(),
         test_output: "test_output".into(),
     }
+}
+
+/// How long a writing run waits for another run's lock before giving up with exit 5.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+
+/// What a run that may write holds while it works.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The sync lock; `None` for a dry run, which writes nothing another run could trample.
+    pub lock: Option<SyncLock>,
+    /// The tracking store, open and migrated, on the run's clock.
+    pub store: Store,
+    /// The run's clock.
+    pub clock: SharedClock,
+}
+
+/// Takes the lock (real runs only, named `command` for `status`) and opens the store.
+///
+/// # Errors
+/// The lock is held (exit 5) or the store cannot be opened (exit 4).
+pub fn prepare(local: &LocalConfig, kind: RunKind, command: &str) -> anyhow::Result<Prepared> {
+    let lock = match kind {
+        RunKind::Real => Some(SyncLock::acquire(&local.database_path, command, LOCK_WAIT)?),
+        RunKind::DryRun => None,
+    };
+    let clock = clock();
+    let store = Store::open(&local.database_path)?.with_clock(clock.clone());
+    Ok(Prepared { lock, store, clock })
 }

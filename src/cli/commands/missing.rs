@@ -2,19 +2,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU8;
-use std::time::Duration;
 
 use crate::cli::Context;
 use crate::cli::exit::Outcome;
 use crate::cli::output::{Color, Output};
 use crate::cli::progress::Bars;
 use crate::cli::remote;
-use crate::store::{Store, SyncLock};
 use crate::sync::reconcile::{FindingClass, Reconciliation, reconcile};
 use crate::sync::{RunKind, Services, StopSignal};
-
-/// How long a repairing `missing` waits for a running sync's lock before exit 5.
-const LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// Look for gaps in order numbers, tracked rows gone from the sheet, and days whose order counts
 /// differ from Shopify; fetch and write back what is missing unless --dry-run.
@@ -42,16 +37,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     } else {
         RunKind::Real
     };
-    let _lock = match kind {
-        RunKind::Real => Some(SyncLock::acquire(
-            &local.database_path,
-            "missing",
-            LOCK_WAIT,
-        )?),
-        RunKind::DryRun => None,
-    };
-    let clock = remote::clock();
-    let mut store = Store::open(&local.database_path)?.with_clock(clock.clone());
+    let remote::Prepared {
+        lock: _lock,
+        mut store,
+        clock,
+    } = remote::prepare(&local, kind, "missing")?;
     // Reconciliation compares with the sheet's cells, not the DB's hashes.
     let options = remote::sync_options(&config, kind, true, None);
     let bars = Bars::new(true);

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone as _, Utc};
 
@@ -11,11 +10,8 @@ use crate::cli::exit::Outcome;
 use crate::cli::output::{Color, Output};
 use crate::cli::progress::Bars;
 use crate::cli::remote;
-use crate::store::{RunOutcome, Store, SyncLock};
+use crate::store::RunOutcome;
 use crate::sync::{RunKind, Services, StopSignal, Summary};
-
-/// How long `sync` waits for another run's lock before giving up with exit 5.
-const LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// Fetch orders changed since the last run and write them to the sheet: new line items are appended,
 /// changed ones updated in place, the rest left alone.
@@ -48,14 +44,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     } else {
         RunKind::Real
     };
-    // A dry run takes no lock: it writes nothing another run could trample.
-    let _lock = match kind {
-        RunKind::Real => Some(SyncLock::acquire(&local.database_path, "sync", LOCK_WAIT)?),
-        RunKind::DryRun => None,
-    };
-    let mut store = Store::open(&local.database_path)?;
-    let clock = remote::clock();
-    store = store.with_clock(clock.clone());
+    let remote::Prepared {
+        lock: _lock,
+        mut store,
+        clock,
+    } = remote::prepare(&local, kind, "sync")?;
     let since = args
         .since
         .and_then(|d| d.and_hms_opt(0, 0, 0))

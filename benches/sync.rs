@@ -60,9 +60,11 @@ fn parse_args() -> Result<Args, String> {
             "--rate-orders" => args.rate_orders = number(&value("--rate-orders")?)?,
             "--no-validate" => args.validate = false,
             "--help" | "-h" => {
-                return Err("usage: cargo bench --bench sync -- [--scenario all|backfill|rate] \
+                return Err(
+                    "usage: cargo bench --bench sync -- [--scenario all|backfill|rate] \
                             [--orders N] [--rate-orders N] [--no-validate]"
-                    .to_owned());
+                        .to_owned(),
+                );
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
         }

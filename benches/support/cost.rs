@@ -30,8 +30,8 @@ pub fn minimum_requests(line_counts: &[usize]) -> (u64, u64) {
     let lines_per_follow_up = ((MAX_QUERY_COST - FOLLOW_UP_OVERHEAD) / LINE_NODE).min(MAX_PAGE);
     (1..=MAX_PAGE)
         .filter_map(|l| {
-            let per_page = ((MAX_QUERY_COST - PAGE_OVERHEAD) / (ORDER_NODE + l * LINE_NODE))
-                .min(MAX_PAGE);
+            let per_page =
+                ((MAX_QUERY_COST - PAGE_OVERHEAD) / (ORDER_NODE + l * LINE_NODE)).min(MAX_PAGE);
             (per_page > 0).then(|| {
                 let follow_ups: u64 = line_counts
                     .iter()

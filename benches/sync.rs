@@ -155,6 +155,11 @@ fn backfill(args: &Args, report: &mut Report) {
         format!("< {BACKFILL_SECONDS} s"),
         secs < BACKFILL_SECONDS,
     );
+    report.info(
+        &name,
+        "CPU time of the child (user + system)",
+        format!("{:.1} s", run.cpu.as_secs_f64()),
+    );
     let rss = run.peak_rss_kib as f64 / 1024.0;
     report.check(
         &name,
@@ -298,6 +303,11 @@ fn rate_limited(args: &Args, report: &mut Report) {
             bucket.restore_rate
         ),
         secs <= bound.as_secs_f64() * RATE_SLACK,
+    );
+    report.info(
+        &name,
+        "CPU time of the child (user + system)",
+        format!("{:.1} s", run.cpu.as_secs_f64()),
     );
     report.check(
         &name,

@@ -13,6 +13,8 @@ pub struct Run {
     pub wall: Duration,
     /// The last `VmHWM` read (a high-water mark, so the peak), in KiB.
     pub peak_rss_kib: u64,
+    /// CPU time (user + system) the child had used at the last sample.
+    pub cpu: Duration,
     /// Exit code (`None` when killed by a signal).
     pub code: Option<i32>,
     /// Standard output.
@@ -40,11 +42,17 @@ pub fn run(dir: &Path, args: &[&str]) -> Run {
         .spawn()
         .expect("spawn shopsync");
     let status_file = format!("/proc/{}/status", child.id());
+    let stat_file = format!("/proc/{}/stat", child.id());
+    let ticks = clock_ticks();
     let mut peak_rss_kib = 0;
+    let mut cpu_ticks = 0;
     let status = loop {
         // Read before reaping: once waited for, the process and its status are gone.
         if let Some(kib) = vm_hwm_kib(&status_file) {
             peak_rss_kib = peak_rss_kib.max(kib);
+        }
+        if let Some(t) = cpu_ticks_of(&stat_file) {
+            cpu_ticks = cpu_ticks.max(t);
         }
         if let Some(status) = child.try_wait().expect("wait for shopsync") {
             break status;
@@ -55,6 +63,7 @@ pub fn run(dir: &Path, args: &[&str]) -> Run {
     Run {
         wall,
         peak_rss_kib,
+        cpu: Duration::from_secs_f64(cpu_ticks as f64 / ticks as f64),
         code: status.code(),
         stdout: std::fs::read_to_string(&out_path).unwrap_or_default(),
         stderr: std::fs::read_to_string(&err_path).unwrap_or_default(),
@@ -66,4 +75,26 @@ fn vm_hwm_kib(path: &str) -> Option<u64> {
     let text = std::fs::read_to_string(path).ok()?;
     let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// `utime + stime` from a `/proc/<pid>/stat` file, in clock ticks.
+fn cpu_ticks_of(path: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = &text[text.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`; 100 on Linux when that cannot run).
+fn clock_ticks() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|t| t.trim().parse().ok())
+        .filter(|&t| t > 0)
+        .unwrap_or(100)
 }

@@ -22,11 +22,44 @@ pub struct DuplicateKey {
     pub rows: Vec<u32>,
 }
 
+/// The sheet rows holding one key, ascending: almost always one, kept inline so a backfill's index
+/// does not pay a heap allocation per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum KeyRows {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl KeyRows {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            KeyRows::One(row) => std::slice::from_ref(row),
+            KeyRows::Many(rows) => rows,
+        }
+    }
+
+    fn insert(&mut self, row: u32) {
+        match self {
+            KeyRows::One(only) if *only == row => {}
+            KeyRows::One(only) => {
+                let mut rows = vec![*only, row];
+                rows.sort_unstable();
+                *self = KeyRows::Many(rows);
+            }
+            KeyRows::Many(rows) => {
+                if let Err(at) = rows.binary_search(&row) {
+                    rows.insert(at, row);
+                }
+            }
+        }
+    }
+}
+
 /// Which rows of the tab hold which key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetIndex {
     layout: HeaderLayout,
-    rows: HashMap<RowKey, Vec<u32>>,
+    rows: HashMap<RowKey, KeyRows>,
     blank_key_rows: usize,
     partial_key_rows: Vec<u32>,
     first_free_row: u32,
@@ -117,10 +150,10 @@ impl SheetIndex {
 
     fn insert(&mut self, key: RowKey, row: u32) {
         self.first_free_row = self.first_free_row.max(row + 1);
-        let rows = self.rows.entry(key).or_default();
-        if let Err(at) = rows.binary_search(&row) {
-            rows.insert(at, row);
-        }
+        self.rows
+            .entry(key)
+            .and_modify(|rows| rows.insert(row))
+            .or_insert(KeyRows::One(row));
     }
 
     /// Records a row the run appended, once the sheet confirmed the write, so a later plan in the
@@ -143,7 +176,7 @@ impl SheetIndex {
     /// The 1-based rows holding `key`, top to bottom; empty when the key is absent.
     #[must_use]
     pub fn rows_of(&self, key: &RowKey) -> &[u32] {
-        self.rows.get(key).map_or(&[], Vec::as_slice)
+        self.rows.get(key).map_or(&[], KeyRows::as_slice)
     }
 
     /// Whether some row holds `key`.
@@ -169,10 +202,10 @@ impl SheetIndex {
         let mut out: Vec<DuplicateKey> = self
             .rows
             .iter()
-            .filter(|(_, rows)| rows.len() > 1)
+            .filter(|(_, rows)| rows.as_slice().len() > 1)
             .map(|(key, rows)| DuplicateKey {
                 key: key.clone(),
-                rows: rows.clone(),
+                rows: rows.as_slice().to_vec(),
             })
             .collect();
         out.sort_by(|a, b| a.key.cmp(&b.key));

@@ -454,7 +454,9 @@ impl Job<'_, '_> {
             }
             let by_gid: HashMap<&str, &Order> =
                 orders.iter().map(|o| (o.gid.as_str(), o)).collect();
-            let plan = self.plan(rows.clone(), &tracked).await?;
+            // Moved, not cloned: a batch's rows are its largest allocation. A retry builds the
+            // rows of the orders still to write again from `orders`.
+            let plan = self.plan(std::mem::take(&mut rows), &tracked).await?;
             if attempts == 0 {
                 // Counted on the first plan only: a retry re-plans what an unknown outcome left.
                 for order in &plan.orders {
@@ -483,7 +485,11 @@ impl Job<'_, '_> {
                     self.sheet_mut().await?.reread_keys().await?;
                     // Orders recorded before the failure are done; plan the rest again.
                     let recorded = self.recorded_gids(orders)?;
-                    rows.retain(|r| !recorded.contains(&r.order_gid));
+                    rows = orders
+                        .iter()
+                        .filter(|o| !recorded.contains(&o.gid))
+                        .map(|o| order_rows(o, self.tz))
+                        .collect();
                 }
                 Err(err) => return Err(err),
             }
@@ -624,7 +630,7 @@ impl Job<'_, '_> {
         let mut written = 0u64;
         for chunk in &chunks {
             let sheet = self.sheet_mut().await?;
-            sheet.send(chunk).await?;
+            sheet.send(plan, chunk).await?;
             sheet.record_appends(plan, &chunk.appends);
             let mut done = Vec::new();
             for &i in &chunk.appends {

@@ -46,7 +46,6 @@ pub struct WriteStats {
 /// One request's worth of rectangles, and the plan entries it completes.
 #[derive(Debug, Default)]
 pub struct Chunk {
-    writes: Vec<RangeWrite>,
     size: usize,
     /// Indexes into `plan.appends` whose rows this chunk writes completely.
     pub appends: Vec<usize>,
@@ -220,13 +219,14 @@ impl SheetSide {
         Ok(chunk_plan(plan, MAX_REQUEST_BYTES))
     }
 
-    /// Sends one chunk; on success the sheet confirmed every range in it.
+    /// Sends one chunk of `plan`; on success the sheet confirmed every range in it. The chunk's
+    /// cells are built here, one chunk at a time, so a batch's values are never all in memory.
     ///
     /// # Errors
     /// [`SheetsError::Ambiguous`] (inside [`SyncError::Sheets`]) when the outcome is unknown.
-    pub async fn send(&mut self, chunk: &Chunk) -> Result<(), SheetsError> {
-        let ranges: Vec<(u32, u32, &[Vec<Value>])> = chunk
-            .writes
+    pub async fn send(&mut self, plan: &Plan, chunk: &Chunk) -> Result<(), SheetsError> {
+        let writes = chunk.writes(plan);
+        let ranges: Vec<(u32, u32, &[Vec<Value>])> = writes
             .iter()
             .map(|w| (w.row, column_u32(w.column), w.values.as_slice()))
             .collect();
@@ -279,7 +279,7 @@ pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
             let writes = plan.appends[i].writes();
             let size: usize = writes.iter().map(RangeWrite::json_len).sum::<usize>() + 2;
             if current.size + size + RANGE_OVERHEAD > max_bytes && !current.is_empty() {
-                chunks.push(finish(std::mem::take(&mut current), plan));
+                chunks.push(std::mem::take(&mut current));
             }
             current.size += size;
             current.appends.push(i);
@@ -293,13 +293,13 @@ pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
             .map(|w| w.json_len() + RANGE_OVERHEAD)
             .sum();
         if current.size + size > max_bytes && !current.is_empty() {
-            chunks.push(finish(std::mem::take(&mut current), plan));
+            chunks.push(std::mem::take(&mut current));
         }
         current.size += size;
         current.updates.push(i);
     }
     if !current.is_empty() {
-        chunks.push(finish(current, plan));
+        chunks.push(current);
     }
     chunks
 }
@@ -308,21 +308,22 @@ impl Chunk {
     fn is_empty(&self) -> bool {
         self.appends.is_empty() && self.updates.is_empty()
     }
-}
 
-/// Builds a chunk's rectangles from the plan entries it holds.
-fn finish(mut chunk: Chunk, plan: &Plan) -> Chunk {
-    let appends: Vec<_> = chunk
-        .appends
-        .iter()
-        .map(|&i| plan.appends[i].clone())
-        .collect();
-    let mut writes = append_writes(&appends);
-    for &i in &chunk.updates {
-        writes.extend(plan.updates[i].writes());
+    /// The chunk's rectangles, built from the plan entries it holds (consecutive appended rows
+    /// share rectangles; updates are one row each).
+    #[must_use]
+    pub fn writes(&self, plan: &Plan) -> Vec<RangeWrite> {
+        let appends: Vec<_> = self
+            .appends
+            .iter()
+            .map(|&i| plan.appends[i].clone())
+            .collect();
+        let mut writes = append_writes(&appends);
+        for &i in &self.updates {
+            writes.extend(plan.updates[i].writes());
+        }
+        writes
     }
-    chunk.writes = writes;
-    chunk
 }
 
 #[cfg(test)]
@@ -348,18 +349,19 @@ mod tests {
         let whole = chunk_plan(&plan, usize::MAX);
         assert_eq!(whole.len(), 1);
         // One rectangle per run for consecutive appended rows.
-        assert_eq!(whole[0].writes.len(), 1);
+        assert_eq!(whole[0].writes(&plan).len(), 1);
         assert_eq!(whole[0].appends.len(), 600);
 
-        let size = whole[0].writes[0].json_len();
+        let size = whole[0].writes(&plan)[0].json_len();
         let chunks = chunk_plan(&plan, size / 4);
         assert!(chunks.len() >= 4, "{}", chunks.len());
         let rows: usize = chunks.iter().map(|c| c.appends.len()).sum();
         assert_eq!(rows, 600);
         for chunk in &chunks {
-            let bytes: usize = chunk.writes.iter().map(RangeWrite::json_len).sum();
+            let writes = chunk.writes(&plan);
+            let bytes: usize = writes.iter().map(RangeWrite::json_len).sum();
             assert!(bytes <= size / 4, "{bytes} > {}", size / 4);
-            let written: usize = chunk.writes.iter().map(|w| w.values.len()).sum();
+            let written: usize = writes.iter().map(|w| w.values.len()).sum();
             assert_eq!(written, chunk.appends.len());
         }
     }

@@ -1,0 +1,178 @@
+//! A benchmark world: both emulators in this process, a seeded store, a spreadsheet, and a
+//! working directory whose config points the real `shopsync` binary at them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde_json::Value;
+use shopsync::clock::SystemClock;
+use shopsync::sandbox::data::{StoreSpec, generate};
+use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
+use shopsync::sandbox::shopify::{
+    BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator, Stats,
+};
+
+/// The tab the benchmark syncs to.
+pub const TAB: &str = "Orders";
+
+/// Shopify's real schema, beside the checkout.
+const SCHEMA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/shopify/admin_schema_2026-04.graphql"
+);
+/// Google's discovery documents, beside the checkout.
+const DISCOVERY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/google");
+
+/// How to build a world.
+pub struct Setup {
+    /// Orders in the store.
+    pub orders: usize,
+    /// Shopify's bucket.
+    pub bucket: BucketConfig,
+    /// Google's per-minute read and write quotas (0 = none).
+    pub google_quota: u32,
+    /// Whether both emulators validate requests against `../shared` (when it exists).
+    pub validate: bool,
+}
+
+/// Emulators, a spreadsheet and a configured working directory.
+pub struct World {
+    /// The working directory (config.json, key.json, the DB, the log).
+    pub dir: tempfile::TempDir,
+    /// The Shopify emulator.
+    pub shopify: ShopifyEmulator,
+    /// The Google emulator.
+    pub google: GoogleSandbox,
+    /// The spreadsheet's ID.
+    pub spreadsheet: String,
+    /// Whether requests are validated against `../shared`.
+    pub validating: bool,
+    // Declared last: dropped after the emulators it runs.
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl World {
+    /// Generates the store, starts both emulators and writes the config.
+    pub fn new(setup: &Setup) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let clock = Arc::new(SystemClock);
+        let validating = setup.validate && Path::new(SCHEMA).exists();
+        // The newest order is an hour old, so a run right after a sync has nothing in its window.
+        let data = generate(&StoreSpec::new(
+            0x5eed,
+            setup.orders,
+            Utc::now() - chrono::Duration::hours(1),
+        ));
+        let mut config = EmulatorConfig::new(data, clock.clone());
+        config.bucket = setup.bucket;
+        if validating {
+            config.schema_path = Some(PathBuf::from(SCHEMA));
+        }
+        let shopify = runtime
+            .block_on(ShopifyEmulator::start(config))
+            .expect("start the Shopify emulator");
+        let options = SandboxOptions {
+            discovery_dir: validating.then(|| PathBuf::from(DISCOVERY)),
+            clock,
+            read_quota: setup.google_quota,
+            write_quota: setup.google_quota,
+            ..SandboxOptions::default()
+        };
+        let google = runtime
+            .block_on(GoogleSandbox::start(options))
+            .expect("start the Google emulator");
+        let spreadsheet = google.create_spreadsheet("Shop Orders", &["Sheet1"]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        google
+            .write_service_account_file(&dir.path().join("key.json"))
+            .expect("write the key file");
+        // The store spans the 30 days before its newest order: look back a little further.
+        let config = serde_json::json!({
+            "shopify_store_name": "sandbox-shop",
+            "shopify_access_token": SANDBOX_TOKEN,
+            "google_service_account_file": "key.json",
+            "target_spreadsheet": spreadsheet,
+            "worksheet": TAB,
+            "lookback_days": 40,
+            "shopify_api_url": shopify.base_url(),
+            "google_sheets_api_url": google.sheets_url(),
+            "google_drive_api_url": google.drive_url(),
+        });
+        std::fs::write(dir.path().join("config.json"), config.to_string()).expect("config");
+        Self {
+            dir,
+            shopify,
+            google,
+            spreadsheet,
+            validating,
+            _runtime: runtime,
+        }
+    }
+
+    /// The working directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Shopify's counters.
+    pub fn shopify_stats(&self) -> Stats {
+        self.shopify.stats()
+    }
+
+    /// Requests Google received, every method plus the token endpoint.
+    pub fn google_requests(&self) -> u64 {
+        let methods: u64 = self.google.counts().values().map(|c| c.requests).sum();
+        methods + self.google.tokens_issued()
+    }
+
+    /// `values:batchUpdate` requests so far, and their body bytes.
+    pub fn batch_updates(&self) -> (u64, u64) {
+        self.google
+            .counts()
+            .get("spreadsheets.values.batchUpdate")
+            .map_or((0, 0), |c| (c.requests, c.bytes))
+    }
+
+    /// Line item counts of every order Shopify holds.
+    pub fn line_counts(&self) -> Vec<usize> {
+        self.shopify
+            .with_store(|store, _| store.orders().map(|o| o.lines.len()).collect())
+    }
+
+    /// Data rows in the sheet and how many distinct keys they hold (read from the emulator's grid).
+    pub fn sheet_rows(&self) -> (usize, usize) {
+        let rows = self.google.rows(&self.spreadsheet, TAB);
+        let Some(header) = rows.first() else {
+            return (0, 0);
+        };
+        let col = |name: &str| header.iter().position(|v| v.as_str() == Some(name));
+        let (Some(o), Some(l)) = (col("Order ID"), col("Line Item ID")) else {
+            return (0, 0);
+        };
+        let mut keys = std::collections::HashSet::new();
+        let mut count = 0;
+        for row in &rows[1..] {
+            let get = |i: usize| row.get(i).map(cell_text).unwrap_or_default();
+            let key = (get(o), get(l));
+            if key.0.is_empty() {
+                continue;
+            }
+            count += 1;
+            keys.insert(key);
+        }
+        (count, keys.len())
+    }
+}
+
+fn cell_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}

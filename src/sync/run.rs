@@ -477,7 +477,7 @@ impl Job<'_, '_> {
                             last: err.to_string(),
                         });
                     }
-                    warn!(
+                    info!(
                         attempt = attempts,
                         "a write's outcome is unknown ({err}); re-reading the sheet's keys before \
                          retrying"

@@ -19,6 +19,9 @@ use crate::store::{Binding, StoreError};
 
 use super::error::SyncError;
 
+/// The most blank rows a growth adds beyond what the writes need.
+const GROW_AHEAD_MAX: u32 = 100_000;
+
 /// The spreadsheet and tab of a run, and what is known of their keyed rows.
 #[derive(Debug)]
 pub struct SheetSide {
@@ -213,8 +216,21 @@ impl SheetSide {
     /// The 10,000,000-cell limit, or Google's errors while growing the grid.
     pub async fn prepare(&mut self, plan: &Plan) -> Result<Vec<Chunk>, SyncError> {
         let (rows, _) = plan.grid_needed();
+        let tab = self.book.tab(&self.title);
+        let (current, columns) = tab.map_or((0, 0), |t| (t.row_count, t.column_count));
+        let mut target = rows;
+        if rows > current {
+            // Grow ahead by as many rows again (at most GROW_AHEAD_MAX, and only within the cell
+            // limit), so a backfill grows the grid a handful of times instead of once per batch:
+            // each growth is a write request, and Google allows 60 a minute.
+            let ahead = rows.min(GROW_AHEAD_MAX);
+            let extra = u64::from(rows + ahead - current) * u64::from(columns.max(1));
+            if self.book.check_growth(extra).is_ok() {
+                target = rows + ahead;
+            }
+        }
         self.client
-            .grow_rows(&mut self.book, &self.title, rows)
+            .grow_rows(&mut self.book, &self.title, target)
             .await?;
         Ok(chunk_plan(plan, MAX_REQUEST_BYTES))
     }

@@ -21,7 +21,15 @@ const STALL: Duration = Duration::from_secs(3);
 
 /// A world with a large-ish store whose backfill needs several write requests.
 fn large(seed: u64) -> World {
-    World::fast(seed, LARGE)
+    let world = World::fast(seed, LARGE);
+    // Long notes on a dozen orders make the backfill several ~2 MB write requests.
+    let note: std::sync::Arc<str> = std::sync::Arc::from("A very long note. ".repeat(3_500));
+    for id in world.order_ids().into_iter().step_by(100) {
+        world.shopify.with_store(|store, now| {
+            store.update(id, now.timestamp(), |order| order.note = Some(note.clone()))
+        });
+    }
+    world
 }
 
 /// SIGKILLs `child` (no chance to clean up) and reaps it.

@@ -58,7 +58,13 @@ impl World {
         spec.start = end - chrono::Duration::days(25);
         spec.big_order_every = BIG_ORDER_EVERY;
         spec.big_order_lines = BIG_ORDER_LINES;
-        let data = generate(&spec);
+        let mut data = generate(&spec);
+        // Long notes are rare in real shops (and in the generator); the demo wants a few, to show
+        // how shopsync handles a cell past the sheet's 50,000-character limit.
+        let long_note: Arc<str> = Arc::from("A very long gift message. ".repeat(2_500));
+        for order in data.orders.iter_mut().skip(40).step_by(90).take(3) {
+            order.note = Some(long_note.clone());
+        }
         let shop_name = data.shop.name.clone();
         let mut config = EmulatorConfig::new(data, clock.clone());
         // Shopify's real bucket (2000 points, 100 per second) would make the backfill wait on

@@ -1,0 +1,397 @@
+//! Writing a batch: plan it against the sheet's keys, send it in few large requests, record each
+//! order once the sheet confirmed all of its rows, and re-plan after a write whose outcome is
+//! unknown.
+
+use super::*;
+
+impl Job<'_, '_> {
+    /// Plans and writes the buffered orders.
+    pub(super) async fn flush(&mut self) -> Result<(), SyncError> {
+        if self.buffer.is_empty() {
+            self.covered = self.pending_cover.or(self.covered);
+            return Ok(());
+        }
+        let orders = std::mem::take(&mut self.buffer);
+        self.buffered_rows = 0;
+        let result = self.write_orders(&orders).await;
+        if let Ok(false) = result {
+            // Stopped by a signal between two writes: the cursor must not pass what is unwritten.
+            return Ok(());
+        }
+        if result.is_err() && self.sheet.is_none() {
+            return result.map(|_| ());
+        }
+        if let Err(err) = &result
+            && self.real()
+        {
+            // What the sheet did not confirm is queued, so the next run fetches it again. When
+            // the sheet could not even be opened (wrong spreadsheet, binding, permissions), the
+            // failure is the run's, not the orders': nothing is recorded against them and the
+            // cursor stays put, so the DB is left as it was.
+            let message = err.to_string();
+            let recorded = self.recorded_gids(&orders)?;
+            for order in orders.iter().filter(|o| !recorded.contains(&o.gid)) {
+                self.services.store.record_error(&NewError {
+                    run: Some(self.run),
+                    order_gid: Some(&order.gid),
+                    order_name: Some(&order.name),
+                    stage: "write",
+                    kind: error_kind(err),
+                    message: &message,
+                })?;
+                self.counts.failed += 1;
+            }
+        }
+        // Every fetched order is now written or queued in sync_errors, so even a failed run may
+        // move the cursor past them: one bad batch cannot pin it.
+        self.covered = self.pending_cover.or(self.covered);
+        result.map(|_| ())
+    }
+
+    /// The gids among `orders` whose current content the DB already records (written this run).
+    pub(super) fn recorded_gids(&self, orders: &[Order]) -> Result<BTreeSet<String>, SyncError> {
+        let gids: Vec<&str> = orders.iter().map(|o| o.gid.as_str()).collect();
+        let tracked = self.services.store.tracked_hashes_for(&gids)?;
+        Ok(orders
+            .iter()
+            .filter(|o| {
+                let rows = order_rows(o, self.tz);
+                let hashes = row_hashes(&rows, tracked.get(&o.gid));
+                rows.rows
+                    .iter()
+                    .all(|r| hashes.get(&r.key) == Some(&r.hash))
+            })
+            .map(|o| o.gid.clone())
+            .collect())
+    }
+
+    /// Writes a batch; `Ok(false)` when a stop request cut it short between two writes.
+    pub(super) async fn write_orders(&mut self, orders: &[Order]) -> Result<bool, SyncError> {
+        let mut rows: Vec<OrderRows> = orders.iter().map(|o| order_rows(o, self.tz)).collect();
+        for order in &rows {
+            if !order.truncated.is_empty() {
+                let columns: Vec<&str> = order.truncated.iter().map(|c| c.name()).collect();
+                self.warnings.add(format!(
+                    "order {}: {} longer than the sheet's 50,000-character cell limit, truncated \
+                     with a marker",
+                    order.name,
+                    columns.join(", ")
+                ));
+            }
+            if order.customer_data_withheld {
+                self.warnings.add(
+                    "Shopify withholds customers' names, e-mails, phones and addresses from this \
+                     app (protected customer data): those cells stay empty until the app is \
+                     approved for them"
+                        .to_owned(),
+                );
+            }
+        }
+        let mut attempts = 0;
+        loop {
+            let tracked = self.tracked_hashes(&rows)?;
+            if !self.options.force && all_tracked(&rows, &tracked) {
+                self.counts.unchanged += i64::try_from(rows.len()).unwrap_or(i64::MAX);
+                return Ok(true);
+            }
+            let by_gid: HashMap<&str, &Order> =
+                orders.iter().map(|o| (o.gid.as_str(), o)).collect();
+            // Moved, not cloned: a batch's rows are its largest allocation. A retry builds the
+            // rows of the orders still to write again from `orders`.
+            let plan = self.plan(std::mem::take(&mut rows), &tracked).await?;
+            if attempts == 0 {
+                // Counted on the first plan only: a retry re-plans what an unknown outcome left.
+                for order in &plan.orders {
+                    match order.outcome() {
+                        OrderOutcome::New => self.counts.new += 1,
+                        OrderOutcome::Updated => self.counts.updated += 1,
+                        OrderOutcome::Unchanged => self.counts.unchanged += 1,
+                    }
+                }
+            }
+            match self.apply(&plan, &by_gid).await {
+                Ok(complete) => return Ok(complete),
+                Err(SyncError::Sheets(err)) if err.is_ambiguous() => {
+                    attempts += 1;
+                    if attempts > MAX_AMBIGUOUS_RETRIES {
+                        return Err(SyncError::Unconfirmed {
+                            attempts,
+                            last: err.to_string(),
+                        });
+                    }
+                    info!(
+                        attempt = attempts,
+                        "a write's outcome is unknown ({err}); re-reading the sheet's keys before \
+                         retrying"
+                    );
+                    self.sheet_mut().await?.reread_keys().await?;
+                    // Orders recorded before the failure are done; plan the rest again.
+                    let recorded = self.recorded_gids(orders)?;
+                    rows = orders
+                        .iter()
+                        .filter(|o| !recorded.contains(&o.gid))
+                        .map(|o| order_rows(o, self.tz))
+                        .collect();
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// The DB's row hashes for these orders, keyed as the sheet keys rows.
+    pub(super) fn tracked_hashes(
+        &self,
+        rows: &[OrderRows],
+    ) -> Result<HashMap<RowKey, ContentHash>, SyncError> {
+        let gids: Vec<&str> = rows.iter().map(|o| o.order_gid.as_str()).collect();
+        let tracked = self.services.store.tracked_hashes_for(&gids)?;
+        let mut out = HashMap::new();
+        for order in rows {
+            out.extend(row_hashes(order, tracked.get(&order.order_gid)));
+        }
+        Ok(out)
+    }
+
+    /// The sheet, opened (and, in a real run, bound) on first use.
+    pub(in crate::sync) async fn sheet_mut(&mut self) -> Result<&mut SheetSide, SyncError> {
+        if self.sheet.is_none() {
+            // Opening writes too (a new tab, missing headers). Those writes are idempotent, so
+            // one whose outcome is unknown is retried by opening again, which reads the tab and
+            // header afresh and writes only what is still missing.
+            let mut attempts = 0;
+            let side = loop {
+                let client = SheetsClient::new(self.services.sheets.clone()).await?;
+                match SheetSide::open(
+                    client,
+                    &self.options.target_spreadsheet,
+                    &self.options.worksheet,
+                    self.binding.as_ref(),
+                    self.services.store.path(),
+                    !self.real(),
+                )
+                .await
+                {
+                    Ok(side) => break side,
+                    Err(SyncError::Sheets(err))
+                        if err.is_ambiguous() && attempts < MAX_AMBIGUOUS_RETRIES =>
+                    {
+                        attempts += 1;
+                        warn!(
+                            attempt = attempts,
+                            "a write while opening the sheet has an unknown outcome ({err}); \
+                             reading the sheet again"
+                        );
+                    }
+                    Err(err) => return Err(err),
+                }
+            };
+            if self.real()
+                && let Some(sheet_id) = side.sheet_id()
+            {
+                let binding = Binding {
+                    shop_domain: self.options.shop_domain.clone(),
+                    spreadsheet_id: side.spreadsheet_id().to_owned(),
+                    sheet_id,
+                    sheet_title: self.options.worksheet.clone(),
+                };
+                self.services.store.bind(&binding)?;
+                self.binding = Some(binding);
+            }
+            if side.cell_headroom() < 1_000_000 {
+                self.warnings.add(format!(
+                    "the spreadsheet has room for only {} more cells under Google's \
+                     10,000,000-cell limit",
+                    side.cell_headroom()
+                ));
+            }
+            self.sheet = Some(side);
+        }
+        Ok(self.sheet.as_mut().expect("opened above"))
+    }
+
+    pub(super) async fn plan(
+        &mut self,
+        rows: Vec<OrderRows>,
+        tracked: &HashMap<RowKey, ContentHash>,
+    ) -> Result<Plan, SyncError> {
+        let force = self.options.force;
+        let sheet = self.sheet_mut().await?;
+        let cells = if force {
+            let keys: Vec<&RowKey> = rows
+                .iter()
+                .flat_map(|o| o.rows.iter().map(|r| &r.key))
+                .collect();
+            let holding = sheet.index().rows_holding(keys);
+            sheet.read_cells(&holding).await?
+        } else {
+            SheetCells::new()
+        };
+        let compare = if force {
+            Compare::Cells(&cells)
+        } else {
+            Compare::Hashes(tracked)
+        };
+        let plan = plan(rows, sheet.index(), compare);
+        for dup in &plan.duplicates {
+            self.duplicates.insert(format!(
+                "order {} line item {} is on rows {}",
+                dup.key.order_id,
+                dup.key.line_item_id,
+                dup.rows
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        Ok(plan)
+    }
+
+    /// Writes a plan (or, in a dry run, adds it to the plan on disk) and records each order once
+    /// every one of its writes is confirmed. `Ok(false)` when a stop request cut it short.
+    pub(super) async fn apply(
+        &mut self,
+        plan: &Plan,
+        by_gid: &HashMap<&str, &Order>,
+    ) -> Result<bool, SyncError> {
+        if let Some(mut dry) = self.dry.take() {
+            let result = self.plan_dry(plan, &mut dry).await;
+            self.dry = Some(dry);
+            return result.map(|()| true);
+        }
+        let mut progress = OrderProgress::new(plan);
+        let done = progress.complete_without_writes();
+        self.record(plan, &done, by_gid)?;
+        let sheet = self.sheet_mut().await?;
+        let chunks = sheet.prepare(plan).await?;
+        let total: usize = chunks
+            .iter()
+            .map(|c| c.appends.len() + c.updates.len())
+            .sum();
+        self.services.observer.writing(total as u64);
+        let mut written = 0u64;
+        for chunk in &chunks {
+            let sheet = self.sheet_mut().await?;
+            sheet.send(plan, chunk).await?;
+            sheet.record_appends(plan, &chunk.appends);
+            let mut done = Vec::new();
+            for &i in &chunk.appends {
+                if progress.confirm(plan.appends[i].order) {
+                    done.push(plan.appends[i].order);
+                }
+            }
+            for &i in &chunk.updates {
+                if progress.confirm(plan.updates[i].order) {
+                    done.push(plan.updates[i].order);
+                }
+            }
+            self.record(plan, &done, by_gid)?;
+            self.counts.rows_appended += i64::try_from(chunk.appends.len()).unwrap_or(0);
+            self.counts.rows_updated += i64::try_from(chunk.updates.len()).unwrap_or(0);
+            written += (chunk.appends.len() + chunk.updates.len()) as u64;
+            self.services.observer.wrote(written);
+            if self.stop_requested().is_some() {
+                return Ok(progress.incomplete().is_empty());
+            }
+        }
+        Ok(true)
+    }
+
+    pub(super) async fn plan_dry(&mut self, plan: &Plan, dry: &mut DryRunOutput) -> Result<(), SyncError> {
+        let sheet = self.sheet_mut().await?;
+        let rows: Vec<u32> = plan.updates.iter().map(|u| u.row).collect();
+        let before = sheet.read_cells(&rows).await?;
+        let changes = cell_changes(&plan.updates, &before);
+        // Later batches of this dry run must see these rows as if they were written.
+        let all: Vec<usize> = (0..plan.appends.len()).collect();
+        sheet.record_appends(plan, &all);
+        self.counts.rows_appended += i64::try_from(plan.appends.len()).unwrap_or(0);
+        self.counts.rows_updated += i64::try_from(plan.updates.len()).unwrap_or(0);
+        dry.add(plan, &changes)
+    }
+
+    /// Records the given orders of `plan` (indexes into `plan.orders`) as synced.
+    pub(super) fn record(
+        &mut self,
+        plan: &Plan,
+        done: &[usize],
+        by_gid: &HashMap<&str, &Order>,
+    ) -> Result<(), SyncError> {
+        if done.is_empty() || !self.real() {
+            return Ok(());
+        }
+        let index = self.sheet.as_ref().map(SheetSide::index);
+        let synced: Vec<SyncedOrder<'_>> = done
+            .iter()
+            .filter_map(|&i| {
+                let order_plan = &plan.orders[i];
+                let order = by_gid.get(order_plan.order_gid.as_str())?;
+                let hashes: Vec<ContentHash> =
+                    order_plan.row_hashes.iter().map(|(_, h)| *h).collect();
+                Some(SyncedOrder {
+                    order,
+                    content_hash: order_hash(&hashes),
+                    rows: order_plan
+                        .row_hashes
+                        .iter()
+                        .map(|(key, hash)| SyncedRow {
+                            line_item_id: key.line_item_id.clone(),
+                            row_hash: hash.to_hex(),
+                            sheet_row: index
+                                .and_then(|ix| ix.rows_of(key).first())
+                                .map(|&r| i64::from(r)),
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
+        self.services
+            .store
+            .record_synced_orders(self.run, &synced)?;
+        Ok(())
+    }
+
+}
+
+/// The DB's row hashes of one order, keyed as rows are keyed.
+pub(super) fn row_hashes(
+    order: &OrderRows,
+    tracked: Option<&crate::store::OrderHashes>,
+) -> HashMap<RowKey, ContentHash> {
+    let Some(tracked) = tracked else {
+        return HashMap::new();
+    };
+    tracked
+        .line_items
+        .iter()
+        .filter_map(|(line_item_id, item)| {
+            let hash = ContentHash::from_hex(item.row_hash.as_deref()?)?;
+            Some((
+                RowKey::new(order.order_id.clone(), line_item_id.clone()),
+                hash,
+            ))
+        })
+        .collect()
+}
+
+/// An order's content hash: the hash of its rows' hashes, in order.
+pub(super) fn order_hash(rows: &[ContentHash]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    for row in rows {
+        hasher.update(row.0);
+    }
+    let digest = hasher.finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A short kind for `sync_errors`.
+pub(super) fn error_kind(err: &SyncError) -> &'static str {
+    match err {
+        SyncError::Shopify(_) => "shopify",
+        SyncError::Sheets(_) | SyncError::Unconfirmed { .. } => "sheets",
+        SyncError::Store(_) | SyncError::Lock(_) => "store",
+        SyncError::Layout(_) => "layout",
+        SyncError::DryRunOutput { .. } => "io",
+    }
+}

@@ -297,7 +297,11 @@ impl Job<'_, '_> {
         Ok(true)
     }
 
-    pub(super) async fn plan_dry(&mut self, plan: &Plan, dry: &mut DryRunOutput) -> Result<(), SyncError> {
+    pub(super) async fn plan_dry(
+        &mut self,
+        plan: &Plan,
+        dry: &mut DryRunOutput,
+    ) -> Result<(), SyncError> {
         let sheet = self.sheet_mut().await?;
         let rows: Vec<u32> = plan.updates.iter().map(|u| u.row).collect();
         let before = sheet.read_cells(&rows).await?;
@@ -350,7 +354,6 @@ impl Job<'_, '_> {
             .record_synced_orders(self.run, &synced)?;
         Ok(())
     }
-
 }
 
 /// The DB's row hashes of one order, keyed as rows are keyed.

@@ -232,13 +232,19 @@ fn render(out: &Output, status: &Status, zone: Zone) -> std::io::Result<()> {
             ),
         ))?;
         let t = &status.tracked;
-        out.line(label(
-            "Tracked",
-            format!(
-                "{} orders and {} more deleted in Shopify, {} line items, {} waiting to be fetched again, {} explained number gaps",
-                t.orders, t.deleted_orders, t.line_items, t.pending_refetch, t.explained_gaps
-            ),
-        ))?;
+        out.line(label("Tracked", {
+            let mut parts = vec![format!("{} orders, {} line items", t.orders, t.line_items)];
+            if t.deleted_orders > 0 {
+                parts.push(format!("{} more deleted in Shopify", t.deleted_orders));
+            }
+            if t.pending_refetch > 0 {
+                parts.push(format!("{} waiting to be fetched again", t.pending_refetch));
+            }
+            if t.explained_gaps > 0 {
+                parts.push(format!("{} explained number gaps", t.explained_gaps));
+            }
+            parts.join(", ")
+        }))?;
         let errors = if t.unresolved_errors == 0 {
             out.paint("none unresolved", Color::Green)
         } else {

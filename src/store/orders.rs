@@ -314,6 +314,31 @@ impl Store {
         Ok(())
     }
 
+    /// The gids and names of active tracked orders created in `[from, to]` (a day's orders, for
+    /// reconciliation against Shopify's count).
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub fn active_orders_created_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT order_gid, name FROM order_tracking \
+                 WHERE status = 'active' AND created_at >= ?1 AND created_at <= ?2 \
+                 ORDER BY created_at",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([ts(from), ts(to)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// How many orders, rows, queued fetches, open errors and explained gaps the store holds.
     ///
     /// # Errors

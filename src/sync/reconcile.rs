@@ -167,14 +167,6 @@ async fn compare_and_repair(
     if real {
         job.services.store.record_explained_gaps(&explained)?;
     }
-    let deleted = job.services.store.tracked_counts()?.deleted_orders;
-    if deleted > 0 {
-        findings.push(Finding {
-            class: FindingClass::Deleted,
-            detail: format!("{deleted} tracked orders were deleted in Shopify; their rows stay"),
-        });
-    }
-
     // 2. Tracked rows gone from the sheet.
     let sheet = job.sheet_mut().await?;
     let index = sheet.index().clone();
@@ -258,6 +250,43 @@ async fn compare_and_repair(
             for order in new {
                 queued.insert(order.gid.clone());
                 repair.push(order);
+            }
+        } else if count.count < tracked {
+            // Fewer in Shopify than tracked: orders deleted after they were synced. Their rows
+            // stay; the tracking marks them so they are not counted again.
+            let ours = job
+                .services
+                .store
+                .active_orders_created_between(start, end)?;
+            let gids: Vec<String> = ours.iter().map(|(gid, _)| gid.clone()).collect();
+            let present: BTreeSet<String> = shopify
+                .orders_by_ids(&gids)
+                .await?
+                .into_iter()
+                .map(|o| o.gid)
+                .collect();
+            let gone: Vec<&(String, String)> = ours
+                .iter()
+                .filter(|(gid, _)| !present.contains(gid))
+                .collect();
+            for (_, name) in &gone {
+                findings.push(Finding {
+                    class: FindingClass::Deleted,
+                    detail: format!("order {name} was deleted in Shopify; its rows stay"),
+                });
+            }
+            if gone.is_empty() {
+                findings.push(Finding {
+                    class: FindingClass::Unresolved,
+                    detail: format!(
+                        "{}: Shopify has {} orders, shopsync tracked {tracked}, and every tracked \
+                         one is still in Shopify",
+                        day.date, count.count
+                    ),
+                });
+            } else if real {
+                let gids: Vec<&str> = gone.iter().map(|(gid, _)| gid.as_str()).collect();
+                job.services.store.mark_orders_deleted(&gids)?;
             }
         }
     }

@@ -60,3 +60,44 @@ fn gaps_are_explained_once_and_deleted_rows_come_back() {
     want.sort();
     assert_eq!(after, want);
 }
+
+#[test]
+fn an_order_deleted_in_shopify_after_its_sync_is_explained_and_keeps_its_rows() {
+    let world = World::new(12, 30);
+    world.cmd(&["sync"]).assert().success();
+    let rows_before = world.keys();
+    let victim = world
+        .shopify
+        .with_store(|store, _| store.orders().nth(3).map(|o| o.id))
+        .expect("an order");
+    assert!(world.shopify.delete(victim));
+
+    world.refill_bucket();
+    let (code, found) = json(&world, &["missing", "--json"]);
+    assert_eq!(code, 0, "a deletion is explained, not a problem: {found:#}");
+    let deleted: Vec<&serde_json::Value> = found["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["class"] == "deleted")
+        .collect();
+    assert_eq!(deleted.len(), 1, "{found:#}");
+    assert_eq!(
+        world.keys(),
+        rows_before,
+        "the deleted order's rows must stay"
+    );
+
+    // Remembered: the next run finds nothing new to say about it.
+    world.refill_bucket();
+    let (code, again) = json(&world, &["missing", "--json"]);
+    assert_eq!(code, 0, "{again:#}");
+    assert!(
+        again["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["class"] != "deleted"),
+        "{again:#}"
+    );
+}

@@ -9,7 +9,7 @@ use serde_json::Value;
 pub const MAX_CELL_CHARS: usize = 50_000;
 
 /// Appended to a truncated cell so a reader sees it was cut.
-pub const TRUNCATION_MARKER: &str = " …[TRUNCATED by shopsync]";
+pub const TRUNCATION_MARKER: &str = "… [truncated by shopsync]";
 
 /// The text cut to fit one cell, marker included, or `None` when it already fits.
 ///
@@ -17,15 +17,11 @@ pub const TRUNCATION_MARKER: &str = " …[TRUNCATED by shopsync]";
 /// never splits a character.
 #[must_use]
 pub fn truncate_cell(text: &str) -> Option<String> {
-    let units: usize = text.chars().map(char::len_utf16).sum();
-    if units <= MAX_CELL_CHARS {
+    // Each UTF-8 byte is at most one UTF-16 unit, so the byte length is a cheap first test.
+    if text.len() <= MAX_CELL_CHARS || utf16_len(text) <= MAX_CELL_CHARS {
         return None;
     }
-    let budget = MAX_CELL_CHARS
-        - TRUNCATION_MARKER
-            .chars()
-            .map(char::len_utf16)
-            .sum::<usize>();
+    let budget = MAX_CELL_CHARS - utf16_len(TRUNCATION_MARKER);
     let mut used = 0;
     let mut end = 0;
     for (i, c) in text.char_indices() {
@@ -36,6 +32,12 @@ pub fn truncate_cell(text: &str) -> Option<String> {
         end = i + c.len_utf8();
     }
     Some(format!("{}{TRUNCATION_MARKER}", &text[..end]))
+}
+
+/// The length of `text` in UTF-16 code units, which is how Sheets counts a cell's characters.
+#[must_use]
+pub fn utf16_len(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
 }
 
 /// Truncates `value` in place if it is an over-long string; says whether it did.

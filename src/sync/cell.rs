@@ -8,12 +8,10 @@
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-/// Google's limit on the characters of one cell.
-// See: SHEETS-API.md section 4 ("50,000 characters per cell").
-pub const MAX_CELL_UTF16: usize = 50_000;
-
-/// The visible marker that ends a truncated cell; it counts within [`MAX_CELL_UTF16`].
-pub const TRUNCATION_MARKER: &str = "… [truncated by shopsync]";
+pub use crate::sheets::cells::utf16_len;
+/// Google's limit on the characters of one cell, and the marker that ends a cut one: the Sheets
+/// client's, so there is one rule.
+pub use crate::sheets::{MAX_CELL_CHARS as MAX_CELL_UTF16, TRUNCATION_MARKER};
 
 /// A value shopsync writes into one of its own cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,29 +147,13 @@ fn decimal_to_json(amount: Decimal) -> Value {
 /// Cuts `text` to the cell limit: when it is longer than [`MAX_CELL_UTF16`] UTF-16 units, keeps as
 /// many whole characters as fit before [`TRUNCATION_MARKER`] and appends it. Returns whether it cut.
 pub fn truncate_to_cell_limit(text: &mut String) -> bool {
-    if text.len() <= MAX_CELL_UTF16 || utf16_len(text) <= MAX_CELL_UTF16 {
-        // Each UTF-8 byte is at most one UTF-16 unit, so the byte length is a cheap upper bound.
-        return false;
-    }
-    let budget = MAX_CELL_UTF16 - utf16_len(TRUNCATION_MARKER);
-    let mut used = 0;
-    let mut cut = text.len();
-    for (at, ch) in text.char_indices() {
-        if used + ch.len_utf16() > budget {
-            cut = at;
-            break;
+    match crate::sheets::truncate_cell(text) {
+        Some(cut) => {
+            *text = cut;
+            true
         }
-        used += ch.len_utf16();
+        None => false,
     }
-    text.truncate(cut);
-    text.push_str(TRUNCATION_MARKER);
-    true
-}
-
-/// The length of `text` in UTF-16 code units, which is how Sheets counts a cell's characters.
-#[must_use]
-pub fn utf16_len(text: &str) -> usize {
-    text.chars().map(char::len_utf16).sum()
 }
 
 #[cfg(test)]

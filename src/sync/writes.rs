@@ -59,14 +59,7 @@ impl Update {
     /// One single-row rectangle per run of adjacent columns.
     #[must_use]
     pub fn writes(&self) -> Vec<RangeWrite> {
-        self.runs
-            .iter()
-            .map(|run| RangeWrite {
-                row: self.row,
-                column: run.column,
-                values: vec![run.to_json()],
-            })
-            .collect()
+        row_writes(self.row, &self.runs)
     }
 }
 
@@ -74,15 +67,18 @@ impl Append {
     /// One single-row rectangle per run of adjacent columns.
     #[must_use]
     pub fn writes(&self) -> Vec<RangeWrite> {
-        self.runs
-            .iter()
-            .map(|run| RangeWrite {
-                row: self.row,
-                column: run.column,
-                values: vec![run.to_json()],
-            })
-            .collect()
+        row_writes(self.row, &self.runs)
     }
+}
+
+fn row_writes(row: u32, runs: &[CellRun]) -> Vec<RangeWrite> {
+    runs.iter()
+        .map(|run| RangeWrite {
+            row,
+            column: run.column,
+            values: vec![run.to_json()],
+        })
+        .collect()
 }
 
 /// The rectangles for a slice of appends, merging consecutive rows whose runs have the same columns

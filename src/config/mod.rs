@@ -162,6 +162,13 @@ pub struct RemoteConfig {
     pub sheets_api_url: Url,
     /// Scheme and host of the Drive API.
     pub drive_api_url: Url,
+    /// Where `shopify_api_url` came from, as connection errors name it
+    /// (`shopify_api_url from /srv/shop/config.json`, `the default built from shopify_store_name`).
+    pub shopify_api_url_origin: String,
+    /// Where `sheets_api_url` came from, likewise.
+    pub sheets_api_url_origin: String,
+    /// Where `drive_api_url` came from, likewise.
+    pub drive_api_url_origin: String,
 }
 
 /// One line of "where each value came from", for `status` and `validate`.
@@ -341,7 +348,32 @@ impl Loaded {
             overlap_minutes,
             sheets_api_url,
             drive_api_url,
+            shopify_api_url_origin: self.origin_of(
+                keys::SHOPIFY_API_URL,
+                "the default built from shopify_store_name",
+            ),
+            sheets_api_url_origin: self.origin_of(
+                keys::SHEETS_API_URL,
+                "the default (google_sheets_api_url is not set)",
+            ),
+            drive_api_url_origin: self.origin_of(
+                keys::DRIVE_API_URL,
+                "the default (google_drive_api_url is not set)",
+            ),
         })
+    }
+
+    /// Where the value of `key` came from, in the words of a message about that value:
+    /// `shopify_api_url from ./config.json`, `SHOPIFY_API_URL from the environment`, or `default`
+    /// when no layer sets it.
+    fn origin_of(&self, key: Key, default: &str) -> String {
+        match self.layers.get(key).map(|raw| &raw.source) {
+            Some(Source::ConfigFile(path)) => format!("{} from {}", key.json, path.display()),
+            Some(Source::DotEnv(path)) => format!("{} from {}", key.env, path.display()),
+            Some(Source::Env(var)) => format!("{var} from the environment"),
+            Some(Source::Flag(flag)) => format!("{flag} from the command line"),
+            Some(Source::Default) | None => default.to_owned(),
+        }
     }
 }
 

@@ -20,6 +20,8 @@
 //! - `reset`: number forms, unknown numbers, the sync lock.
 //! - `refusals`: before the first sync, garbage and foreign databases: nothing created or changed.
 //! - `secrets`: no secret in any output of the local commands.
+//! - `unreachable`: a closed port or an unknown host on each address: one line naming it, a few
+//!   attempts, exit 3.
 //! - `validate`: every check against the emulators, each broken piece failing its own check, and
 //!   nothing written anywhere.
 //! - `demo`: `shopsync demo` runs every step against its own sandbox; foreign folders are refused.
@@ -42,5 +44,6 @@ mod sync_dry_run;
 mod sync_flaky;
 mod sync_people;
 mod sync_updates;
+mod unreachable;
 mod validate;
 mod world;

@@ -14,6 +14,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
 use super::exit::UsageError;
+use super::progress::StderrAboveBars;
 
 /// Targets held at warn at most, because they log credentials at debug or trace.
 const MUZZLED: [&str; 3] = ["yup_oauth2", "hyper_util", "reqwest"];
@@ -47,7 +48,7 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let stderr = (!verbosity.quiet).then(|| {
         tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stderr)
+            .with_writer(StderrAboveBars)
             .with_ansi(ansi)
             .without_time()
             .with_target(false)

@@ -20,6 +20,7 @@
 //! - `reset`: number forms, unknown numbers, the sync lock.
 //! - `refusals`: before the first sync, garbage and foreign databases: nothing created or changed.
 //! - `secrets`: no secret in any output of the local commands.
+//! - `terminal`: a sync under a pseudo-terminal: warnings above the bars, no bar left behind.
 //! - `unreachable`: a closed port or an unknown host on each address: one line naming it, a few
 //!   attempts, exit 3.
 //! - `validate`: every check against the emulators, each broken piece failing its own check, and
@@ -44,6 +45,7 @@ mod sync_dry_run;
 mod sync_flaky;
 mod sync_people;
 mod sync_updates;
+mod terminal;
 mod unreachable;
 mod validate;
 mod world;

@@ -207,3 +207,31 @@ fn validate_says_the_shopify_token_was_not_tried_when_shopify_cannot_be_reached(
     // Google's side is unaffected.
     assert_eq!(check("spreadsheet")["status"], "pass");
 }
+
+#[test]
+fn validate_says_the_spreadsheet_was_not_tried_when_sheets_cannot_be_reached() {
+    let mut world = World::fast(77, 3);
+    let (url, address) = closed_port();
+    world.set_config("google_sheets_api_url", json!(url));
+    let output = world
+        .cmd(&["validate", "--json"])
+        .output()
+        .expect("run shopsync");
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let spreadsheet = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == "spreadsheet")
+        .expect("a spreadsheet check");
+    assert_eq!(spreadsheet["status"], "fail");
+    let detail = spreadsheet["detail"].as_str().expect("detail");
+    let hint = spreadsheet["hint"].as_str().expect("hint");
+    assert!(detail.contains("not tried"), "{detail}");
+    assert!(
+        detail.contains(&format!("Google Sheets at {address}")),
+        "{detail}"
+    );
+    assert!(!hint.contains("share the spreadsheet"), "{hint}");
+}

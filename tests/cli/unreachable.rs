@@ -19,15 +19,42 @@ fn closed_port() -> (String, String) {
     (format!("http://{address}"), address)
 }
 
-/// The log file's lines that say a request is retried or given up, and mention `needle`.
-fn attempts_logged(world: &World, needle: &str) -> usize {
+/// Asserts the log file shows the requests to `address` were retried, within the short budget.
+fn assert_few_attempts(world: &World, address: &str) {
     let log = std::fs::read_to_string(world.dir.file("shopify_sync.log")).unwrap_or_default();
     let retried = log
         .lines()
-        .filter(|l| l.contains(needle) && l.contains("retrying"))
+        .filter(|l| l.contains(address) && l.contains("retrying"))
         .count();
     // Each retry follows a failed attempt, and one more attempt failed last.
-    retried + 1
+    let attempts = retried + 1;
+    assert!(
+        (2..=SHORT_BUDGET).contains(&attempts),
+        "{attempts} attempts logged:\n{log}"
+    );
+}
+
+/// `validate --json` (asserting exit 1) and its check named `name`.
+fn failed_validate_check(world: &World, name: &str) -> (Value, Value) {
+    let output = world
+        .cmd(&["validate", "--json"])
+        .output()
+        .expect("run shopsync");
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let check = check_named(&report, name).clone();
+    assert_eq!(check["status"], "fail", "{check}");
+    (report, check)
+}
+
+/// The check named `name` in a `validate --json` report.
+fn check_named<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name} in {report:#}"))
 }
 
 /// Asserts a failed sync's stderr is one line naming every word of `words`, and exit 3.
@@ -58,11 +85,7 @@ fn a_closed_shopify_port_is_one_line_naming_the_address_and_its_source() {
         ],
     );
     assert!(!stderr.contains("shopify_access_token"), "{stderr}");
-    let attempts = attempts_logged(&world, &address);
-    assert!(
-        (2..=SHORT_BUDGET).contains(&attempts),
-        "{attempts} attempts logged"
-    );
+    assert_few_attempts(&world, &address);
     assert!(world.google.counts().is_empty(), "Google was called");
 }
 
@@ -87,11 +110,7 @@ fn an_unknown_shopify_host_from_the_environment_gives_up_after_a_few_attempts() 
             "unknown host",
         ],
     );
-    let attempts = attempts_logged(&world, "shopsync-test.invalid");
-    assert!(
-        (2..=SHORT_BUDGET).contains(&attempts),
-        "{attempts} attempts logged"
-    );
+    assert_few_attempts(&world, "shopsync-test.invalid");
 }
 
 #[test]
@@ -110,11 +129,7 @@ fn a_closed_sheets_port_is_one_line_naming_the_sheets_address() {
             "connection refused",
         ],
     );
-    let attempts = attempts_logged(&world, &address);
-    assert!(
-        (2..=SHORT_BUDGET).contains(&attempts),
-        "{attempts} attempts logged"
-    );
+    assert_few_attempts(&world, &address);
     assert!(world.shopify.stats().requests > 0, "Shopify was not asked");
 }
 
@@ -135,11 +150,7 @@ fn a_closed_drive_port_is_one_line_naming_the_drive_address() {
             "google_drive_api_url from ",
         ],
     );
-    let attempts = attempts_logged(&world, &address);
-    assert!(
-        (2..=SHORT_BUDGET).contains(&attempts),
-        "{attempts} attempts logged"
-    );
+    assert_few_attempts(&world, &address);
 }
 
 #[test]
@@ -161,11 +172,7 @@ fn a_closed_token_endpoint_is_one_line_naming_the_key_file() {
             &format!("token_uri in {}", key_path.display()),
         ],
     );
-    let attempts = attempts_logged(&world, &address);
-    assert!(
-        (2..=SHORT_BUDGET).contains(&attempts),
-        "{attempts} attempts logged"
-    );
+    assert_few_attempts(&world, &address);
     assert!(world.google.counts().is_empty(), "an API call went out");
 }
 
@@ -174,21 +181,8 @@ fn validate_says_the_shopify_token_was_not_tried_when_shopify_cannot_be_reached(
     let mut world = World::fast(76, 3);
     let (url, address) = closed_port();
     world.set_config("shopify_api_url", json!(url));
-    let output = world
-        .cmd(&["validate", "--json"])
-        .output()
-        .expect("run shopsync");
-    assert_eq!(output.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let checks = report["checks"].as_array().expect("checks");
-    let check = |name: &str| {
-        checks
-            .iter()
-            .find(|c| c["name"] == name)
-            .unwrap_or_else(|| panic!("no check {name}"))
-    };
-    let token = check("shopify_token");
-    assert_eq!(token["status"], "fail");
+    let (report, token) = failed_validate_check(&world, "shopify_token");
+    let check = |name: &str| check_named(&report, name);
     let detail = token["detail"].as_str().expect("detail");
     let hint = token["hint"].as_str().expect("hint");
     assert!(detail.contains("not tried"), "{detail}");
@@ -213,19 +207,7 @@ fn validate_says_the_spreadsheet_was_not_tried_when_sheets_cannot_be_reached() {
     let mut world = World::fast(77, 3);
     let (url, address) = closed_port();
     world.set_config("google_sheets_api_url", json!(url));
-    let output = world
-        .cmd(&["validate", "--json"])
-        .output()
-        .expect("run shopsync");
-    assert_eq!(output.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let spreadsheet = report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["name"] == "spreadsheet")
-        .expect("a spreadsheet check");
-    assert_eq!(spreadsheet["status"], "fail");
+    let (_, spreadsheet) = failed_validate_check(&world, "spreadsheet");
     let detail = spreadsheet["detail"].as_str().expect("detail");
     let hint = spreadsheet["hint"].as_str().expect("hint");
     assert!(detail.contains("not tried"), "{detail}");

@@ -13,6 +13,7 @@ use apollo_compiler::{ExecutableDocument, Name, Schema};
 
 /// What the extract holds so far.
 pub struct Reach<'s> {
+    /// Shopify's full schema.
     pub full: &'s Valid<Schema>,
     /// Included types, each with the first thing that reached it (for error messages).
     pub types: BTreeMap<Name, String>,
@@ -21,6 +22,7 @@ pub struct Reach<'s> {
 }
 
 impl<'s> Reach<'s> {
+    /// Nothing reached yet.
     pub fn new(full: &'s Valid<Schema>) -> Self {
         Self {
             full,

@@ -85,7 +85,7 @@ async fn a_refused_connection_is_unreachable_after_the_short_budget() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
     drop(listener);
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+    let env = env_with(SandboxOptions::default(), |s| {
         s.sheets_url = format!("http://{address}");
         s.sheets_url_origin = Some("google_sheets_api_url from config.json".to_owned());
     })
@@ -116,7 +116,7 @@ async fn a_refused_connection_is_unreachable_after_the_short_budget() {
 
 #[tokio::test]
 async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+    let env = env_with(SandboxOptions::default(), |s| {
         s.write_timeout = Duration::from_millis(500);
     })
     .await;
@@ -227,7 +227,7 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
     let env = env_with(
         SandboxOptions {
             write_quota: 20,
-            ..SandboxOptions::with_shared_discovery()
+            ..SandboxOptions::default()
         },
         |_| {},
     )
@@ -253,7 +253,7 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
 
 #[tokio::test]
 async fn reads_survive_a_stall_and_a_reset_and_report_exhausted_quota() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+    let env = env_with(SandboxOptions::default(), |s| {
         s.read_timeout = Duration::from_millis(400);
     })
     .await;

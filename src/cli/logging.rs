@@ -18,6 +18,10 @@ use super::exit::UsageError;
 /// Targets held at warn at most, because they log credentials at debug or trace.
 const MUZZLED: [&str; 3] = ["yup_oauth2", "hyper_util", "reqwest"];
 
+/// The target of the line a failed command leaves in the log file; never on stderr, which
+/// already has the one-line error.
+pub const FAILURE_TARGET: &str = "shopsync::failure";
+
 /// How chatty the user asked shopsync to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verbosity {
@@ -51,7 +55,10 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
             .with_ansi(ansi)
             .without_time()
             .with_target(false)
-            .with_filter(filter(&format!("warn,shopsync={}", verbosity.own_level())))
+            .with_filter(
+                filter(&format!("warn,shopsync={}", verbosity.own_level()))
+                    .add_directive(off(FAILURE_TARGET)),
+            )
     });
     let file = match log_file {
         Some(path) => {
@@ -91,6 +98,13 @@ fn filter(default: &str) -> EnvFilter {
         }
     }
     filter
+}
+
+/// A directive that silences `target`.
+fn off(target: &str) -> tracing_subscriber::filter::Directive {
+    format!("{target}=off")
+        .parse()
+        .expect("a target name is a valid directive")
 }
 
 /// Opens the log file for appending, creating it owner-only.

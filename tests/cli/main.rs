@@ -16,6 +16,8 @@
 //! - `sync_crashes`: kill -9 mid-write, ambiguous writes and two syncs at once: still exactly once.
 //! - `sync_people`: a person sorting, inserting rows and adding a column between runs is never trampled.
 //! - `sync_flaky`: expiring tokens, THROTTLED, 429 and 5xx bursts on both sides: the run completes.
+//! - `sync_failures`: a failed sync is listed by `errors`, counted by `status`, logged as ERROR,
+//!   and resolved by the next sync that completes; a held lock is none of these.
 //! - `sync_bad_inputs`: revoked token, wrong spreadsheet, foreign binding, corrupt DB: exit code, DB intact.
 //! - `local_commands`: `status`, `orders`, `errors` and `report` on a populated store.
 //! - `export`: CSV and JSON files, formula neutralising, owner-only mode, `--force`.
@@ -41,6 +43,7 @@ mod sync;
 mod sync_bad_inputs;
 mod sync_crashes;
 mod sync_dry_run;
+mod sync_failures;
 mod sync_first_tab;
 mod sync_flaky;
 mod sync_people;

@@ -27,7 +27,8 @@ pub const FAILURE_TARGET: &str = "shopsync::failure";
 pub struct Verbosity {
     /// `-v` count.
     pub verbose: u8,
-    /// `-q`: nothing on stderr but the final error.
+    /// `-q`: nothing on stdout on success, and no progress bars; warnings and errors still reach
+    /// stderr (cron mails them).
     pub quiet: bool,
 }
 
@@ -49,17 +50,15 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
     // Colour only on a terminal, and never with NO_COLOR (https://no-color.org).
     let ansi = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let stderr = (!verbosity.quiet).then(|| {
-        tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stderr)
-            .with_ansi(ansi)
-            .without_time()
-            .with_target(false)
-            .with_filter(
-                filter(&format!("warn,shopsync={}", verbosity.own_level()))
-                    .add_directive(off(FAILURE_TARGET)),
-            )
-    });
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .without_time()
+        .with_target(false)
+        .with_filter(
+            filter(&format!("warn,shopsync={}", verbosity.own_level()))
+                .add_directive(off(FAILURE_TARGET)),
+        );
     let file = match log_file {
         Some(path) => {
             let level = if verbosity.verbose > 0 {

@@ -32,7 +32,8 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Print nothing on success, so cron mails only on trouble.
+    /// Print nothing on success (output asked for with --json still prints); warnings and errors
+    /// still go to stderr, so cron mails only on trouble.
     #[arg(short, long, global = true)]
     pub quiet: bool,
 

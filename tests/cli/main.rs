@@ -23,6 +23,8 @@
 //! - `export`: CSV and JSON files, formula neutralising, owner-only mode, `--force`.
 //! - `reset`: number forms, unknown numbers, the sync lock.
 //! - `refusals`: before the first sync, garbage and foreign databases: nothing created or changed.
+//! - `same_rules`: `-q`, `--json` failures, numbers out of range, unknown keys and export formats,
+//!   `demo`'s options: the same rules for every command.
 //! - `secrets`: no secret in any output of the local commands.
 //! - `validate`: every check against the emulators, each broken piece failing its own check, and
 //!   nothing written anywhere.
@@ -37,6 +39,7 @@ mod local_commands;
 mod missing;
 mod refusals;
 mod reset;
+mod same_rules;
 mod secrets;
 mod support;
 mod sync;

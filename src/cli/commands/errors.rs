@@ -56,6 +56,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Done);
     }
+    // Quiet, it speaks only when something needs a person: an unresolved error.
+    if ctx.verbosity.quiet && errors.iter().all(|e| e.resolved_at.is_some()) {
+        return Ok(Outcome::Done);
+    }
     if let Some(note) = &read.not_yet {
         out.line(note)?;
         return Ok(Outcome::Done);

@@ -50,6 +50,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Done);
     }
+    if ctx.verbosity.quiet {
+        return Ok(Outcome::Done);
+    }
     if let Some(note) = &read.not_yet {
         out.line(note)?;
         return Ok(Outcome::Done);

@@ -66,7 +66,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Done);
     }
-    render(&out, &report, zone, read.not_yet.as_deref())?;
+    if !ctx.verbosity.quiet {
+        render(&out, &report, zone, read.not_yet.as_deref())?;
+    }
     Ok(Outcome::Done)
 }
 

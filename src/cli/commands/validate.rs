@@ -151,9 +151,15 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     if args.json {
         out.print_json(&report)?;
     } else if ctx.verbosity.quiet {
+        // Quiet: what needs a person, on stderr, as log lines are.
         let mut err = std::io::stderr().lock();
-        for check in report.checks.iter().filter(|c| c.status == Status::Fail) {
-            writeln!(err, "error: {}: {}", label(check.name), check.detail)?;
+        for check in &report.checks {
+            let level = match check.status {
+                Status::Fail => "error",
+                Status::Warn => "warning",
+                Status::Pass | Status::Skip => continue,
+            };
+            writeln!(err, "{level}: {}: {}", label(check.name), check.detail)?;
         }
     } else {
         render(&out, &report)?;

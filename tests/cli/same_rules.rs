@@ -1,0 +1,112 @@
+//! The same rules for every command: `-q` prints nothing on success but never hides a warning or
+//! an error; every `--json` command answers with one JSON object, failure included; numbers out of
+//! range, unknown config keys and unknown export formats are named as such.
+
+use serde_json::Value;
+use shopsync::store::RunOutcome;
+
+use crate::fixture::populate;
+use crate::local_commands::run;
+use crate::support::Sandbox;
+use crate::world::World;
+
+/// `shopsync ARGS` in the world: (exit code, stdout, stderr).
+fn world_run(world: &World, args: &[&str]) -> (i32, String, String) {
+    world.refill_bucket();
+    let out = world.cmd(args).output().expect("run shopsync");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn quiet_remote_commands_print_nothing_on_success_but_every_warning() {
+    let world = World::fast(101, 6);
+    for args in [
+        &["-q", "sync"][..],
+        &["-q", "sync"],
+        &["-q", "sync", "--test"],
+        &["-q", "missing"],
+        &["-q", "validate"],
+    ] {
+        let (code, stdout, stderr) = world_run(&world, args);
+        assert_eq!(code, 0, "{args:?}: {stdout}{stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+
+    let id = world.order_ids()[1];
+    let note = "n".repeat(60_000);
+    world.shopify.with_store(|s, now| {
+        s.update(id, now.timestamp(), |o| o.note = Some(note.as_str().into()))
+    });
+    let (code, stdout, stderr) = world_run(&world, &["-q", "sync"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("truncated") && stderr.contains(&world.order_name(id)),
+        "the truncation warning is for cron to mail: {stderr}"
+    );
+    // What was asked for explicitly is still printed.
+    let (code, stdout, _) = world_run(&world, &["-q", "sync", "--json"]);
+    assert_eq!(code, 0);
+    serde_json::from_str::<Value>(&stdout).expect("--json under -q");
+}
+
+#[test]
+fn quiet_local_commands_print_nothing_on_success_and_what_needs_a_person_otherwise() {
+    let sandbox = Sandbox::new();
+    populate(&sandbox, RunOutcome::Success);
+    for args in [
+        &["-q", "status"][..],
+        &["-q", "orders"],
+        &["-q", "report"],
+        &["-q", "export", "-o", "out.csv"],
+    ] {
+        let (code, stdout, stderr) = run(&sandbox, args);
+        assert_eq!(code, 0, "{args:?}: {stdout}{stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+    assert!(sandbox.file("out.csv").exists());
+    let (_, stdout, _) = run(&sandbox, &["-q", "orders", "--json"]);
+    serde_json::from_str::<Value>(&stdout).expect("--json under -q");
+    // The fixture has an unresolved error: that is what `-q errors` is run for.
+    let (code, stdout, _) = run(&sandbox, &["-q", "errors"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("#1006"), "{stdout}");
+
+    let failed = Sandbox::new();
+    populate(&failed, RunOutcome::Failed);
+    let (code, stdout, stderr) = run(&failed, &["-q", "status"]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert!(stderr.starts_with("error: the last sync"), "{stderr}");
+}
+
+#[test]
+fn every_json_command_fails_with_one_json_object() {
+    let sandbox = Sandbox::new();
+    sandbox.write("config.json", r#"{"lookback_dayz": 30}"#);
+    for args in [
+        &["sync", "--json"][..],
+        &["missing", "--json"],
+        &["status", "--json"],
+        &["orders", "--json"],
+        &["errors", "--json"],
+        &["report", "--json"],
+    ] {
+        let out = sandbox.cmd(args).output().expect("run shopsync");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let value: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: no JSON object ({e})"));
+        assert_eq!(value["error"]["kind"], "usage", "{args:?}: {value}");
+        assert_eq!(value["error"]["exit_code"], 2, "{args:?}: {value}");
+        let message = value["error"]["message"].as_str().expect("message");
+        assert!(message.contains("lookback_dayz"), "{args:?}: {message}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}

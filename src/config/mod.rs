@@ -21,7 +21,7 @@ use url::Url;
 pub use keys::Key;
 pub use layers::{Inputs, Layers, RawValue, Source, is_comment_key};
 pub use secret::Secret;
-pub use values::{ServiceAccountSummary, StoreDomain};
+pub use values::{ServiceAccountSummary, StoreDomain, number_in};
 
 /// Default Admin API version: the one whose schema the queries are validated against.
 pub const DEFAULT_API_VERSION: &str = "2026-04";

@@ -110,3 +110,31 @@ fn every_json_command_fails_with_one_json_object() {
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_negative_count_is_out_of_range_not_an_unknown_argument() {
+    let sandbox = Sandbox::new();
+    for args in [
+        &["report", "--days", "-3"][..],
+        &["report", "--days=-3"],
+        &["report", "--days", "0"],
+        &["orders", "--limit", "-1"],
+        &["orders", "--limit", "0"],
+    ] {
+        let out = sandbox.cmd(args).output().expect("run shopsync");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let value = args
+            .last()
+            .and_then(|a| a.rsplit('=').next())
+            .expect("value");
+        assert!(
+            stderr.contains(&format!("\"{value}\" must be a whole number from 1 to")),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("unexpected argument"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

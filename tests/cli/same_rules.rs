@@ -106,7 +106,11 @@ fn every_json_command_fails_with_one_json_object() {
         assert_eq!(value["error"]["kind"], "usage", "{args:?}: {value}");
         assert_eq!(value["error"]["exit_code"], 2, "{args:?}: {value}");
         let message = value["error"]["message"].as_str().expect("message");
-        assert!(message.contains("lookback_dayz"), "{args:?}: {message}");
+        assert!(
+            message.contains("unknown key \"lookback_dayz\"")
+                && message.contains("did you mean \"lookback_days\"?"),
+            "{args:?}: {message}"
+        );
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }

@@ -137,6 +137,13 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         // `validate` reports a broken configuration as failed checks, so it must get to run.
         Err(err) if !matches!(cli.command, Command::Validate(_)) && cli.command.keeps_log() => {
+            // A command that needs every setting lists every problem, as `validate` does, not
+            // only the config file's.
+            if matches!(cli.command, Command::Sync(_) | Command::Missing(_))
+                && let Err(all) = ctx.remote()
+            {
+                return Err(all);
+            }
             return Err(err);
         }
         _ => logging::init(ctx.verbosity, None)?,

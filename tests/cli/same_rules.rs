@@ -142,3 +142,67 @@ fn a_negative_count_is_out_of_range_not_an_unknown_argument() {
         );
     }
 }
+
+#[test]
+fn sync_lists_every_configuration_problem_validate_finds() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "config.json",
+        r#"{"shopify_store_name": "acme", "google_service_account_file": "nokey.json",
+            "target_spreadsheet": "x", "lookback_days": "abc", "shopify_acess_token": "t"}"#,
+    );
+    let out = sandbox.cmd(&["validate", "--json"]).output().expect("run");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let failed: Vec<String> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["detail"].as_str().expect("detail").to_owned())
+        .collect();
+    assert_eq!(failed.len(), 4, "{report}");
+    for args in [&["sync"][..], &["missing"]] {
+        let out = sandbox.cmd(args).output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.lines().filter(|l| l.starts_with("  - ")).count(),
+            failed.len(),
+            "{args:?}: {stderr}"
+        );
+        for detail in &failed {
+            assert!(
+                stderr.contains(detail.as_str()),
+                "{args:?} misses {detail}: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn validate_still_asks_shopify_when_only_the_key_file_is_broken() {
+    let mut world = World::fast(102, 3);
+    world.set_config(
+        "google_service_account_file",
+        serde_json::json!("gone.json"),
+    );
+    let (code, stdout, stderr) = world_run(&world, &["validate", "--json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    let status = |name: &str| {
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["status"].as_str().expect("status").to_owned())
+            .unwrap_or_else(|| panic!("no {name} check: {report}"))
+    };
+    assert_eq!(status("config"), "pass", "{report}");
+    assert_eq!(status("key_file"), "fail");
+    assert_eq!(status("google_token"), "skip");
+    assert_eq!(status("shopify_token"), "pass", "{report}");
+    assert_eq!(status("scopes"), "pass");
+    assert_eq!(status("api_version"), "pass");
+    assert!(world.shopify.stats().requests > 0);
+}

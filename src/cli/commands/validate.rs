@@ -198,8 +198,19 @@ fn gather(ctx: &Context) -> anyhow::Result<Vec<Check>> {
             if !checks.iter().any(|c| c.name == "key_file") {
                 checks.push(key_file_read(ctx));
             }
-            for name in remote::NAMES.iter().skip(1) {
+            for name in &remote::NAMES[1..remote::FIRST_SHOPIFY] {
                 checks.push(Check::skip(name, "the configuration is incomplete"));
+            }
+            // Shopify needs no key file: when the key is the only problem, Shopify is still asked.
+            match ctx.loaded.remote_except_key_file() {
+                Ok((_, config)) => checks.extend(crate::cli::remote::block_on(
+                    remote::shopify_checks(&config),
+                )?),
+                Err(_) => {
+                    for name in &remote::NAMES[remote::FIRST_SHOPIFY..] {
+                        checks.push(Check::skip(name, "the configuration is incomplete"));
+                    }
+                }
             }
             None
         }

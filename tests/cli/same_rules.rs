@@ -206,3 +206,21 @@ fn validate_still_asks_shopify_when_only_the_key_file_is_broken() {
     assert_eq!(status("api_version"), "pass");
     assert!(world.shopify.stats().requests > 0);
 }
+
+#[test]
+fn export_refuses_a_format_it_does_not_write_naming_the_ones_it_does() {
+    let sandbox = Sandbox::new();
+    populate(&sandbox, RunOutcome::Success);
+    for name in ["orders.xlsx", "orders", "orders.csv.gz"] {
+        let (code, stdout, stderr) = run(&sandbox, &["export", "--output", name]);
+        assert_eq!(code, 2, "{name}: {stdout}{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains(".csv") && stderr.contains(".json"),
+            "{name}: {stderr}"
+        );
+        assert!(!sandbox.file(name).exists(), "{name} was written");
+    }
+    let (code, _, stderr) = run(&sandbox, &["export", "--output", "orders.CSV"]);
+    assert_eq!(code, 0, "{stderr}");
+}

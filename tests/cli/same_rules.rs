@@ -224,3 +224,33 @@ fn export_refuses_a_format_it_does_not_write_naming_the_ones_it_does() {
     let (code, _, stderr) = run(&sandbox, &["export", "--output", "orders.CSV"]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn demo_refuses_the_global_options_that_mean_nothing_to_it() {
+    let sandbox = Sandbox::new();
+    sandbox.write("config.json", "{}");
+    for args in [
+        &["demo", "--config", "config.json"][..],
+        &["--config", "config.json", "demo"],
+        &["demo", "-q"],
+        &["-q", "demo"],
+    ] {
+        let out = sandbox.cmd(args).output().expect("run shopsync");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: demo takes no "),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !sandbox.file("shopsync-demo").exists(),
+            "{args:?} ran the demo"
+        );
+    }
+    let help = sandbox.cmd(&["demo", "--help"]).output().expect("run");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        !help.contains("--config") && !help.contains("--quiet"),
+        "{help}"
+    );
+}

@@ -195,8 +195,10 @@ fn validate_still_asks_shopify_when_only_the_key_file_is_broken() {
             .expect("checks")
             .iter()
             .find(|c| c["name"] == name)
-            .map(|c| c["status"].as_str().expect("status").to_owned())
-            .unwrap_or_else(|| panic!("no {name} check: {report}"))
+            .map_or_else(
+                || panic!("no {name} check: {report}"),
+                |c| c["status"].as_str().expect("status").to_owned(),
+            )
     };
     assert_eq!(status("config"), "pass", "{report}");
     assert_eq!(status("key_file"), "fail");

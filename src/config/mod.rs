@@ -21,7 +21,7 @@ use url::Url;
 pub use keys::Key;
 pub use layers::{Inputs, Layers, RawValue, Source, is_comment_key};
 pub use secret::Secret;
-pub use values::{ServiceAccountSummary, StoreDomain};
+pub use values::{ServiceAccountSummary, StoreDomain, number_in};
 
 /// Default Admin API version: the one whose schema the queries are validated against.
 pub const DEFAULT_API_VERSION: &str = "2026-04";
@@ -220,9 +220,26 @@ impl Loaded {
     /// # Errors
     /// Every problem found, all at once.
     pub fn remote(&self) -> Result<(LocalConfig, RemoteConfig), ConfigError> {
+        self.remote_reading_key(true)
+    }
+
+    /// Every setting but the key file's contents, which are not read: `service_account_email` is
+    /// empty. For `validate`, which judges the key file on its own and still checks Shopify when
+    /// the key file is the only problem.
+    ///
+    /// # Errors
+    /// Every problem found but the key file's, all at once.
+    pub fn remote_except_key_file(&self) -> Result<(LocalConfig, RemoteConfig), ConfigError> {
+        self.remote_reading_key(false)
+    }
+
+    fn remote_reading_key(
+        &self,
+        read_key: bool,
+    ) -> Result<(LocalConfig, RemoteConfig), ConfigError> {
         let mut problems = self.file_problems.clone();
         let local = self.resolve_local();
-        let remote = self.resolve_remote(&mut problems);
+        let remote = self.resolve_remote(&mut problems, read_key);
         match remote {
             Some(remote) if problems.is_empty() => Ok((local, remote)),
             _ => Err(ConfigError { problems }),
@@ -272,7 +289,7 @@ impl Loaded {
         }
     }
 
-    fn resolve_remote(&self, problems: &mut Vec<Problem>) -> Option<RemoteConfig> {
+    fn resolve_remote(&self, problems: &mut Vec<Problem>, read_key: bool) -> Option<RemoteConfig> {
         let mut check = Checker {
             layers: &self.layers,
             problems,
@@ -294,6 +311,11 @@ impl Loaded {
                 .unwrap_or_default()
         });
         let summary = key_file.as_ref().and_then(|path| {
+            if !read_key {
+                return Some(ServiceAccountSummary {
+                    client_email: String::new(),
+                });
+            }
             values::service_account(path)
                 .map_err(|message| {
                     let source = self

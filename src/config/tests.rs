@@ -237,7 +237,10 @@ fn config_file_problems_are_reported_with_their_line() {
     );
     let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
     assert!(
-        err.to_string().contains("unknown key \"lookback_day\""),
+        err.to_string().contains("unknown key \"lookback_day\" in ")
+            && err
+                .to_string()
+                .contains(": did you mean \"lookback_days\"?"),
         "{err}"
     );
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::world::World;
 
 /// Google methods that change a spreadsheet.
-const WRITES: [&str; 6] = [
+pub const WRITES: [&str; 6] = [
     "spreadsheets.batchUpdate",
     "spreadsheets.values.batchUpdate",
     "spreadsheets.values.update",

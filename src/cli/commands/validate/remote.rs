@@ -30,6 +30,9 @@ pub(super) const NAMES: [&str; 9] = [
     "api_version",
 ];
 
+/// Where the Shopify checks start in [`NAMES`]; the Google ones come first.
+pub(super) const FIRST_SHOPIFY: usize = 6;
+
 /// How long one remote step may take, retries included.
 const STEP_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -130,7 +133,7 @@ async fn google(
     config: &RemoteConfig,
     bound: Option<&Binding>,
 ) -> (Vec<Check>, Option<SheetFound>) {
-    let names = &NAMES[..6];
+    let names = &NAMES[..FIRST_SHOPIFY];
     let mut checks = Vec::new();
     let mut settings = sheets(config, clock());
     // Patience for a cron run is wrong here: a person is waiting for an answer.
@@ -373,8 +376,9 @@ fn grouped(n: u64) -> String {
     out
 }
 
-async fn shopify_checks(config: &RemoteConfig) -> Vec<Check> {
-    let names = &NAMES[6..];
+/// The Shopify checks alone (also when the key file is the configuration's only problem).
+pub(super) async fn shopify_checks(config: &RemoteConfig) -> Vec<Check> {
+    let names = &NAMES[FIRST_SHOPIFY..];
     let mut checks = Vec::new();
     let client = match shopify(config, clock()) {
         Ok(client) => client,

@@ -240,6 +240,7 @@ async fn bulk_queries_are_held_to_shopifys_rules() {
     for inner in [
         "{ orders(first: 10) { edges { node { id } } } }",
         "{ orders { pageInfo { hasNextPage } edges { node { id } } } }",
+        "{ orders { edges { cursor node { id } } } }",
         "{ orders { edges { node { id lineItems(first: 5) { edges { node { id } } } } } } }",
         "{ products { edges { node { id } } } }",
     ] {
@@ -250,7 +251,7 @@ async fn bulk_queries_are_held_to_shopifys_rules() {
         );
     }
     assert_eq!(rig.emu.stats().bulk.started, 0);
-    assert_eq!(rig.emu.stats().bulk.rejected, 14);
+    assert_eq!(rig.emu.stats().bulk.rejected, 15);
 }
 
 #[tokio::test]

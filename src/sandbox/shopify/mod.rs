@@ -4,6 +4,8 @@
 //! from the `shopify` client. It validates every document against its served schema subset (and,
 //! when configured, against Shopify's real schema file), computes query costs by Shopify's rules,
 //! keeps a leaky bucket on the shared clock, and can be told to fail in the ways Shopify does.
+//! It runs bulk query operations too, serving their JSONL from a second loopback port that stands
+//! in for Google Cloud Storage ([`BulkConfig`], [`BulkFault`], [`DownloadFault`]).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

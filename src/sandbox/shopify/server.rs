@@ -153,7 +153,11 @@ pub async fn graphql(
             &json!({ "errors": INVALID_TOKEN }),
         );
     };
-    shared.bulk.settle().await;
+    // Only a document that reads an operation's status can see it finish: it names the field
+    // (`bulkOperation…`) or, polling through `node`, the type (`... on BulkOperation`).
+    if body.windows(12).any(|w| w == b"ulkOperation") {
+        shared.bulk.settle().await;
+    }
     let (status, body) = execute(&shared, &headers, &body, &scopes);
     if matches!(fault, Some(Fault::ServerErrorAfterApply)) {
         return reply(

@@ -190,7 +190,7 @@ type MoneyV2 {
 }
 ";
 
-/// The served schema ([`SERVED_SDL`] extended by the bulk operations' [`super::bulk::SDL`]), parsed
+/// The served schema ([`SERVED_SDL`] extended by the bulk operations' SDL), parsed
 /// once.
 ///
 /// # Panics

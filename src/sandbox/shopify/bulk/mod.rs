@@ -143,7 +143,7 @@ pub struct BulkStats {
     /// `bulkOperationRunQuery` mutations received.
     pub runs: u64,
     /// Operations started (including those started by [`BulkFault::InProgress`] and
-    /// [`ShopifyEmulator::start_bulk_query`]).
+    /// [`ShopifyEmulator::start_bulk_query`](crate::sandbox::shopify::ShopifyEmulator::start_bulk_query)).
     pub started: u64,
     /// Runs answered with `userErrors`.
     pub rejected: u64,

@@ -71,6 +71,20 @@ async fn an_injected_in_progress_names_an_operation_the_client_can_find() {
 }
 
 #[tokio::test]
+async fn a_run_can_be_answered_limit_reached() {
+    let rig = rig(5).await;
+    rig.emu.inject_bulk(1, BulkFault::LimitReached);
+    let payload = rig.run(ORDERS_WITH_LINES).await;
+    assert!(payload["bulkOperation"].is_null());
+    assert_eq!(
+        payload["userErrors"][0]["code"], "LIMIT_REACHED",
+        "{payload}"
+    );
+    assert_eq!(rig.emu.stats().bulk.started, 0);
+    rig.start(ORDERS_WITH_LINES).await;
+}
+
+#[tokio::test]
 async fn a_cancel_goes_through_canceling_to_canceled() {
     let rig = rig_with(10, |c| c.bulk.polls = 3).await;
     let id = rig.start(ORDERS_WITH_LINES).await;

@@ -106,6 +106,9 @@ pub enum BulkFault {
     /// Another process of the same app starts an operation just before: the run is answered
     /// OPERATION_IN_PROGRESS naming it (and any others running), whatever the concurrency limit.
     InProgress,
+    /// The run is answered LIMIT_REACHED (the schema's "Bulk operations limit reached. Please try
+    /// again later."); when Shopify answers it is not documented further.
+    LimitReached,
     /// The export stops after `after_objects` objects and the operation FAILED with `code`; what
     /// was exported is served at `partialDataUrl` (null when nothing was).
     Fail {
@@ -268,6 +271,15 @@ impl Bulk {
                 );
             }
         };
+        if fault == Some(BulkFault::LimitReached) {
+            state.stats.rejected += 1;
+            let error = UserErrorView {
+                field: None,
+                message: "Bulk operations limit reached. Please try again later.".to_owned(),
+                code: Some("LIMIT_REACHED"),
+            };
+            return (None, vec![error]);
+        }
         if fault == Some(BulkFault::InProgress) {
             self.create(&mut state, caller, query, doc.clone(), group, None);
         }

@@ -81,7 +81,7 @@ async fn reads_retry_5xx_429_and_drive_rate_limits() {
 
 #[tokio::test]
 async fn an_unreachable_host_is_a_transport_error_after_retries() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+    let env = env_with(SandboxOptions::default(), |s| {
         s.sheets_url = "http://127.0.0.1:9".to_owned();
     })
     .await;
@@ -98,7 +98,7 @@ async fn an_unreachable_host_is_a_transport_error_after_retries() {
 
 #[tokio::test]
 async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+    let env = env_with(SandboxOptions::default(), |s| {
         s.write_timeout = Duration::from_millis(500);
     })
     .await;
@@ -209,7 +209,7 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
     let env = env_with(
         SandboxOptions {
             write_quota: 20,
-            ..SandboxOptions::with_shared_discovery()
+            ..SandboxOptions::default()
         },
         |_| {},
     )
@@ -235,7 +235,7 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
 
 #[tokio::test]
 async fn reads_survive_a_stall_and_a_reset_and_report_exhausted_quota() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+    let env = env_with(SandboxOptions::default(), |s| {
         s.read_timeout = Duration::from_millis(400);
     })
     .await;

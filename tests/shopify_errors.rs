@@ -12,7 +12,6 @@ use shopsync::retry::Backoff;
 use shopsync::sandbox::data::{self, StoreSpec};
 use shopsync::sandbox::shopify::{
     AppCredentials, BucketConfig, EmulatorConfig, Fault, SANDBOX_TOKEN, ShopifyEmulator,
-    schema::shared_schema_path,
 };
 use shopsync::shopify::{Auth, ErrorKind, ShopifyClient, ShopifyError, ShopifySettings};
 
@@ -26,16 +25,9 @@ struct Rig {
 }
 
 async fn rig_with(edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
-    let path = shared_schema_path();
-    assert!(
-        path.exists(),
-        "Shopify's schema is missing at {}",
-        path.display()
-    );
     let clock = ManualClock::new(now());
     let data = data::generate(&StoreSpec::new(9, 40, now() - chrono::Duration::minutes(1)));
     let mut config = EmulatorConfig::new(data, Arc::new(clock.clone()));
-    config.schema_path = Some(path);
     config.app = Some(AppCredentials {
         client_id: "client-id".to_owned(),
         client_secret: "client-secret".to_owned(),

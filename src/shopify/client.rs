@@ -16,7 +16,7 @@ use super::queries::Document;
 use crate::clock::SharedClock;
 use crate::retry::Backoff;
 
-/// The API version shopsync is written and tested against (the schema in `../shared`).
+/// The API version shopsync is written and tested against (the schema extract in `references/`).
 pub const DEFAULT_API_VERSION: &str = "2026-04";
 
 /// Everything the client needs, independent of the application's configuration.

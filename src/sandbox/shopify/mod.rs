@@ -34,7 +34,6 @@ mod server;
 pub mod store;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -134,8 +133,10 @@ pub struct EmulatorConfig {
     pub clock: SharedClock,
     /// Bucket size and restore rate.
     pub bucket: BucketConfig,
-    /// Shopify's real schema; when set, every document is validated against it too.
-    pub schema_path: Option<PathBuf>,
+    /// Whether every document is validated against the extract of Shopify's own schema
+    /// (`references/shopify`) before the served subset, so what Shopify would refuse is refused
+    /// in Shopify's words. On by default.
+    pub reference_schema: bool,
     /// Static tokens and their scopes.
     pub tokens: Vec<(String, Vec<String>)>,
     /// A client-credentials app.
@@ -149,14 +150,14 @@ pub struct EmulatorConfig {
 
 impl EmulatorConfig {
     /// A config with [`SANDBOX_TOKEN`] granted `read_orders` and `read_all_orders`, the default
-    /// bucket and no real-schema validation (the demo's setting; tests add `schema_path`).
+    /// bucket and validation against Shopify's schema.
     #[must_use]
     pub fn new(data: StoreData, clock: SharedClock) -> Self {
         Self {
             data,
             clock,
             bucket: BucketConfig::default(),
-            schema_path: None,
+            reference_schema: true,
             tokens: vec![(
                 SANDBOX_TOKEN.to_owned(),
                 vec!["read_orders".to_owned(), "read_all_orders".to_owned()],
@@ -191,7 +192,7 @@ pub(crate) struct Shared {
     auth: Mutex<Auth>,
     faults: Mutex<Faults>,
     stats: Mutex<Stats>,
-    schema_path: Option<PathBuf>,
+    reference_schema: bool,
     window_days: i64,
     /// Documents already validated, by their text: clients send the same few again and again.
     documents: Mutex<HashMap<String, Arc<Valid<ExecutableDocument>>>>,
@@ -337,7 +338,7 @@ impl ShopifyEmulator {
             auth: Mutex::new(auth),
             faults: Mutex::default(),
             stats: Mutex::default(),
-            schema_path: config.schema_path,
+            reference_schema: config.reference_schema,
             window_days: store::DEFAULT_WINDOW_DAYS,
             documents: Mutex::default(),
             last_headers: Mutex::default(),

@@ -10,9 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 use shopsync::clock::ManualClock;
 use shopsync::sandbox::data::{self, StoreSpec};
-use shopsync::sandbox::shopify::{
-    EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator, schema::shared_schema_path,
-};
+use shopsync::sandbox::shopify::{EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
 
 /// The export the tests run: orders with their line items, as the sync would ask.
 pub const ORDERS_WITH_LINES: &str = r#"{
@@ -57,21 +55,15 @@ pub struct Rig {
     http: reqwest::Client,
 }
 
-/// An emulator over `orders` generated orders, validating against Shopify's schema.
+/// An emulator over `orders` generated orders, validating against (the extract of) Shopify's
+/// schema, as every emulator does by default.
 pub async fn rig_with(orders: usize, edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let path = shared_schema_path();
-    assert!(
-        path.exists(),
-        "Shopify's schema is missing at {}",
-        path.display()
-    );
     let clock = ManualClock::new(now());
     let mut spec = StoreSpec::new(9, orders, now() - chrono::Duration::minutes(1));
     // Small stores here: no order with hundreds of lines.
     spec.big_order_every = 0;
     let mut config = EmulatorConfig::new(data::generate(&spec), Arc::new(clock.clone()));
-    config.schema_path = Some(path);
     edit(&mut config);
     Rig {
         emu: ShopifyEmulator::start(config).await.unwrap(),

@@ -328,7 +328,7 @@ impl ShopifyEmulator {
             config.bulk,
             config.clock.clone(),
             store.clone(),
-            config.schema_path.clone(),
+            config.reference_schema,
             storage_url,
         );
         let shared = Arc::new(Shared {

@@ -37,7 +37,7 @@ impl ShopifyEmulator {
                 .load(std::sync::atomic::Ordering::Relaxed),
         };
         let bulk = &self.shared.bulk;
-        let doc = rules::prepare(bulk.schema_path.as_deref(), query)?;
+        let doc = rules::prepare(bulk.reference_schema, query)?;
         let mut state = lock(&bulk.state);
         let number = bulk.create(&mut state, caller, query, doc, false, None);
         Ok(state.operations[number - 1].gid())

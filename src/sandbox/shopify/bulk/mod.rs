@@ -22,7 +22,6 @@ mod rules;
 pub(crate) mod storage;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -212,7 +211,8 @@ pub(crate) struct Bulk {
     config: BulkConfig,
     clock: SharedClock,
     store: Arc<Mutex<Store>>,
-    schema_path: Option<PathBuf>,
+    /// Whether bulk queries are validated against the extract of Shopify's schema first.
+    reference_schema: bool,
     signer: storage::Signer,
     /// Distinguishes this emulator's result files from other emulators' in the same process.
     instance: u64,
@@ -224,7 +224,7 @@ impl Bulk {
         config: BulkConfig,
         clock: SharedClock,
         store: Arc<Mutex<Store>>,
-        schema_path: Option<PathBuf>,
+        reference_schema: bool,
         storage_url: String,
     ) -> Self {
         static INSTANCES: AtomicU64 = AtomicU64::new(0);
@@ -234,7 +234,7 @@ impl Bulk {
             config,
             clock,
             store,
-            schema_path,
+            reference_schema,
             instance,
             state: Mutex::default(),
         }
@@ -261,7 +261,7 @@ impl Bulk {
         state.stats.runs += 1;
         let attempt = state.stats.runs;
         let fault = state.faults.remove(&attempt);
-        let doc = match rules::prepare(self.schema_path.as_deref(), query) {
+        let doc = match rules::prepare(self.reference_schema, query) {
             Ok(doc) => doc,
             Err(messages) => {
                 state.stats.rejected += 1;

@@ -1,5 +1,5 @@
 //! What `bulkOperationRunQuery` accepts: the inner query is validated like every document (against
-//! Shopify's schema when configured, then the served subset), then held to Shopify's bulk rules,
+//! the extract of Shopify's schema when configured, then the served subset), then held to Shopify's bulk rules,
 //! then to what the emulator can export. Every problem becomes an `INVALID` user error.
 //!
 //! Shopify's rules and their messages are the ones its 2026-04 API answers (recorded replies): at
@@ -10,7 +10,6 @@
 //! `cursor`: a bulk export has no pages, and the emulator rejects rather than guess whether
 //! Shopify honours a nested `first`).
 
-use std::path::Path;
 use std::sync::Arc;
 
 use apollo_compiler::ExecutableDocument;
@@ -34,20 +33,23 @@ const MAX_NESTING: usize = 2;
 pub(super) type Prepared = Arc<Valid<ExecutableDocument>>;
 
 /// Validates `query` for a bulk run; the messages of the `userErrors` when it fails.
-pub(super) fn prepare(schema_path: Option<&Path>, query: &str) -> Result<Prepared, Vec<String>> {
-    if let Some(path) = schema_path {
-        let real = schema::real(path).map_err(|message| vec![message])?;
-        let doc = ExecutableDocument::parse_and_validate(&real, query, "bulk_query.graphql")
-            .map_err(|e| {
-                e.errors
-                    .iter()
-                    .map(|d| {
-                        let error = shopify_wording(json!(d.to_json()));
-                        let message = error["message"].as_str().unwrap_or_default();
-                        format!("Invalid bulk query: {message}")
-                    })
-                    .collect::<Vec<_>>()
-            })?;
+pub(super) fn prepare(reference: bool, query: &str) -> Result<Prepared, Vec<String>> {
+    if reference {
+        let doc = ExecutableDocument::parse_and_validate(
+            schema::reference(),
+            query,
+            "bulk_query.graphql",
+        )
+        .map_err(|e| {
+            e.errors
+                .iter()
+                .map(|d| {
+                    let error = shopify_wording(json!(d.to_json()));
+                    let message = error["message"].as_str().unwrap_or_default();
+                    format!("Invalid bulk query: {message}")
+                })
+                .collect::<Vec<_>>()
+        })?;
         shopify_rules(&doc)?;
     }
     let served = schema::served();
@@ -59,7 +61,7 @@ pub(super) fn prepare(schema_path: Option<&Path>, query: &str) -> Result<Prepare
                 .collect::<Vec<_>>()
         },
     )?;
-    if schema_path.is_none() {
+    if !reference {
         shopify_rules(&doc)?;
     }
     exportable(&doc)?;

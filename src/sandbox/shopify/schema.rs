@@ -189,15 +189,20 @@ type MoneyV2 {
 }
 ";
 
-/// The served schema, parsed once.
+/// The served schema ([`SERVED_SDL`] extended by the bulk operations' SDL), parsed
+/// once.
 ///
 /// # Panics
-/// Never in practice: a test checks that [`SERVED_SDL`] is valid.
+/// Never in practice: a test checks that the served schema is valid.
 #[must_use]
 pub fn served() -> &'static Valid<Schema> {
     static SERVED: OnceLock<Valid<Schema>> = OnceLock::new();
     SERVED.get_or_init(|| {
-        Schema::parse_and_validate(SERVED_SDL, "emulator.graphql")
+        Schema::builder()
+            .parse(SERVED_SDL, "emulator.graphql")
+            .parse(super::bulk::SDL, "emulator_bulk.graphql")
+            .build()
+            .and_then(Schema::validate)
             .expect("the emulator's own schema is valid")
     })
 }

@@ -5,6 +5,7 @@
 //! database, another application's, a newer shopsync's). Timestamps are stored as fixed-width
 //! RFC 3339 UTC text and money as decimal text. This module never prints and picks no exit code.
 
+mod backup;
 mod error;
 mod errors;
 mod gaps;
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 use crate::clock::{SharedClock, SystemClock};
 
+pub use backup::{BackupSummary, backup};
 pub use error::{Result, StoreError};
 pub use errors::{ErrorRecord, NewError, RUN_STAGE};
 pub use gaps::{ExplainedGap, GapClass, NumberRange};

@@ -2,9 +2,21 @@
 
 use crate::support::Sandbox;
 
-const COMMANDS: [&str; 10] = [
-    "sync", "status", "missing", "orders", "errors", "validate", "report", "export", "reset",
+const COMMANDS: [&str; 14] = [
+    "sync",
+    "status",
+    "missing",
+    "orders",
+    "errors",
+    "validate",
+    "report",
+    "export",
+    "reset",
     "demo",
+    "backup",
+    "schedule",
+    "completions",
+    "man",
 ];
 
 fn help(args: &[&str]) -> String {

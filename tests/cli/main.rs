@@ -32,7 +32,12 @@
 //! - `validate`: every check against the emulators, each broken piece failing its own check, and
 //!   nothing written anywhere.
 //! - `demo`: `shopsync demo` runs every step against its own sandbox; foreign folders are refused.
+//! - `backup`: a verified copy taken while a sync holds the lock; owner-only; `--force`; refusals.
+//! - `schedule`: crontab line and systemd units, run as cron runs them and checked by systemd.
+//! - `completions`: completion scripts for every shell and the man page, generated and checked.
 
+mod backup;
+mod completions;
 mod config;
 mod demo;
 mod export;
@@ -43,6 +48,7 @@ mod missing;
 mod refusals;
 mod reset;
 mod same_rules;
+mod schedule;
 mod secrets;
 mod support;
 mod sync;

@@ -117,8 +117,24 @@ fn copy_pages(from: &Connection, to: &mut Connection, target: &Path) -> Result<(
     }
 }
 
-/// Opens the copy read-only, runs the full integrity check and counts what it holds.
+/// Opens the copy read-only, runs the full integrity check and counts what it holds. Damage found
+/// in the copy is the source's (the copy is page for page), so it is reported with the source's
+/// name rather than the temporary file's.
 fn verify(source: &Path, target: &Path) -> Result<BackupSummary> {
+    check_copy(source, target).map_err(|err| match err {
+        StoreError::Corrupt { detail, .. } => StoreError::BackupDamaged {
+            path: source.to_path_buf(),
+            detail,
+        },
+        StoreError::NotSqlite { .. } => StoreError::BackupDamaged {
+            path: source.to_path_buf(),
+            detail: "the copy is not a database".to_owned(),
+        },
+        other => other,
+    })
+}
+
+fn check_copy(source: &Path, target: &Path) -> Result<BackupSummary> {
     let conn = open_connection(target, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let sql = |e| StoreError::from_sqlite(target, e);
     let problems = {

@@ -196,6 +196,28 @@ impl StoreError {
         }
     }
 
+    /// The file the error is about.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Missing { path }
+            | Self::Uninitialized { path }
+            | Self::NotSqlite { path }
+            | Self::PriorTool { path }
+            | Self::Foreign { path, .. }
+            | Self::Newer { path, .. }
+            | Self::NeedsUpgrade { path, .. }
+            | Self::Corrupt { path, .. }
+            | Self::BackupDamaged { path, .. }
+            | Self::ReadOnly { path }
+            | Self::DiskFull { path }
+            | Self::Busy { path }
+            | Self::BindingMismatch { path, .. }
+            | Self::Io { path, .. }
+            | Self::Sqlite { path, .. } => path,
+        }
+    }
+
     /// Whether this only means no sync has created the database yet (not a failure of the store).
     #[must_use]
     pub fn is_not_created_yet(&self) -> bool {

@@ -211,6 +211,36 @@ fn an_existing_file_is_kept_without_force_and_the_database_never_overwritten() {
 }
 
 #[test]
+fn a_copy_that_cannot_be_written_is_exit_4_and_leaves_nothing() {
+    let sandbox = Sandbox::new();
+    populate(&sandbox, RunOutcome::Success);
+    // A file size limit of 40 KiB (room for the source's 32 KiB `-shm`) makes the writes of the
+    // 72 KiB copy fail, as a full disk would.
+    let out = std::process::Command::new("bash")
+        .args(["-c", r#"ulimit -f 40; trap "" XFSZ; exec "$0" "$@""#])
+        .arg(env!("CARGO_BIN_EXE_shopsync"))
+        .args(["backup", "copy.db"])
+        .env_clear()
+        .env("SHOPSYNC_DB", DB)
+        .current_dir(sandbox.path())
+        .output()
+        .expect("run shopsync");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot write the backup copy.db: "),
+        "{stderr}"
+    );
+    let names: Vec<String> = std::fs::read_dir(sandbox.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with(DB))
+        .collect();
+    assert!(names.is_empty(), "left behind: {names:?}");
+}
+
+#[test]
 fn nothing_to_copy_a_corrupt_and_a_foreign_database_are_exit_4() {
     let sandbox = Sandbox::new();
     let (code, _, stderr) = run(&sandbox, &["backup", "copy.db"]);
@@ -229,6 +259,38 @@ fn nothing_to_copy_a_corrupt_and_a_foreign_database_are_exit_4() {
     let (code, _, stderr) = run(&sandbox, &["backup", "copy.db"]);
     assert_eq!(code, 4, "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("the copy of {}", path.display())),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(".copy.db."),
+        "the temporary file is nobody's business: {stderr}"
+    );
+    assert!(!sandbox.file("copy.db").exists(), "a damaged copy was kept");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the source changed");
+
+    // Damage only SQLite's full check sees: an index whose entries do not match its definition.
+    // Every query works, and the backup API copies pages as they are.
+    std::fs::remove_file(&path).unwrap();
+    let path = populate(&sandbox, RunOutcome::Success);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_master SET sql = 'CREATE INDEX order_tracking_number ON order_tracking (created_at)'
+         WHERE name = 'order_tracking_number';",
+    )
+    .unwrap();
+    drop(conn);
+    let bytes = std::fs::read(&path).unwrap();
+    let (code, _, stderr) = run(&sandbox, &["status"]);
+    assert_eq!(code, 0, "the damage is not visible to queries: {stderr}");
+    let (code, stdout, stderr) = run(&sandbox, &["backup", "copy.db"]);
+    assert_eq!(code, 4, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("failed SQLite's integrity check"),
+        "{stderr}"
+    );
     assert!(!sandbox.file("copy.db").exists(), "a damaged copy was kept");
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "the source changed");
 

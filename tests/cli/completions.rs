@@ -101,7 +101,11 @@ fn the_bash_script_parses_and_completes_commands_and_their_flags() {
 #[test]
 fn the_man_page_holds_every_command_and_renders_cleanly() {
     let page = stdout(&["man"]);
-    assert!(page.contains("\n.TH shopsync 1 "), "no title: {}", &page[..200]);
+    assert!(
+        page.contains("\n.TH shopsync 1 "),
+        "no title: {}",
+        &page[..200]
+    );
     for command in COMMANDS {
         assert!(
             page.contains(&format!(".SS \"shopsync {command}\"")),

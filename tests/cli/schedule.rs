@@ -185,7 +185,8 @@ fn the_printed_line_syncs_when_run_as_cron_runs_it_in_a_folder_that_needs_quotin
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .expect("temp dir");
     let folder = root.path().join("Bob's 100% $shop");
-    let bin_dir = root.path().join("bin 50%");
+    // `%z` is no specifier: systemd refuses the unit unless the `%` is doubled.
+    let bin_dir = root.path().join("bin 50%z");
     for dir in [&folder, &bin_dir] {
         std::fs::create_dir(dir).unwrap();
     }

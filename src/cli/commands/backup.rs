@@ -45,7 +45,14 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     let (pending, file) = Pending::create(&target, "the backup")?;
     // SQLite writes the copy through its own connection; the empty file only fixes the mode.
     drop(file);
-    let summary = crate::store::backup(&source, pending.path())?;
+    let summary = crate::store::backup(&source, pending.path()).map_err(|err| {
+        // A failure writing the copy names the temporary file: say which backup it was.
+        if err.path() == pending.path() {
+            anyhow::Error::new(err).context(format!("cannot write the backup {}", target.display()))
+        } else {
+            err.into()
+        }
+    })?;
     pending.place(&target, args.force, || exists(&target))?;
     if !ctx.verbosity.quiet {
         Output::detect(false).line(describe(&source, &target, &summary))?;

@@ -54,22 +54,10 @@ fn fields(job: &Job) -> String {
 mod tests {
     use std::path::PathBuf;
 
-    use super::super::Slot;
     use super::*;
 
     fn job(every: Every, minute: u32, hour: u32) -> Job {
-        Job {
-            slot: Slot {
-                every,
-                minute,
-                hour,
-            },
-            binary: PathBuf::from("/usr/local/bin/shopsync"),
-            folder: PathBuf::from("/srv/shop"),
-            config: None,
-            log_file: PathBuf::from("/srv/shop/shopify_sync.log"),
-            shop: Some("acme".to_owned()),
-        }
+        super::super::sample_job(every, minute, hour)
     }
 
     #[test]

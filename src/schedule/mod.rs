@@ -6,7 +6,7 @@
 //! The job does not run at the top of the interval but at a minute (and for `Nh` and `1d` an hour)
 //! chosen from a hash of the shop's name, or of the folder when no shop is configured yet: stable
 //! for one shop, and spread across shops, so that every shopsync in the world does not call Shopify
-//! at :00. Paths are quoted for the format that reads them ([`quote`]).
+//! at :00. Paths are quoted for the format that reads them (the `quote` module).
 
 mod cron;
 mod quote;
@@ -225,6 +225,23 @@ pub struct ScheduleError {
     pub path: String,
     /// What is wrong with it.
     pub why: &'static str,
+}
+
+/// A job for the unit tests of each format: `/usr/local/bin/shopsync` syncing `/srv/shop`.
+#[cfg(test)]
+fn sample_job(every: Every, minute: u32, hour: u32) -> Job {
+    Job {
+        slot: Slot {
+            every,
+            minute,
+            hour,
+        },
+        binary: PathBuf::from("/usr/local/bin/shopsync"),
+        folder: PathBuf::from("/srv/shop"),
+        config: None,
+        log_file: PathBuf::from("/srv/shop/shopify_sync.log"),
+        shop: Some("acme".to_owned()),
+    }
 }
 
 #[cfg(test)]

@@ -106,21 +106,16 @@ fn on_calendar(job: &Job) -> String {
 mod tests {
     use std::path::PathBuf;
 
-    use super::super::Slot;
     use super::*;
 
+    /// Paths that need quoting, and no shop yet.
     fn job(every: Every, minute: u32, hour: u32) -> Job {
         Job {
-            slot: Slot {
-                every,
-                minute,
-                hour,
-            },
             binary: PathBuf::from("/opt/shop sync/shopsync"),
             folder: PathBuf::from("/srv/100% shop"),
-            config: None,
             log_file: PathBuf::from("/srv/100% shop/shopify_sync.log"),
             shop: None,
+            ..super::super::sample_job(every, minute, hour)
         }
     }
 

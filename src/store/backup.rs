@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::error::{Result, StoreError};
 use super::migrations::{self, FileKind};
-use super::{BUSY_TIMEOUT, open_connection};
+use super::{BUSY_TIMEOUT, open_connection, require_file};
 
 /// How long to wait before trying a step again that SQLite answered busy or locked.
 const STEP_RETRY: Duration = Duration::from_millis(50);
@@ -70,15 +70,7 @@ pub fn backup(source: &Path, target: &Path) -> Result<BackupSummary> {
 
 /// Opens the source read-only, refusing what is not a shopsync database.
 fn open_source(source: &Path) -> Result<Connection> {
-    match std::fs::metadata(source) {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(StoreError::Missing {
-                path: source.to_path_buf(),
-            });
-        }
-        Err(e) => return Err(StoreError::from_io(source, e)),
-    }
+    require_file(source)?;
     let uninitialized = || StoreError::Uninitialized {
         path: source.to_path_buf(),
     };

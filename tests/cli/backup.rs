@@ -11,19 +11,10 @@ use shopsync::store::RunOutcome;
 
 use crate::fixture::{DB, populate};
 use crate::local_commands::run;
-use crate::support::Sandbox;
+use crate::support::{Sandbox, mode};
 use crate::world::{World, wait_for};
 
 const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
-
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::metadata(path)
-        .expect("metadata")
-        .permissions()
-        .mode()
-        & 0o777
-}
 
 /// `PRAGMA integrity_check` of the file, and its (orders, line items, runs, unfinished runs).
 fn check(path: &Path) -> (String, [i64; 4]) {

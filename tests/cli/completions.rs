@@ -2,25 +2,8 @@
 //! for completions as bash asks, the man page snapshotted and rendered by groff without a warning;
 //! both know every sub-command.
 
+use crate::help::COMMANDS;
 use crate::support::{Sandbox, tool};
-
-/// Every sub-command a user can type.
-const COMMANDS: [&str; 14] = [
-    "sync",
-    "status",
-    "missing",
-    "orders",
-    "errors",
-    "validate",
-    "report",
-    "export",
-    "reset",
-    "demo",
-    "backup",
-    "schedule",
-    "completions",
-    "man",
-];
 
 fn stdout(args: &[&str]) -> String {
     let out = Sandbox::new().cmd(args).output().expect("run shopsync");

@@ -2,7 +2,8 @@
 
 use crate::support::Sandbox;
 
-const COMMANDS: [&str; 14] = [
+/// Every sub-command a user can type (also what the completions and the man page must know).
+pub const COMMANDS: [&str; 14] = [
     "sync",
     "status",
     "missing",

@@ -103,7 +103,10 @@ fn its_database_and_tab_are_refused_untouched_and_a_new_file_and_tab_get_going()
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stdout.contains("prior Python sync tool"), "{stdout}");
     assert!(stdout.contains("SHOPSYNC_DB"), "{stdout}");
-    assert!(stdout.contains("point `worksheet` at a new or empty tab"), "{stdout}");
+    assert!(
+        stdout.contains("point `worksheet` at a new or empty tab"),
+        "{stdout}"
+    );
 
     // sync refuses the database, exit 4, before anything else.
     let (code, stdout, stderr) = run(&world, &["sync", "--test"]);

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{Sandbox, tool};
+use crate::support::{Sandbox, mode, tool};
 use crate::world::World;
 
 const BIN: &str = env!("CARGO_BIN_EXE_shopsync");
@@ -219,16 +219,7 @@ fn the_printed_line_syncs_when_run_as_cron_runs_it_in_a_folder_that_needs_quotin
         folder.join("shopify_sync.db").exists(),
         "no DB in the folder"
     );
-    use std::os::unix::fs::PermissionsExt as _;
-    assert_eq!(
-        std::fs::metadata(&log)
-            .expect("the log")
-            .permissions()
-            .mode()
-            & 0o777,
-        0o600,
-        "umask 077 keeps the log owner-only"
-    );
+    assert_eq!(mode(&log), 0o600, "umask 077 keeps the log owner-only");
 
     // A failing run leaves its error in the log, where the line sends the output.
     std::fs::write(folder.join("config.json"), "{").unwrap();
@@ -350,4 +341,31 @@ fn what_the_scheduler_would_not_see_is_warned_about_on_stderr() {
         .output()
         .expect("run shopsync");
     assert!(!out.stdout.is_empty() && !out.stderr.is_empty(), "{out:?}");
+}
+
+#[test]
+fn the_readme_shows_what_schedule_prints() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let sandbox = configured();
+    let as_in_readme = |text: &str| {
+        text.replace(BIN, "/usr/local/bin/shopsync")
+            .replace(&sandbox.path().display().to_string(), "/srv/shop")
+    };
+    let (_, cron, _) = schedule(Path::new(BIN), sandbox.path(), &[], &[]);
+    let shown = format!(
+        "$ cd /srv/shop && shopsync schedule\n{}```",
+        as_in_readme(&cron)
+    );
+    assert!(
+        readme.contains(&shown),
+        "README's sample differs from:\n{shown}"
+    );
+    let (_, systemd, _) = schedule(Path::new(BIN), sandbox.path(), &["--systemd"], &[]);
+    let units = as_in_readme(&systemd);
+    let units = &units[units.find("# ~/.config").expect("units")..];
+    assert!(
+        readme.contains(units),
+        "README's units differ from:\n{units}"
+    );
 }

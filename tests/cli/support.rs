@@ -42,6 +42,16 @@ impl Sandbox {
     }
 }
 
+/// The permission bits of a file (`0o600` for owner-only).
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
 /// A program on PATH, when this machine has it; `None` (with a note on stderr) when not, for the
 /// checks that need a tool beside cargo. CI (`SHOPSYNC_CI`, set by `.ci/run`, which installs them)
 /// must have it, so there the checks never skip.

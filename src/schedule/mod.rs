@@ -32,7 +32,7 @@ pub enum Every {
 }
 
 impl Every {
-    /// Parses `15m`, `2h`, `1d` (also `90min`-style `min`, and `60m` = `1h`, `24h` = `1d`),
+    /// Parses `15m`, `2h`, `1d` (also `30min`; `60m` is `1h` and `24h` is `1d`),
     /// refusing what cron cannot repeat evenly with a sentence that lists what it can.
     ///
     /// # Errors

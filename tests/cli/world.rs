@@ -33,6 +33,21 @@ pub struct World {
     _runtime: tokio::runtime::Runtime,
 }
 
+impl Drop for World {
+    /// Every request shopsync sent to Google in the test must conform to the discovery documents:
+    /// a request the emulator refused as malformed would otherwise pass for the failure a test
+    /// expects (as the Sheets client's own tests check).
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_eq!(
+                self.google.violations(),
+                0,
+                "shopsync sent Google a request that breaks its discovery documents"
+            );
+        }
+    }
+}
+
 impl World {
     /// A store of `orders` orders from `seed`, and an empty spreadsheet titled "Shop Orders".
     pub fn new(seed: u64, orders: usize) -> Self {

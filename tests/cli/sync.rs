@@ -1,23 +1,14 @@
 //! The sync end to end: the real binary against both emulators; assertions read the emulators.
 
-use std::collections::HashSet;
-
 use predicates::prelude::*;
 
 use crate::world::World;
-
-fn assert_exactly_once(world: &World) {
-    let keys = world.keys();
-    let unique: HashSet<_> = keys.iter().collect();
-    assert_eq!(unique.len(), keys.len(), "duplicate rows in the sheet");
-    assert_eq!(keys.len(), world.line_item_count(), "rows != line items");
-}
 
 #[test]
 fn backfill_then_an_hourly_run_with_nothing_new() {
     let world = World::new(7, 60);
     world.cmd(&["sync"]).assert().success();
-    assert_exactly_once(&world);
+    world.assert_exactly_once();
     assert_eq!(world.rows()[0][0], "Order");
 
     // An hour later the cost bucket is full again.
@@ -35,7 +26,7 @@ fn backfill_then_an_hourly_run_with_nothing_new() {
         "{:?}",
         world.google.counts()
     );
-    assert_exactly_once(&world);
+    world.assert_exactly_once();
 }
 
 #[test]

@@ -161,12 +161,6 @@ impl World {
         });
     }
 
-    /// Line items Shopify holds in the emulator now (each should have exactly one row).
-    pub fn line_item_count(&self) -> usize {
-        self.shopify
-            .with_store(|store, _| store.orders().map(|o| o.lines.len()).sum())
-    }
-
     /// Sets one `config.json` value (`null` removes it) and rewrites the file.
     pub fn set_config(&mut self, key: &str, value: Value) {
         let object = self.config.as_object_mut().expect("config object");

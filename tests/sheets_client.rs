@@ -469,7 +469,9 @@ async fn inspecting_a_tab_for_a_dry_run_writes_nothing() {
         counts
             .get("spreadsheets.values.batchUpdate")
             .map_or(0, |m| m.requests)
-            + counts.get("spreadsheets.batchUpdate").map_or(0, |m| m.requests)
+            + counts
+                .get("spreadsheets.batchUpdate")
+                .map_or(0, |m| m.requests)
     };
     let id = env.sandbox.create_spreadsheet("Dry", &["Sheet1"]);
     let book = env.client.open(&id).await.unwrap();

@@ -42,7 +42,9 @@ fn changed_orders_are_updated_in_place_and_new_line_items_appended() {
     // Most generated orders are already PAID and half are FULFILLED: start these two where the
     // change must show in the sheet.
     world.shopify.with_store(|s, now| {
-        s.update(paid, now.timestamp(), |o| o.financial_status = Some("PENDING"));
+        s.update(paid, now.timestamp(), |o| {
+            o.financial_status = Some("PENDING")
+        });
         s.update(fulfilled, now.timestamp(), |o| {
             o.fulfillment_status = "UNFULFILLED";
         });
@@ -59,7 +61,9 @@ fn changed_orders_are_updated_in_place_and_new_line_items_appended() {
 
     world.shopify.with_store(|s, now| {
         s.update(paid, now.timestamp(), |o| o.financial_status = Some("PAID"));
-        s.update(fulfilled, now.timestamp(), |o| o.fulfillment_status = "FULFILLED");
+        s.update(fulfilled, now.timestamp(), |o| {
+            o.fulfillment_status = "FULFILLED"
+        });
     });
     assert!(world.shopify.cancel(cancelled));
     let total_before = number(&world.cell(&world.keys_of(refunded)[0], "Order Total"));

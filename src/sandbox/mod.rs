@@ -4,3 +4,4 @@
 pub mod data;
 pub mod google;
 pub mod shopify;
+mod stalls;

@@ -9,7 +9,8 @@ use super::grid::Spreadsheet;
 /// A fault the emulator injects into one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// Wait this long before handling the request (a client timeout makes the outcome unknown).
+    /// Wait this long, or until released, before handling the request (a client timeout makes the
+    /// outcome unknown).
     Stall(Duration),
     /// Apply the request, then answer 503.
     ApplyThen503,

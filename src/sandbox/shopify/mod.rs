@@ -65,7 +65,8 @@ pub enum Fault {
         /// `Retry-After` header value, such as `2.0`.
         retry_after: Option<String>,
     },
-    /// Wait this long (real time) before answering: the client's timeout fires first.
+    /// Wait this long (real time), or until released, before answering: the client's timeout
+    /// fires first.
     Stall(Duration),
     /// Start the body, then drop the connection.
     Reset,
@@ -189,6 +190,8 @@ pub(crate) struct Shared {
     last_headers: Mutex<Vec<(String, String)>>,
     /// Whether protected customer data is served.
     protected_data: AtomicBool,
+    /// Stalled and in-flight requests.
+    stalls: crate::sandbox::stalls::Stalls,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -320,6 +323,7 @@ impl ShopifyEmulator {
             documents: Mutex::default(),
             last_headers: Mutex::default(),
             protected_data: AtomicBool::new(config.protected_data_access),
+            stalls: crate::sandbox::stalls::Stalls::default(),
         });
         let app = Router::new()
             .route("/admin/api/{version}/graphql.json", post(server::graphql))
@@ -391,6 +395,23 @@ impl ShopifyEmulator {
             token.to_owned(),
             scopes.iter().map(|s| (*s).to_owned()).collect(),
         );
+    }
+
+    /// Requests that began a [`Fault::Stall`] so far: wait for this, not for a guessed time.
+    #[must_use]
+    pub fn stalled(&self) -> u64 {
+        self.shared.stalls.stalled()
+    }
+
+    /// Ends every [`Fault::Stall`] in progress now; the requests then go on as if it had run out.
+    pub fn release_stalls(&self) {
+        self.shared.stalls.release();
+    }
+
+    /// Requests being handled now (0 once a killed client's stalled request has finished).
+    #[must_use]
+    pub fn in_flight(&self) -> u64 {
+        self.shared.stalls.in_flight()
     }
 
     /// Revokes every token (static and issued): the next request gets 401.

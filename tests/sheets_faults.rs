@@ -182,6 +182,36 @@ async fn tokens_refresh_after_a_401_and_on_expiry() {
 }
 
 #[tokio::test]
+async fn a_429_backs_off_exponentially_from_about_a_second_not_a_quota_minute() {
+    let env = env().await;
+    let (book, columns) = book_with_tab(&env).await;
+    for _ in 0..3 {
+        env.sandbox
+            .inject("spreadsheets.values.batchUpdate", 0, Fault::Quota);
+    }
+    let start = env.clock.now();
+    env.client
+        .write_rows(
+            &book,
+            "Orders",
+            &columns,
+            vec![RowCells {
+                row: 2,
+                cells: row(3, 3, "Cap", 1),
+            }],
+        )
+        .await
+        .unwrap();
+    // Google's 2^n seconds plus up to a second of jitter: 1, 2 and 4 s, never the minute.
+    let waited = (env.clock.now() - start).to_std().unwrap();
+    assert!(
+        waited >= Duration::from_secs(7) && waited <= Duration::from_secs(10),
+        "{waited:?}"
+    );
+    assert_eq!(env.sandbox.rows(&book.id, "Orders")[1][1], json!("3"));
+}
+
+#[tokio::test]
 async fn a_burst_of_writes_is_paced_under_the_quota() {
     let env = env().await;
     let (book, columns) = book_with_tab(&env).await;
@@ -246,12 +276,13 @@ async fn reads_survive_a_stall_and_a_reset_and_report_exhausted_quota() {
     env.sandbox
         .inject("spreadsheets.get", 0, Fault::ApplyThenDrop);
     env.client.open(&book.id).await.unwrap();
-    for _ in 0..6 {
+    // A 429 gets eight attempts (about 95 s of backoff, more than a quota minute).
+    for _ in 0..8 {
         env.sandbox.inject("spreadsheets.get", 0, Fault::Quota);
     }
     let err = env.client.open(&book.id).await.unwrap_err();
     assert!(
-        matches!(err, SheetsError::Quota { attempts: 6, .. }),
+        matches!(err, SheetsError::Quota { attempts: 8, .. }),
         "{err}"
     );
     assert!(err.to_string().contains("wait a minute"), "{err}");

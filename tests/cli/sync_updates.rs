@@ -43,7 +43,7 @@ fn changed_orders_are_updated_in_place_and_new_line_items_appended() {
     // change must show in the sheet.
     world.shopify.with_store(|s, now| {
         s.update(paid, now.timestamp(), |o| {
-            o.financial_status = Some("PENDING")
+            o.financial_status = Some("PENDING");
         });
         s.update(fulfilled, now.timestamp(), |o| {
             o.fulfillment_status = "UNFULFILLED";
@@ -62,7 +62,7 @@ fn changed_orders_are_updated_in_place_and_new_line_items_appended() {
     world.shopify.with_store(|s, now| {
         s.update(paid, now.timestamp(), |o| o.financial_status = Some("PAID"));
         s.update(fulfilled, now.timestamp(), |o| {
-            o.fulfillment_status = "FULFILLED"
+            o.fulfillment_status = "FULFILLED";
         });
     });
     assert!(world.shopify.cancel(cancelled));

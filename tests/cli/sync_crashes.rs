@@ -3,7 +3,7 @@
 //! with exactly one row per line item.
 
 use std::process::Child;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::Fault as ShopifyFault;
@@ -16,8 +16,8 @@ const KEY_READ: &str = "spreadsheets.values.batchGet";
 /// Orders in the large-ish store: enough rows for several 2 MB write requests.
 const LARGE: usize = 1_200;
 
-/// How long a stalled request waits before the emulator handles it.
-const STALL: Duration = Duration::from_secs(3);
+/// A stall longer than any test: each test ends it with `release_stalls` once it did its part.
+const STALL: Duration = Duration::from_secs(120);
 
 /// A world with a large-ish store whose backfill needs several write requests.
 fn large(seed: u64) -> World {
@@ -39,26 +39,26 @@ fn kill_9(mut child: Child) {
     assert!(!status.success(), "the sync finished before it was killed");
 }
 
-/// Lets a stalled request the killed process left behind run out, so the emulator is quiet
-/// before the next run (whether it then applies the write or not, the next run must cope).
-fn let_stall_pass(stalled_at: Instant) {
-    let passed = stalled_at.elapsed();
-    if passed < STALL + Duration::from_millis(300) {
-        std::thread::sleep(STALL + Duration::from_millis(300) - passed);
-    }
+/// Ends the stalled Google request the killed process left behind and waits until the emulator
+/// has finished with it, so it is quiet before the next run (whether it then applied the write or
+/// not, the next run must cope).
+fn let_google_stall_pass(world: &World) {
+    world.google.release_stalls();
+    wait_for("the stalled Google request to finish", || {
+        world.google.in_flight() == 0
+    });
 }
 
-/// Runs `sync` in the background, waits until `method` has received `nth` requests (the last
-/// one stalled), kills the process, and reruns `sync` to completion.
-fn kill_at(world: &World, method: &str, nth: u64) {
-    let before = world.google_requests(method);
+/// Runs `sync` in the background, waits until the stall planned for `method` holds a request,
+/// kills the process, and reruns `sync` to completion.
+fn kill_at(world: &World, method: &str) {
+    let stalled = world.google.stalled();
     let child = world.spawn(&["sync"]);
-    wait_for(&format!("request {nth} of {method}"), || {
-        world.google_requests(method) >= before + nth
+    wait_for(&format!("the stalled {method}"), || {
+        world.google.stalled() > stalled
     });
-    let stalled_at = Instant::now();
     kill_9(child);
-    let_stall_pass(stalled_at);
+    let_google_stall_pass(world);
     world.sync_ok(&[]);
     world.assert_exactly_once();
 }
@@ -69,7 +69,7 @@ fn kill_9_while_a_write_stalls_before_it_is_applied_then_rerun() {
     // The backfill's second chunk stalls (the header was the first values write): the first chunk
     // is in the sheet and recorded.
     world.google.inject(VALUES_WRITE, 2, Fault::Stall(STALL));
-    kill_at(&world, VALUES_WRITE, 3);
+    kill_at(&world, VALUES_WRITE);
     assert!(
         world.google_requests(VALUES_WRITE) >= 4,
         "the backfill was not written in several requests"
@@ -81,7 +81,7 @@ fn kill_9_while_a_write_stalls_before_it_is_applied_then_rerun() {
     }
     world.shopify.add_orders(30);
     world.google.inject(VALUES_WRITE, 0, Fault::Stall(STALL));
-    kill_at(&world, VALUES_WRITE, 1);
+    kill_at(&world, VALUES_WRITE);
     for id in world.order_ids().iter().step_by(50).take(5) {
         assert_eq!(
             world.cell(&world.keys_of(*id)[0], "Financial Status"),
@@ -101,15 +101,15 @@ fn kill_9_after_a_write_was_applied_but_before_it_was_confirmed_then_rerun() {
     let reads = world.google_requests(KEY_READ);
     let child = world.spawn(&["sync"]);
     wait_for("the write after the lost reply", || {
-        world.google_requests(VALUES_WRITE) >= 4
+        world.google.stalled() >= 1
     });
-    let stalled_at = Instant::now();
     kill_9(child);
+    assert_eq!(world.google_requests(VALUES_WRITE), 4);
     assert!(
         world.google_requests(KEY_READ) >= reads + 2,
         "the keys were not read again after the lost reply"
     );
-    let_stall_pass(stalled_at);
+    let_google_stall_pass(&world);
     world.sync_ok(&[]);
     world.assert_exactly_once();
 }
@@ -120,16 +120,20 @@ fn kill_9_while_fetching_or_growing_the_grid_then_rerun() {
     // Shopify's second page stalls: nothing was written yet.
     world.shopify.inject(2, ShopifyFault::Stall(STALL));
     let child = world.spawn(&["sync"]);
-    wait_for("Shopify request 2", || world.shopify.stats().requests >= 2);
-    let stalled_at = Instant::now();
+    wait_for("the stalled Shopify request", || {
+        world.shopify.stalled() >= 1
+    });
     kill_9(child);
-    let_stall_pass(stalled_at);
     world.shopify.clear_faults();
+    world.shopify.release_stalls();
+    wait_for("the stalled Shopify request to finish", || {
+        world.shopify.in_flight() == 0
+    });
     // Now the structural request (tab, header, grid growth) stalls.
     world
         .google
         .inject("spreadsheets.batchUpdate", 0, Fault::Stall(STALL));
-    kill_at(&world, "spreadsheets.batchUpdate", 1);
+    kill_at(&world, "spreadsheets.batchUpdate");
 }
 
 #[test]
@@ -188,10 +192,10 @@ fn two_syncs_at_once_one_exits_5_naming_the_holder_and_no_row_is_doubled() {
     let world = World::fast(35, 40);
     world.google.inject(VALUES_WRITE, 0, Fault::Stall(STALL));
     let mut first = world.spawn(&["sync"]);
-    wait_for("the first run's write", || {
-        world.google_requests(VALUES_WRITE) >= 1
-    });
+    // The first run holds the lock while its write is held; the second runs meanwhile.
+    wait_for("the first run's write", || world.google.stalled() >= 1);
     let (code, stdout, stderr) = world.sync_code(&[]);
+    world.google.release_stalls();
     assert_eq!(code, 5, "{stdout}{stderr}");
     assert!(
         stderr.contains(&format!("pid {}", first.id())) && stderr.contains("shopsync sync"),

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
+use chrono::Utc;
 use serde_json::{Value, json};
+use shopsync::clock::ManualClock;
 use shopsync::sandbox::google::{Fault, GoogleSandbox, SandboxOptions};
 
 struct Raw {
@@ -407,23 +409,32 @@ async fn limits_on_cells_and_characters_hold() {
 
 #[tokio::test]
 async fn the_per_minute_write_quota_answers_429() {
+    // A clock that stands still: on the wall clock the four writes could straddle a minute
+    // boundary, and the new minute's quota would take the fourth.
+    let clock = ManualClock::new(Utc::now());
     let raw = start_with(SandboxOptions {
         write_quota: 3,
+        clock: std::sync::Arc::new(clock.clone()),
         ..SandboxOptions::with_shared_discovery()
     })
     .await;
+    let write = || async {
+        raw.send(
+            reqwest::Method::PUT,
+            &format!("{}?valueInputOption=RAW", raw.values("Sheet1!A1")),
+            Some(json!({"values": [[1]]})),
+        )
+        .await
+        .0
+    };
     let mut statuses = Vec::new();
     for _ in 0..4 {
-        let (status, _) = raw
-            .send(
-                reqwest::Method::PUT,
-                &format!("{}?valueInputOption=RAW", raw.values("Sheet1!A1")),
-                Some(json!({"values": [[1]]})),
-            )
-            .await;
-        statuses.push(status);
+        statuses.push(write().await);
     }
-    assert_eq!(statuses, vec![200, 200, 200, 429]);
+    // The next minute's quota is fresh.
+    clock.advance(std::time::Duration::from_secs(60));
+    statuses.push(write().await);
+    assert_eq!(statuses, vec![200, 200, 200, 429, 200]);
     assert_eq!(raw.sandbox.quota_rejections(), 1);
 }
 

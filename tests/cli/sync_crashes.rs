@@ -3,21 +3,17 @@
 //! with exactly one row per line item.
 
 use std::process::Child;
-use std::time::Duration;
 
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::Fault as ShopifyFault;
 
-use crate::world::{World, wait_for};
+use crate::world::{HELD, World, wait_for};
 
 const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
 const KEY_READ: &str = "spreadsheets.values.batchGet";
 
 /// Orders in the large-ish store: enough rows for several 2 MB write requests.
 const LARGE: usize = 1_200;
-
-/// A stall longer than any test: each test ends it with `release_stalls` once it did its part.
-const STALL: Duration = Duration::from_secs(120);
 
 /// A world with a large-ish store whose backfill needs several write requests.
 fn large(seed: u64) -> World {
@@ -68,7 +64,7 @@ fn kill_9_while_a_write_stalls_before_it_is_applied_then_rerun() {
     let world = large(31);
     // The backfill's second chunk stalls (the header was the first values write): the first chunk
     // is in the sheet and recorded.
-    world.google.inject(VALUES_WRITE, 2, Fault::Stall(STALL));
+    world.google.inject(VALUES_WRITE, 2, Fault::Stall(HELD));
     kill_at(&world, VALUES_WRITE);
     assert!(
         world.google_requests(VALUES_WRITE) >= 4,
@@ -80,7 +76,7 @@ fn kill_9_while_a_write_stalls_before_it_is_applied_then_rerun() {
         assert!(world.shopify.cancel(*id));
     }
     world.shopify.add_orders(30);
-    world.google.inject(VALUES_WRITE, 0, Fault::Stall(STALL));
+    world.google.inject(VALUES_WRITE, 0, Fault::Stall(HELD));
     kill_at(&world, VALUES_WRITE);
     for id in world.order_ids().iter().step_by(50).take(5) {
         assert_eq!(
@@ -97,7 +93,7 @@ fn kill_9_after_a_write_was_applied_but_before_it_was_confirmed_then_rerun() {
     // shopsync re-reads the keys and its next write stalls, and the process dies there: the rows
     // are in the sheet, the DB does not know.
     world.google.inject(VALUES_WRITE, 2, Fault::ApplyThenDrop);
-    world.google.inject(VALUES_WRITE, 3, Fault::Stall(STALL));
+    world.google.inject(VALUES_WRITE, 3, Fault::Stall(HELD));
     let reads = world.google_requests(KEY_READ);
     let child = world.spawn(&["sync"]);
     wait_for("the write after the lost reply", || {
@@ -118,7 +114,7 @@ fn kill_9_after_a_write_was_applied_but_before_it_was_confirmed_then_rerun() {
 fn kill_9_while_fetching_or_growing_the_grid_then_rerun() {
     let world = World::fast(33, 300);
     // Shopify's second page stalls: nothing was written yet.
-    world.shopify.inject(2, ShopifyFault::Stall(STALL));
+    world.shopify.inject(2, ShopifyFault::Stall(HELD));
     let child = world.spawn(&["sync"]);
     wait_for("the stalled Shopify request", || {
         world.shopify.stalled() >= 1
@@ -132,7 +128,7 @@ fn kill_9_while_fetching_or_growing_the_grid_then_rerun() {
     // Now the structural request (tab, header, grid growth) stalls.
     world
         .google
-        .inject("spreadsheets.batchUpdate", 0, Fault::Stall(STALL));
+        .inject("spreadsheets.batchUpdate", 0, Fault::Stall(HELD));
     kill_at(&world, "spreadsheets.batchUpdate");
 }
 
@@ -190,7 +186,7 @@ fn a_header_write_applied_then_answered_503_is_retried_after_reading_again() {
 #[test]
 fn two_syncs_at_once_one_exits_5_naming_the_holder_and_no_row_is_doubled() {
     let world = World::fast(35, 40);
-    world.google.inject(VALUES_WRITE, 0, Fault::Stall(STALL));
+    world.google.inject(VALUES_WRITE, 0, Fault::Stall(HELD));
     let mut first = world.spawn(&["sync"]);
     // The first run holds the lock while its write is held; the second runs meanwhile.
     wait_for("the first run's write", || world.google.stalled() >= 1);

@@ -8,7 +8,7 @@ use serde_json::json;
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::{AppCredentials, Fault as ShopifyFault};
 
-use crate::world::{World, wait_for};
+use crate::world::{HELD, World, wait_for};
 
 const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
 
@@ -29,9 +29,6 @@ fn throttled() -> ShopifyFault {
         retry_after: None,
     }
 }
-
-/// A stall longer than any run: the test ends it with `release_stalls` once it did its part.
-const HELD: Duration = Duration::from_secs(120);
 
 #[test]
 fn a_google_token_revoked_mid_run_is_renewed_once() {

@@ -19,6 +19,10 @@ use crate::support::Sandbox;
 /// The tab the tests sync to.
 pub const TAB: &str = "Orders";
 
+/// A stall longer than any test: a test that injects one ends it with `release_stalls` once it
+/// did its part (waiting for `stalled()` to see it begin).
+pub const HELD: Duration = Duration::from_secs(120);
+
 /// Emulators, a spreadsheet and a configured working directory.
 pub struct World {
     pub dir: Sandbox,

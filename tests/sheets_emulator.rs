@@ -218,6 +218,35 @@ async fn null_leaves_a_cell_and_empty_string_clears_it() {
 }
 
 #[tokio::test]
+async fn a_refused_value_fails_the_whole_write_until_taken_back() {
+    let raw = start().await;
+    raw.sandbox.refuse_value("bad");
+    let body = json!({"valueInputOption": "RAW", "data": [
+        {"range": "'Sheet1'!A1:B1", "values": [["good", "fine"]]},
+        {"range": "'Sheet1'!A2:B2", "values": [["ok", "bad"]]},
+    ]});
+    let url = format!("/v4/spreadsheets/{}/values:batchUpdate", raw.id);
+    let (status, reply) = raw.post(&url, body.clone()).await;
+    assert_eq!(status, 400, "{reply}");
+    assert_eq!(reply["error"]["status"], "INVALID_ARGUMENT");
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("data[1].values[0][1]"),
+        "{reply}"
+    );
+    assert!(
+        raw.sandbox.rows(&raw.id, "Sheet1").is_empty(),
+        "a refused write applied part of itself"
+    );
+    raw.sandbox.clear_refusals();
+    let (status, reply) = raw.post(&url, body).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(raw.sandbox.rows(&raw.id, "Sheet1")[1][1], json!("bad"));
+}
+
+#[tokio::test]
 async fn user_entered_parses_and_raw_does_not() {
     let raw = start().await;
     let (status, _) = raw

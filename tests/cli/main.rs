@@ -13,6 +13,7 @@
 //! - `sync_dry_run`: `sync --test` sends no write, changes no tracking table, leaves its plan on disk.
 //! - `sync_crashes`: kill -9 mid-write, ambiguous writes and two syncs at once: still exactly once.
 //! - `sync_people`: a person sorting, inserting rows and adding a column between runs is never trampled.
+//! - `sync_nothing_lost`: an order Google refuses fails alone, is listed, and is fetched by ID next run.
 //! - `sync_flaky`: expiring tokens, THROTTLED, 429 and 5xx bursts on both sides: the run completes.
 //! - `sync_bad_inputs`: revoked token, wrong spreadsheet, foreign binding, corrupt DB: exit code, DB intact.
 //! - `local_commands`: `status`, `orders`, `errors` and `report` on a populated store.
@@ -40,6 +41,7 @@ mod sync_bad_inputs;
 mod sync_crashes;
 mod sync_dry_run;
 mod sync_flaky;
+mod sync_nothing_lost;
 mod sync_people;
 mod sync_updates;
 mod validate;

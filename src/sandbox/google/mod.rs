@@ -341,6 +341,18 @@ impl GoogleSandbox {
         });
     }
 
+    /// Refuses every values write holding a cell equal to `value` with 400 `INVALID_ARGUMENT`
+    /// (as Google refuses a value it cannot take), applying nothing, until
+    /// [`Self::clear_refusals`]: so one order's rows can fail while the rest are written.
+    pub fn refuse_value(&self, value: &str) {
+        self.with(|inner| inner.refused_values.push(value.to_owned()));
+    }
+
+    /// Takes back every value [`Self::refuse_value`] listed.
+    pub fn clear_refusals(&self) {
+        self.with(|inner| inner.refused_values.clear());
+    }
+
     /// Requests and request bytes received, by method (`spreadsheets.values.batchUpdate`, …).
     #[must_use]
     pub fn counts(&self) -> BTreeMap<String, MethodCount> {

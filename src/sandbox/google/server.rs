@@ -337,6 +337,18 @@ async fn handle(
         Some(Fault::DriveRateLimit) => return error_reply(&ApiError::drive_rate_limit()),
         _ => {}
     }
+    if matches!(
+        route,
+        Route::ValuesBatchUpdate(_) | Route::ValuesUpdate(..) | Route::Append(..)
+    ) && let Some(at) = json_body
+        .as_ref()
+        .and_then(|body| shared.lock().refused_cell(body))
+    {
+        return for_api(ApiError::invalid_field(
+            &at,
+            format!("Invalid {at}: a value this emulator was told to refuse"),
+        ));
+    }
     if api == Api::Sheets
         && let Err(err) = charge_quota(&shared, &method)
     {

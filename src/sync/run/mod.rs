@@ -20,11 +20,11 @@ use super::error::SyncError;
 use super::hash::ContentHash;
 use super::plan::{Compare, OrderOutcome, Plan, SheetCells, all_tracked, cell_changes, plan};
 use super::rows::{OrderRows, RowKey, order_rows};
-use super::sheet::{SheetSide, WriteStats};
+use super::sheet::{Chunk, SheetSide, WriteStats};
 use super::writes::OrderProgress;
 use crate::clock::SharedClock;
 use crate::order::{Order, Shop};
-use crate::sheets::{SheetsClient, SheetsSettings};
+use crate::sheets::{SheetsClient, SheetsError, SheetsSettings};
 use crate::shopify::ShopifyClient;
 use crate::store::{
     Binding, NewError, RunCounts, RunId, RunMode, RunOutcome, Store, StoreError, SyncedOrder,
@@ -37,6 +37,11 @@ const BATCH_ROWS: usize = 20_000;
 
 /// How often a write whose outcome stayed unknown is re-planned (after re-reading the keys).
 const MAX_AMBIGUOUS_RETRIES: u32 = 3;
+
+/// Extra write requests a batch may spend halving requests Google refused (400), to find the rows
+/// it will not take: enough to single out a few bad orders among thousands of rows (about two per
+/// halving), few enough that a refusal of every row (a bug of ours) fails the run quickly.
+const MAX_ISOLATING_WRITES: u32 = 64;
 
 /// Whether the run writes or only plans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -215,6 +220,7 @@ impl<'a, 'o> Job<'a, 'o> {
             counts: RunCounts::default(),
             warnings: Warnings::default(),
             duplicates: BTreeSet::new(),
+            refused: BTreeSet::new(),
             covered: None,
             pending_cover: None,
             dry,
@@ -252,6 +258,8 @@ pub(super) struct Job<'a, 'o> {
     counts: RunCounts,
     warnings: Warnings,
     duplicates: BTreeSet<String>,
+    /// Orders whose rows Google refused this run, recorded in `sync_errors` once.
+    refused: BTreeSet<String>,
     /// Every order of the window updated at or before this is written or recorded in errors.
     covered: Option<DateTime<Utc>>,
     /// What `covered` becomes once the buffer is written.

@@ -10,6 +10,7 @@
 //! - `missing`: reconciliation: gaps explained and remembered, deleted rows written back.
 //! - `sync`: the sync end to end against the emulators; each test is a promise of DESIGN.md.
 //! - `sync_updates`: orders changed in Shopify are updated in place; `--force`, `reset`, formulas, long notes.
+//! - `sync_cursor`: the window's overlap catches late-shown changes; an empty window moves the cursor.
 //! - `sync_dry_run`: `sync --test` sends no write, changes no tracking table, leaves its plan on disk.
 //! - `sync_crashes`: kill -9 mid-write, ambiguous writes and two syncs at once: still exactly once.
 //! - `sync_people`: a person sorting, inserting rows and adding a column between runs is never trampled.
@@ -39,6 +40,7 @@ mod support;
 mod sync;
 mod sync_bad_inputs;
 mod sync_crashes;
+mod sync_cursor;
 mod sync_dry_run;
 mod sync_flaky;
 mod sync_nothing_lost;

@@ -1,6 +1,6 @@
 //! Promise 1 (exactly once) under the worst: kill -9 while a write stalls before or after Google
-//! applied it, writes applied but answered 503, and two syncs at once. After each, a new run ends
-//! with exactly one row per line item.
+//! applied it, writes applied but answered 503, two syncs at once and a deleted tracking DB. After
+//! each, a new run ends with exactly one row per line item.
 
 use std::process::Child;
 
@@ -200,4 +200,53 @@ fn two_syncs_at_once_one_exits_5_naming_the_holder_and_no_row_is_doubled() {
     let status = first.wait().expect("first run");
     assert!(status.success(), "{status:?}");
     world.assert_exactly_once();
+}
+
+#[test]
+fn a_deleted_tracking_db_duplicates_nothing_the_rows_are_found_by_key() {
+    let world = World::fast(37, 40);
+    world.sync_ok(&[]);
+    let before = world.rows_by_key();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = world.dir.file(&format!("shopify_sync.db{suffix}"));
+        if file.exists() {
+            std::fs::remove_file(&file).expect("delete the DB");
+        }
+    }
+    // Meanwhile an order changes and two arrive.
+    let cancelled = world.order_ids()[6];
+    assert!(world.shopify.cancel(cancelled));
+    let added = world.shopify.add_orders(2);
+
+    // The new DB knows nothing: the run fetches the lookback window and finds every row by key.
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    let after = world.rows_by_key();
+    for (key, (row, cells)) in &before {
+        assert_eq!(after[key].0, *row, "{key:?} moved");
+        if key.0 != cancelled.to_string() {
+            assert_eq!(
+                &after[key].1, cells,
+                "{key:?} changed though its order did not"
+            );
+        }
+    }
+    for key in world.keys_of(cancelled) {
+        assert_eq!(world.cell(&key, "Financial Status"), "VOIDED");
+    }
+    let last = before.values().map(|(r, _)| *r).max().expect("rows");
+    for key in added.iter().flat_map(|id| world.keys_of(*id)) {
+        assert!(after[&key].0 > last, "{key:?} was not appended");
+    }
+
+    // Tracking is whole again: the next hourly run has nothing to do.
+    world.google.reset_counts();
+    let requests = world.shopify.stats().requests;
+    world.sync_ok(&[]);
+    assert_eq!(world.shopify.stats().requests - requests, 1);
+    assert!(
+        world.google.counts().is_empty(),
+        "{:?}",
+        world.google.counts()
+    );
 }

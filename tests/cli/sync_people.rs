@@ -147,7 +147,9 @@ fn owned_columns_a_person_moved_are_found_by_header_and_written_there() {
             world.order_name(added[0]).as_str()
         );
         let status = world.shopify.with_store(|s, _| {
-            s.get(added[0]).and_then(|o| o.financial_status).unwrap_or("")
+            s.get(added[0])
+                .and_then(|o| o.financial_status)
+                .unwrap_or("")
         });
         assert_eq!(world.cell(&key, "Financial Status"), status);
     }

@@ -1,8 +1,9 @@
-//! `missing`: gaps explained and remembered, rows a person deleted written back, dry runs dry.
+//! `missing`: gaps explained and remembered, rows a person deleted written back, dry runs dry (no
+//! Google write, no tracking change, the plan in `test_output/`).
 
 use predicates::prelude::*;
 
-use crate::world::{TAB, World};
+use crate::world::{TAB, World, read_csv};
 
 fn json(world: &World, args: &[&str]) -> (i32, serde_json::Value) {
     let out = world.cmd(args).output().expect("run shopsync");
@@ -68,9 +69,33 @@ fn gaps_are_explained_once_and_deleted_rows_come_back() {
     let damaged = world.keys();
     assert_eq!(damaged.len(), before.len() - 2);
     world.refill_bucket();
+    let skip = ["sync_history", "sqlite_sequence"];
+    let tables = world.dump_db(&skip);
+    let history = world.history();
+    world.google.reset_counts();
     let (code, dry) = json(&world, &["missing", "--dry-run", "--json"]);
     assert_eq!(code, 1, "unrepaired differences exit 1: {dry:#}");
     assert_eq!(world.keys(), damaged, "the dry run wrote to the sheet");
+    world.assert_no_google_write();
+    world.assert_db_unchanged(&tables, &skip);
+    let history_now = world.history();
+    assert_eq!(history_now[..history.len()], history[..]);
+    assert_eq!(history_now.len(), history.len() + 1, "{history_now:?}");
+    // Its plan is on disk: the two deleted rows, to be written back.
+    let dirs = world.dry_run_dirs();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    let mut planned: Vec<(String, String)> = read_csv(&dirs[0].join("append.csv"))
+        .iter()
+        .map(|r| (r[2].clone(), r[3].clone()))
+        .collect();
+    planned.sort();
+    let mut gone: Vec<(String, String)> = before
+        .iter()
+        .filter(|k| !damaged.contains(k))
+        .cloned()
+        .collect();
+    gone.sort();
+    assert_eq!(planned, gone, "{dry:#}");
 
     // The real run writes them back, exactly once each.
     world.refill_bucket();

@@ -38,10 +38,10 @@ fn a_change_stamped_inside_the_overlap_is_fetched_and_one_before_it_is_not() {
     world.shopify.with_store(|s, _| {
         let stamp = |minutes: i64| (cursor - Duration::minutes(minutes)).timestamp();
         s.update(inside, stamp(5), |o| {
-            o.note = Some("stamped 5 min early".into())
+            o.note = Some("stamped 5 min early".into());
         });
         s.update(before, stamp(15), |o| {
-            o.note = Some("stamped 15 min early".into())
+            o.note = Some("stamped 15 min early".into());
         });
     });
     let run = summary(&world);

@@ -19,6 +19,16 @@ use crate::support::Sandbox;
 /// The tab the tests sync to.
 pub const TAB: &str = "Orders";
 
+/// Google methods that change a spreadsheet.
+pub const GOOGLE_WRITES: [&str; 6] = [
+    "spreadsheets.batchUpdate",
+    "spreadsheets.values.batchUpdate",
+    "spreadsheets.values.update",
+    "spreadsheets.values.append",
+    "spreadsheets.values.clear",
+    "spreadsheets.values.batchClear",
+];
+
 /// A stall longer than any test: a test that injects one ends it with `release_stalls` once it
 /// did its part (waiting for `stalled()` to see it begin).
 pub const HELD: Duration = Duration::from_secs(120);
@@ -226,6 +236,27 @@ impl World {
         self.google.counts().get(method).map_or(0, |c| c.requests)
     }
 
+    /// Asserts no request that changes a spreadsheet reached Google since the counts were reset.
+    pub fn assert_no_google_write(&self) {
+        let counts = self.google.counts();
+        for method in GOOGLE_WRITES {
+            assert!(
+                !counts.contains_key(method),
+                "{method} was sent: {counts:?}"
+            );
+        }
+    }
+
+    /// The folders dry runs left under `test_output/`, oldest first.
+    pub fn dry_run_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(self.dir.file("test_output"))
+            .expect("test_output exists")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        dirs.sort();
+        dirs
+    }
+
     /// The zero-based column of an owned header.
     pub fn col(&self, name: &str) -> usize {
         let rows = self.rows();
@@ -410,4 +441,13 @@ pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The records of a CSV file a dry run wrote (its header row left out).
+pub fn read_csv(path: &std::path::Path) -> Vec<Vec<String>> {
+    csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        .collect()
 }

@@ -516,17 +516,7 @@ async fn a_viewer_share_is_detected_before_the_first_write_fails() {
     env.sandbox.set_editable(&book.id, false);
     assert!(!env.client.can_edit(&book.id).await.unwrap());
     env.client.open(&book.id).await.unwrap();
-    let err = env
-        .client
-        .write_rows(
-            &book,
-            "Orders",
-            &columns,
-            vec![RowCells {
-                row: 2,
-                cells: row(1, 1, "x", 1),
-            }],
-        )
+    let err = write_row_2(&env, &book, &columns, row(1, 1, "x", 1))
         .await
         .unwrap_err();
     assert!(matches!(err, SheetsError::PermissionDenied { .. }), "{err}");

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sheets_support::*;
 use shopsync::clock::Clock;
 use shopsync::sandbox::google::{Fault, SandboxOptions};
-use shopsync::sheets::{RowCells, SheetsClient, SheetsError, SheetsSettings};
+use shopsync::sheets::{SheetsClient, SheetsError, SheetsSettings};
 
 #[tokio::test]
 async fn error_classes_carry_hints() {
@@ -116,17 +116,7 @@ async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
         env.sandbox
             .inject("spreadsheets.values.batchUpdate", 0, fault);
         let n = u64::try_from(i).unwrap();
-        let err = env
-            .client
-            .write_rows(
-                &book,
-                "Orders",
-                &columns,
-                vec![RowCells {
-                    row: 2,
-                    cells: row(1000 + n, n, "Mug", 1),
-                }],
-            )
+        let err = write_row_2(&env, &book, &columns, row(1000 + n, n, "Mug", 1))
             .await
             .unwrap_err();
         assert!(err.is_ambiguous(), "{fault:?}: {err}");
@@ -143,16 +133,7 @@ async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
     // A 429 on a write is known not to be applied: retried, not ambiguous.
     env.sandbox
         .inject("spreadsheets.values.batchUpdate", 0, Fault::Quota);
-    env.client
-        .write_rows(
-            &book,
-            "Orders",
-            &columns,
-            vec![RowCells {
-                row: 2,
-                cells: row(7, 7, "Cap", 1),
-            }],
-        )
+    write_row_2(&env, &book, &columns, row(7, 7, "Cap", 1))
         .await
         .unwrap();
     assert_eq!(env.sandbox.rows(&id, "Orders")[1][1], json!("7"));
@@ -192,16 +173,7 @@ async fn a_429_backs_off_exponentially_from_about_a_second_not_a_quota_minute() 
             .inject("spreadsheets.values.batchUpdate", 0, Fault::Quota);
     }
     let start = env.clock.now();
-    env.client
-        .write_rows(
-            &book,
-            "Orders",
-            &columns,
-            vec![RowCells {
-                row: 2,
-                cells: row(3, 3, "Cap", 1),
-            }],
-        )
+    write_row_2(&env, &book, &columns, row(3, 3, "Cap", 1))
         .await
         .unwrap();
     // Google's 2^n seconds plus up to a second of jitter: 1, 2 and 4 s, never the minute.
@@ -219,16 +191,7 @@ async fn a_burst_of_writes_is_paced_under_the_quota() {
     let (book, columns) = book_with_tab(&env).await;
     let start = env.clock.now();
     for i in 0..130u64 {
-        env.client
-            .write_rows(
-                &book,
-                "Orders",
-                &columns,
-                vec![RowCells {
-                    row: 2,
-                    cells: row(i, i, "x", 1),
-                }],
-            )
+        write_row_2(&env, &book, &columns, row(i, i, "x", 1))
             .await
             .unwrap();
     }
@@ -248,16 +211,7 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
     .await;
     let (book, columns) = book_with_tab(&env).await;
     for i in 0..70u64 {
-        env.client
-            .write_rows(
-                &book,
-                "Orders",
-                &columns,
-                vec![RowCells {
-                    row: 2,
-                    cells: row(i, i, "x", 1),
-                }],
-            )
+        write_row_2(&env, &book, &columns, row(i, i, "x", 1))
             .await
             .unwrap();
     }

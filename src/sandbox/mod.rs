@@ -5,3 +5,5 @@ pub mod data;
 pub mod google;
 pub mod shopify;
 mod stalls;
+
+pub use stalls::Stalls;

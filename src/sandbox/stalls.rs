@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// The stall and in-flight counters of one emulator.
 #[derive(Debug)]
-pub(crate) struct Stalls {
+pub struct Stalls {
     started: AtomicU64,
     in_flight: AtomicU64,
     release: tokio::sync::watch::Sender<u64>,
@@ -50,13 +50,14 @@ impl Stalls {
         }
     }
 
-    /// Stalls begun so far (released or not).
-    pub(crate) fn stalled(&self) -> u64 {
+    /// Stalls begun so far (released or not): wait for this, not for a guessed time.
+    #[must_use]
+    pub fn stalled(&self) -> u64 {
         self.started.load(Ordering::SeqCst)
     }
 
-    /// Ends every stall in progress now.
-    pub(crate) fn release(&self) {
+    /// Ends every stall in progress now; the requests then go on as if it had run out.
+    pub fn release(&self) {
         self.release.send_modify(|generation| *generation += 1);
     }
 
@@ -66,8 +67,9 @@ impl Stalls {
         Busy(&self.in_flight)
     }
 
-    /// Requests being handled now.
-    pub(crate) fn in_flight(&self) -> u64 {
+    /// Requests being handled now (0 once a killed client's stalled request has finished).
+    #[must_use]
+    pub fn in_flight(&self) -> u64 {
         self.in_flight.load(Ordering::SeqCst)
     }
 }

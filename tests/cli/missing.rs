@@ -3,7 +3,7 @@
 
 use predicates::prelude::*;
 
-use crate::world::{TAB, World, read_csv};
+use crate::world::{TAB, World, planned_appends};
 
 fn json(world: &World, args: &[&str]) -> (i32, serde_json::Value) {
     let out = world.cmd(args).output().expect("run shopsync");
@@ -84,11 +84,7 @@ fn gaps_are_explained_once_and_deleted_rows_come_back() {
     // Its plan is on disk: the two deleted rows, to be written back.
     let dirs = world.dry_run_dirs();
     assert_eq!(dirs.len(), 1, "{dirs:?}");
-    let mut planned: Vec<(String, String)> = read_csv(&dirs[0].join("append.csv"))
-        .iter()
-        .map(|r| (r[2].clone(), r[3].clone()))
-        .collect();
-    planned.sort();
+    let planned = planned_appends(&dirs[0]);
     let mut gone: Vec<(String, String)> = before
         .iter()
         .filter(|k| !damaged.contains(k))

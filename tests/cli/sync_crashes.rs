@@ -39,19 +39,19 @@ fn kill_9(mut child: Child) {
 /// has finished with it, so it is quiet before the next run (whether it then applied the write or
 /// not, the next run must cope).
 fn let_google_stall_pass(world: &World) {
-    world.google.release_stalls();
+    world.google.stalls().release();
     wait_for("the stalled Google request to finish", || {
-        world.google.in_flight() == 0
+        world.google.stalls().in_flight() == 0
     });
 }
 
 /// Runs `sync` in the background, waits until the stall planned for `method` holds a request,
 /// kills the process, and reruns `sync` to completion.
 fn kill_at(world: &World, method: &str) {
-    let stalled = world.google.stalled();
+    let stalled = world.google.stalls().stalled();
     let child = world.spawn(&["sync"]);
     wait_for(&format!("the stalled {method}"), || {
-        world.google.stalled() > stalled
+        world.google.stalls().stalled() > stalled
     });
     kill_9(child);
     let_google_stall_pass(world);
@@ -97,7 +97,7 @@ fn kill_9_after_a_write_was_applied_but_before_it_was_confirmed_then_rerun() {
     let reads = world.google_requests(KEY_READ);
     let child = world.spawn(&["sync"]);
     wait_for("the write after the lost reply", || {
-        world.google.stalled() >= 1
+        world.google.stalls().stalled() >= 1
     });
     kill_9(child);
     assert_eq!(world.google_requests(VALUES_WRITE), 4);
@@ -117,13 +117,13 @@ fn kill_9_while_fetching_or_growing_the_grid_then_rerun() {
     world.shopify.inject(2, ShopifyFault::Stall(HELD));
     let child = world.spawn(&["sync"]);
     wait_for("the stalled Shopify request", || {
-        world.shopify.stalled() >= 1
+        world.shopify.stalls().stalled() >= 1
     });
     kill_9(child);
     world.shopify.clear_faults();
-    world.shopify.release_stalls();
+    world.shopify.stalls().release();
     wait_for("the stalled Shopify request to finish", || {
-        world.shopify.in_flight() == 0
+        world.shopify.stalls().in_flight() == 0
     });
     // Now the structural request (tab, header, grid growth) stalls.
     world
@@ -189,9 +189,11 @@ fn two_syncs_at_once_one_exits_5_naming_the_holder_and_no_row_is_doubled() {
     world.google.inject(VALUES_WRITE, 0, Fault::Stall(HELD));
     let mut first = world.spawn(&["sync"]);
     // The first run holds the lock while its write is held; the second runs meanwhile.
-    wait_for("the first run's write", || world.google.stalled() >= 1);
+    wait_for("the first run's write", || {
+        world.google.stalls().stalled() >= 1
+    });
     let (code, stdout, stderr) = world.sync_code(&[]);
-    world.google.release_stalls();
+    world.google.stalls().release();
     assert_eq!(code, 5, "{stdout}{stderr}");
     assert!(
         stderr.contains(&format!("pid {}", first.id())) && stderr.contains("shopsync sync"),
@@ -245,13 +247,5 @@ fn a_deleted_tracking_db_duplicates_nothing_the_rows_are_found_by_key() {
     }
 
     // Tracking is whole again: the next hourly run has nothing to do.
-    world.google.reset_counts();
-    let requests = world.shopify.stats().requests;
-    world.sync_ok(&[]);
-    assert_eq!(world.shopify.stats().requests - requests, 1);
-    assert!(
-        world.google.counts().is_empty(),
-        "{:?}",
-        world.google.counts()
-    );
+    world.assert_sync_has_nothing_to_do();
 }

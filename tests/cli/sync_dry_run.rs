@@ -2,7 +2,7 @@
 //! tracking table (one `sync_history` row with mode `test`), and leaves its plan in `test_output/`,
 //! also before the first sync (no tab is created).
 
-use crate::world::{World, read_csv};
+use crate::world::{World, planned_appends, read_csv};
 
 #[test]
 fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
@@ -118,12 +118,7 @@ fn a_dry_run_before_the_first_sync_creates_no_tab_and_plans_every_row() {
 
     let dirs = world.dry_run_dirs();
     assert_eq!(dirs.len(), 1, "{dirs:?}");
-    let appends = read_csv(&dirs[0].join("append.csv"));
-    let mut planned: Vec<(String, String)> = appends
-        .iter()
-        .map(|r| (r[2].clone(), r[3].clone()))
-        .collect();
-    planned.sort();
+    let planned = planned_appends(&dirs[0]);
     let mut want: Vec<(String, String)> = world
         .order_ids()
         .into_iter()

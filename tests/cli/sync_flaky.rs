@@ -39,11 +39,11 @@ fn a_google_token_revoked_mid_run_is_renewed_once() {
         .google
         .inject("spreadsheets.values.batchGet", 0, Fault::Stall(HELD));
     let child = world.spawn(&["sync"]);
-    wait_for("the stalled read", || world.google.stalled() >= 1);
+    wait_for("the stalled read", || world.google.stalls().stalled() >= 1);
     let issued = world.google.tokens_issued();
     assert!(issued >= 1, "the run read the sheet without a token");
     world.google.revoke_tokens();
-    world.google.release_stalls();
+    world.google.stalls().release();
     let status = wait_child(child);
     assert!(status.success(), "{status:?}");
     assert_eq!(
@@ -72,10 +72,12 @@ fn a_shopify_client_credentials_token_revoked_mid_run_is_renewed_once() {
     world.shopify.inject(2, ShopifyFault::Stall(HELD));
     world.refill_bucket();
     let child = world.spawn(&["sync"]);
-    wait_for("the stalled request", || world.shopify.stalled() >= 1);
+    wait_for("the stalled request", || {
+        world.shopify.stalls().stalled() >= 1
+    });
     assert_eq!(world.shopify.stats().token_requests, 1);
     world.shopify.revoke_tokens();
-    world.shopify.release_stalls();
+    world.shopify.stalls().release();
     let status = wait_child(child);
     assert!(status.success(), "{status:?}");
     world.assert_exactly_once();

@@ -58,13 +58,5 @@ fn an_order_google_refuses_fails_alone_and_the_next_run_fetches_it_by_id() {
     assert!(!all[0]["resolved_at"].is_null(), "{all:?}");
 
     // Resolved for good: the run after has nothing to fetch by ID.
-    world.google.reset_counts();
-    let requests = world.shopify.stats().requests;
-    world.sync_ok(&[]);
-    assert_eq!(world.shopify.stats().requests - requests, 1);
-    assert!(
-        world.google.counts().is_empty(),
-        "{:?}",
-        world.google.counts()
-    );
+    world.assert_sync_has_nothing_to_do();
 }

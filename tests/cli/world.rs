@@ -29,7 +29,7 @@ pub const GOOGLE_WRITES: [&str; 6] = [
     "spreadsheets.values.batchClear",
 ];
 
-/// A stall longer than any test: a test that injects one ends it with `release_stalls` once it
+/// A stall longer than any test: a test that injects one ends it with `stalls().release()` once it
 /// did its part (waiting for `stalled()` to see it begin).
 pub const HELD: Duration = Duration::from_secs(120);
 
@@ -234,6 +234,21 @@ impl World {
     /// Requests of one Google method so far (`spreadsheets.values.batchUpdate`, …).
     pub fn google_requests(&self, method: &str) -> u64 {
         self.google.counts().get(method).map_or(0, |c| c.requests)
+    }
+
+    /// Runs `sync` and asserts it had nothing to do: one Shopify request (shop and orders page),
+    /// none to Google, as an hourly run with nothing new must.
+    pub fn assert_sync_has_nothing_to_do(&self) -> String {
+        self.google.reset_counts();
+        let requests = self.shopify.stats().requests;
+        let stdout = self.sync_ok(&[]);
+        assert_eq!(self.shopify.stats().requests - requests, 1, "{stdout}");
+        assert!(
+            self.google.counts().is_empty(),
+            "{:?}",
+            self.google.counts()
+        );
+        stdout
     }
 
     /// Asserts no request that changes a spreadsheet reached Google since the counts were reset.
@@ -441,6 +456,17 @@ pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The keys (Order ID, Line Item ID) of the rows a dry run's `append.csv` in `dir` plans, sorted.
+pub fn planned_appends(dir: &std::path::Path) -> Vec<(String, String)> {
+    // Sheet Row, Order, then Order ID and Line Item ID.
+    let mut keys: Vec<(String, String)> = read_csv(&dir.join("append.csv"))
+        .into_iter()
+        .map(|r| (r[2].clone(), r[3].clone()))
+        .collect();
+    keys.sort();
+    keys
 }
 
 /// The records of a CSV file a dry run wrote (its header row left out).

@@ -133,7 +133,7 @@ impl GoogleSandbox {
             read_quota: options.read_quota,
             write_quota: options.write_quota,
             token_lifetime: options.token_lifetime,
-            stalls: crate::sandbox::stalls::Stalls::default(),
+            stalls: crate::sandbox::Stalls::default(),
         });
         let app = server::router(shared.clone());
         let task = tokio::spawn(async move {
@@ -380,21 +380,11 @@ impl GoogleSandbox {
         self.with(|inner| inner.token_lifetime = Some(lifetime));
     }
 
-    /// Requests that began a [`Fault::Stall`] so far: wait for this, not for a guessed time.
+    /// Its [`Fault::Stall`]s (to wait until one holds a request, and to end it) and the requests
+    /// it is handling.
     #[must_use]
-    pub fn stalled(&self) -> u64 {
-        self.shared.stalls.stalled()
-    }
-
-    /// Ends every [`Fault::Stall`] in progress now; the requests then go on as if it had run out.
-    pub fn release_stalls(&self) {
-        self.shared.stalls.release();
-    }
-
-    /// Requests being handled now (0 once a killed client's stalled request has finished).
-    #[must_use]
-    pub fn in_flight(&self) -> u64 {
-        self.shared.stalls.in_flight()
+    pub fn stalls(&self) -> &crate::sandbox::Stalls {
+        &self.shared.stalls
     }
 
     /// Requests refused for breaking the discovery documents.

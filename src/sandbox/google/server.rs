@@ -54,7 +54,7 @@ pub struct Shared {
     /// Lifetime of new tokens.
     pub token_lifetime: Duration,
     /// Stalled and in-flight requests.
-    pub(crate) stalls: crate::sandbox::stalls::Stalls,
+    pub(crate) stalls: crate::sandbox::Stalls,
 }
 
 impl Shared {

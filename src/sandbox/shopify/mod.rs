@@ -191,7 +191,7 @@ pub(crate) struct Shared {
     /// Whether protected customer data is served.
     protected_data: AtomicBool,
     /// Stalled and in-flight requests.
-    stalls: crate::sandbox::stalls::Stalls,
+    stalls: crate::sandbox::Stalls,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -323,7 +323,7 @@ impl ShopifyEmulator {
             documents: Mutex::default(),
             last_headers: Mutex::default(),
             protected_data: AtomicBool::new(config.protected_data_access),
-            stalls: crate::sandbox::stalls::Stalls::default(),
+            stalls: crate::sandbox::Stalls::default(),
         });
         let app = Router::new()
             .route("/admin/api/{version}/graphql.json", post(server::graphql))
@@ -397,21 +397,11 @@ impl ShopifyEmulator {
         );
     }
 
-    /// Requests that began a [`Fault::Stall`] so far: wait for this, not for a guessed time.
+    /// Its [`Fault::Stall`]s (to wait until one holds a request, and to end it) and the requests
+    /// it is handling.
     #[must_use]
-    pub fn stalled(&self) -> u64 {
-        self.shared.stalls.stalled()
-    }
-
-    /// Ends every [`Fault::Stall`] in progress now; the requests then go on as if it had run out.
-    pub fn release_stalls(&self) {
-        self.shared.stalls.release();
-    }
-
-    /// Requests being handled now (0 once a killed client's stalled request has finished).
-    #[must_use]
-    pub fn in_flight(&self) -> u64 {
-        self.shared.stalls.in_flight()
+    pub fn stalls(&self) -> &crate::sandbox::Stalls {
+        &self.shared.stalls
     }
 
     /// Revokes every token (static and issued): the next request gets 401.

@@ -139,7 +139,7 @@ fn backfill(args: &Args, report: &mut Report) {
     });
     report.info(
         &name,
-        "requests validated against ../shared",
+        "requests validated against the references",
         world.validating.to_string(),
     );
     let lines = world.line_counts();

@@ -2,8 +2,6 @@
 //! (SHEETS-API.md) and refuses what Google refuses. Requests here are raw HTTP, never shopsync's
 //! client, so these tests hold the witness itself to the record.
 
-use std::path::Path;
-
 use chrono::Utc;
 use serde_json::{Value, json};
 use shopsync::clock::ManualClock;
@@ -16,16 +14,7 @@ struct Raw {
     id: String,
 }
 
-fn discovery_dir_must_exist() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/google");
-    assert!(
-        Path::new(dir).join("sheets.v4.json").exists(),
-        "the discovery documents must be in {dir} (../shared/google); these tests cannot run without them"
-    );
-}
-
 async fn start_with(options: SandboxOptions) -> Raw {
-    discovery_dir_must_exist();
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sandbox = GoogleSandbox::start(options).await.unwrap();
     let key = yup_oauth2::parse_service_account_key(sandbox.service_account_json()).unwrap();
@@ -53,7 +42,7 @@ async fn start_with(options: SandboxOptions) -> Raw {
 }
 
 async fn start() -> Raw {
-    start_with(SandboxOptions::with_shared_discovery()).await
+    start_with(SandboxOptions::default()).await
 }
 
 /// Percent-encodes a path segment (written here, not borrowed from the client under test).
@@ -444,7 +433,7 @@ async fn the_per_minute_write_quota_answers_429() {
     let raw = start_with(SandboxOptions {
         write_quota: 3,
         clock: std::sync::Arc::new(clock.clone()),
-        ..SandboxOptions::with_shared_discovery()
+        ..SandboxOptions::default()
     })
     .await;
     let write = || async {

@@ -8,8 +8,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sheets_support::*;
 use shopsync::clock::Clock;
+use shopsync::retry::{ConnectFailure, UNREACHABLE_ATTEMPTS};
 use shopsync::sandbox::google::{Fault, SandboxOptions};
-use shopsync::sheets::{SheetsClient, SheetsError, SheetsSettings};
+use shopsync::sheets::{ErrorKind, SheetsClient, SheetsError, SheetsSettings};
 
 #[tokio::test]
 async fn error_classes_carry_hints() {
@@ -80,9 +81,13 @@ async fn reads_retry_5xx_429_and_drive_rate_limits() {
 }
 
 #[tokio::test]
-async fn an_unreachable_host_is_a_transport_error_after_retries() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
-        s.sheets_url = "http://127.0.0.1:9".to_owned();
+async fn a_refused_connection_is_unreachable_after_the_short_budget() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    drop(listener);
+    let env = env_with(SandboxOptions::default(), |s| {
+        s.sheets_url = format!("http://{address}");
+        s.sheets_url_origin = Some("google_sheets_api_url from config.json".to_owned());
     })
     .await;
     let err = env
@@ -90,17 +95,30 @@ async fn an_unreachable_host_is_a_transport_error_after_retries() {
         .open("1abcdefghijklmnopqrstuvwxyz")
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, SheetsError::Transport { attempts: 6, .. }),
-        "{err}"
-    );
+    let SheetsError::Unreachable {
+        service,
+        endpoint,
+        origin,
+        failure,
+        attempts,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*service, "Google Sheets");
+    assert_eq!(endpoint, &address);
+    assert_eq!(origin, "google_sheets_api_url from config.json");
+    assert_eq!(*failure, ConnectFailure::Refused);
+    assert_eq!(*attempts, UNREACHABLE_ATTEMPTS);
+    assert_eq!(env.client.traffic().0, u64::from(UNREACHABLE_ATTEMPTS));
+    assert_eq!(err.kind(), ErrorKind::Unreachable);
 }
 
 // Tokio's time is paused (here and in the read test below), so the client's timeout can only
 // fire while nothing but the stalled request is pending: a loaded machine cannot time out another.
 #[tokio::test(start_paused = true)]
 async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+    let env = env_with(SandboxOptions::default(), |s| {
         s.write_timeout = Duration::from_secs(30);
     })
     .await;
@@ -204,7 +222,7 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
     let env = env_with(
         SandboxOptions {
             write_quota: 20,
-            ..SandboxOptions::with_shared_discovery()
+            ..SandboxOptions::default()
         },
         |_| {},
     )
@@ -221,7 +239,7 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
 
 #[tokio::test(start_paused = true)]
 async fn reads_survive_a_stall_and_a_reset_and_report_exhausted_quota() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+    let env = env_with(SandboxOptions::default(), |s| {
         s.read_timeout = Duration::from_secs(30);
     })
     .await;

@@ -242,7 +242,7 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
 
 #[tokio::test]
 async fn a_plan_sent_chunk_by_chunk_tells_which_rows_are_confirmed() {
-    let env = env_with(SandboxOptions::with_shared_discovery(), |s| {
+    let env = env_with(SandboxOptions::default(), |s| {
         s.max_request_bytes = 8_000;
     })
     .await;

@@ -11,9 +11,7 @@ use shopsync::config::Secret;
 use shopsync::order::Order;
 use shopsync::retry::Backoff;
 use shopsync::sandbox::data::{self, OrderData, StoreData, StoreSpec};
-use shopsync::sandbox::shopify::{
-    BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator, schema::shared_schema_path,
-};
+use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
 use shopsync::shopify::{Auth, ShopifyClient, ShopifySettings};
 
 fn now() -> DateTime<Utc> {
@@ -32,15 +30,8 @@ struct Rig {
 }
 
 async fn rig_with(data: StoreData, edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
-    let path = shared_schema_path();
-    assert!(
-        path.exists(),
-        "Shopify's schema is missing at {}: these tests need ../shared",
-        path.display()
-    );
     let clock = ManualClock::new(now());
     let mut config = EmulatorConfig::new(data, Arc::new(clock.clone()));
-    config.schema_path = Some(path);
     edit(&mut config);
     let emu = ShopifyEmulator::start(config).await.unwrap();
     Rig { emu, clock }

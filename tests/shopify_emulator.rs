@@ -7,9 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 use shopsync::clock::ManualClock;
 use shopsync::sandbox::data::{self, StoreSpec};
-use shopsync::sandbox::shopify::{
-    BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator, schema::shared_schema_path,
-};
+use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap()
@@ -20,16 +18,9 @@ struct Rig {
 }
 
 async fn rig_with(edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
-    let path = shared_schema_path();
-    assert!(
-        path.exists(),
-        "Shopify's schema is missing at {}",
-        path.display()
-    );
     let clock = ManualClock::new(now());
     let data = data::generate(&StoreSpec::new(9, 40, now() - chrono::Duration::minutes(1)));
     let mut config = EmulatorConfig::new(data, Arc::new(clock));
-    config.schema_path = Some(path);
     edit(&mut config);
     Rig {
         emu: ShopifyEmulator::start(config).await.unwrap(),

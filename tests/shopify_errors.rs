@@ -8,11 +8,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use shopsync::clock::{Clock, ManualClock};
 use shopsync::config::Secret;
-use shopsync::retry::Backoff;
+use shopsync::retry::{Backoff, ConnectFailure, UNREACHABLE_ATTEMPTS};
 use shopsync::sandbox::data::{self, StoreSpec};
 use shopsync::sandbox::shopify::{
     AppCredentials, BucketConfig, EmulatorConfig, Fault, SANDBOX_TOKEN, ShopifyEmulator,
-    schema::shared_schema_path,
 };
 use shopsync::shopify::{Auth, ErrorKind, ShopifyClient, ShopifyError, ShopifySettings};
 
@@ -26,16 +25,9 @@ struct Rig {
 }
 
 async fn rig_with(edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
-    let path = shared_schema_path();
-    assert!(
-        path.exists(),
-        "Shopify's schema is missing at {}",
-        path.display()
-    );
     let clock = ManualClock::new(now());
     let data = data::generate(&StoreSpec::new(9, 40, now() - chrono::Duration::minutes(1)));
     let mut config = EmulatorConfig::new(data, Arc::new(clock.clone()));
-    config.schema_path = Some(path);
     config.app = Some(AppCredentials {
         client_id: "client-id".to_owned(),
         client_secret: "client-secret".to_owned(),
@@ -210,19 +202,64 @@ async fn malformed_bodies_resets_and_stalls_are_retried() {
 }
 
 #[tokio::test]
-async fn a_refused_connection_is_retried_then_reported() {
+async fn a_refused_connection_gets_the_short_budget_and_names_the_address() {
     let rig = rig().await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let closed = format!("http://{}", listener.local_addr().unwrap());
+    let address = listener.local_addr().unwrap().to_string();
     drop(listener);
     let mut settings = rig.settings(Auth::Token(Secret::new(SANDBOX_TOKEN)));
-    settings.base_url = Some(closed);
+    settings.base_url = Some(format!("http://{address}"));
+    settings.base_url_origin = Some("shopify_api_url from config.json".to_owned());
     let client = ShopifyClient::new(settings).unwrap();
     let error = client.shop().await.unwrap_err();
-    let ShopifyError::RetriesExhausted { attempts: 4, last } = &error else {
+    let ShopifyError::Unreachable {
+        endpoint,
+        origin,
+        failure,
+        attempts,
+    } = &error
+    else {
         panic!("{error:?}")
     };
-    assert!(matches!(**last, ShopifyError::Transport(_)), "{last:?}");
+    assert_eq!(endpoint, &address);
+    assert_eq!(origin, "shopify_api_url from config.json");
+    assert_eq!(*failure, ConnectFailure::Refused);
+    // Fewer than the four the rig's backoff allows for a failure that may clear.
+    assert_eq!(*attempts, UNREACHABLE_ATTEMPTS);
+    assert_eq!(client.stats().requests, u64::from(UNREACHABLE_ATTEMPTS));
+    assert_eq!(error.kind(), ErrorKind::Unreachable);
+    let text = error.to_string();
+    assert!(
+        text.contains(&address) && text.contains("config.json"),
+        "{text}"
+    );
+    assert!(!text.contains("shopify_access_token"), "{text}");
+}
+
+#[tokio::test]
+async fn a_refused_token_endpoint_is_unreachable_not_rejected_credentials() {
+    let rig = rig().await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    drop(listener);
+    let mut settings = rig.settings(Auth::ClientCredentials {
+        client_id: "client-id".to_owned(),
+        client_secret: Secret::new("client-secret"),
+    });
+    settings.base_url = Some(format!("http://{address}"));
+    let client = ShopifyClient::new(settings).unwrap();
+    let error = client.shop().await.unwrap_err();
+    assert!(
+        matches!(&error, ShopifyError::Unreachable { attempts, .. } if *attempts == UNREACHABLE_ATTEMPTS),
+        "{error:?}"
+    );
+    // No origin given: the default address, named as such.
+    assert!(
+        error
+            .to_string()
+            .contains("the default address of sandbox-store.myshopify.com"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

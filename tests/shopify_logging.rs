@@ -11,7 +11,6 @@ use shopsync::config::Secret;
 use shopsync::sandbox::data::{self, StoreSpec};
 use shopsync::sandbox::shopify::{
     AppCredentials, EmulatorConfig, Fault, SANDBOX_TOKEN, ShopifyEmulator,
-    schema::shared_schema_path,
 };
 use shopsync::shopify::{Auth, ShopifyClient, ShopifySettings};
 
@@ -20,15 +19,8 @@ fn now() -> DateTime<Utc> {
 }
 
 async fn emulator(clock: &ManualClock) -> ShopifyEmulator {
-    let path = shared_schema_path();
-    assert!(
-        path.exists(),
-        "Shopify's schema is missing at {}",
-        path.display()
-    );
     let data = data::generate(&StoreSpec::new(9, 40, now() - chrono::Duration::minutes(1)));
     let mut config = EmulatorConfig::new(data, Arc::new(clock.clone()));
-    config.schema_path = Some(path);
     config.app = Some(AppCredentials {
         client_id: "client-id".to_owned(),
         client_secret: "client-secret".to_owned(),

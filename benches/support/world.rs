@@ -1,7 +1,7 @@
 //! A benchmark world: both emulators in this process, a seeded store, a spreadsheet, and a
 //! working directory whose config points the real `shopsync` binary at them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -16,14 +16,6 @@ use shopsync::sandbox::shopify::{
 /// The tab the benchmark syncs to.
 pub const TAB: &str = "Orders";
 
-/// Shopify's real schema, beside the checkout.
-const SCHEMA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/shopify/admin_schema_2026-04.graphql"
-);
-/// Google's discovery documents, beside the checkout.
-const DISCOVERY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/google");
-
 /// How to build a world.
 pub struct Setup {
     /// Orders in the store.
@@ -32,7 +24,8 @@ pub struct Setup {
     pub bucket: BucketConfig,
     /// Google's per-minute read and write quotas (0 = none).
     pub google_quota: u32,
-    /// Whether both emulators validate requests against `../shared` (when it exists).
+    /// Whether both emulators validate requests against Shopify's schema and Google's discovery
+    /// documents (the extracts in `references/`).
     pub validate: bool,
 }
 
@@ -46,7 +39,7 @@ pub struct World {
     pub google: GoogleSandbox,
     /// The spreadsheet's ID.
     pub spreadsheet: String,
-    /// Whether requests are validated against `../shared`.
+    /// Whether requests are validated against the references.
     pub validating: bool,
     // Declared last: dropped after the emulators it runs.
     _runtime: tokio::runtime::Runtime,
@@ -61,7 +54,7 @@ impl World {
             .build()
             .expect("runtime");
         let clock = Arc::new(SystemClock);
-        let validating = setup.validate && Path::new(SCHEMA).exists();
+        let validating = setup.validate;
         // The newest order is an hour old, so a run right after a sync has nothing in its window.
         let data = generate(&StoreSpec::new(
             0x5eed,
@@ -70,14 +63,12 @@ impl World {
         ));
         let mut config = EmulatorConfig::new(data, clock.clone());
         config.bucket = setup.bucket;
-        if validating {
-            config.schema_path = Some(PathBuf::from(SCHEMA));
-        }
+        config.reference_schema = validating;
         let shopify = runtime
             .block_on(ShopifyEmulator::start(config))
             .expect("start the Shopify emulator");
         let options = SandboxOptions {
-            discovery_dir: validating.then(|| PathBuf::from(DISCOVERY)),
+            check_discovery: validating,
             clock,
             read_quota: setup.google_quota,
             write_quota: setup.google_quota,

@@ -13,6 +13,8 @@ pub struct Context {
     pub loaded: Loaded,
     /// `-v` / `-q`.
     pub verbosity: Verbosity,
+    /// Whether `--config` was given (for `demo`, which refuses it).
+    pub config_flag: bool,
 }
 
 impl Context {
@@ -37,6 +39,7 @@ impl Context {
                 verbose: cli.verbose,
                 quiet: cli.quiet,
             },
+            config_flag: cli.config.is_some(),
         })
     }
 

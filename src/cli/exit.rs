@@ -47,6 +47,21 @@ impl Exit {
             Self::Interrupted(code) | Self::Passed(code) => code,
         }
     }
+
+    /// A word for the kind of ending, for `--json` failures.
+    #[must_use]
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Problems => "problems",
+            Self::Usage => "usage",
+            Self::Remote => "remote",
+            Self::Store => "store",
+            Self::Locked => "locked",
+            Self::Interrupted(_) => "interrupted",
+            Self::Passed(_) => "demo_step",
+        }
+    }
 }
 
 /// What a command reports when it finished without a fatal error.

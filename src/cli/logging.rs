@@ -14,16 +14,22 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
 use super::exit::UsageError;
+use super::progress::StderrAboveBars;
 
 /// Targets held at warn at most, because they log credentials at debug or trace.
 const MUZZLED: [&str; 3] = ["yup_oauth2", "hyper_util", "reqwest"];
+
+/// The target of the line a failed command leaves in the log file; never on stderr, which
+/// already has the one-line error.
+pub const FAILURE_TARGET: &str = "shopsync::failure";
 
 /// How chatty the user asked shopsync to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verbosity {
     /// `-v` count.
     pub verbose: u8,
-    /// `-q`: nothing on stderr but the final error.
+    /// `-q`: nothing on stdout on success, and no progress bars; warnings and errors still reach
+    /// stderr (cron mails them).
     pub quiet: bool,
 }
 
@@ -45,14 +51,15 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
     // Colour only on a terminal, and never with NO_COLOR (https://no-color.org).
     let ansi = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let stderr = (!verbosity.quiet).then(|| {
-        tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stderr)
-            .with_ansi(ansi)
-            .without_time()
-            .with_target(false)
-            .with_filter(filter(&format!("warn,shopsync={}", verbosity.own_level())))
-    });
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(StderrAboveBars)
+        .with_ansi(ansi)
+        .without_time()
+        .with_target(false)
+        .with_filter(
+            filter(&format!("warn,shopsync={}", verbosity.own_level()))
+                .add_directive(off(FAILURE_TARGET)),
+        );
     let file = match log_file {
         Some(path) => {
             let level = if verbosity.verbose > 0 {
@@ -91,6 +98,13 @@ fn filter(default: &str) -> EnvFilter {
         }
     }
     filter
+}
+
+/// A directive that silences `target`.
+fn off(target: &str) -> tracing_subscriber::filter::Directive {
+    format!("{target}=off")
+        .parse()
+        .expect("a target name is a valid directive")
 }
 
 /// Opens the log file for appending, creating it owner-only.

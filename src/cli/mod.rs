@@ -4,6 +4,7 @@
 pub mod commands;
 mod context;
 pub mod exit;
+mod failure;
 pub mod logging;
 pub mod output;
 pub mod progress;
@@ -31,7 +32,8 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Print nothing on success, so cron mails only on trouble.
+    /// Print nothing on success (output asked for with --json still prints); warnings and errors
+    /// still go to stderr, so cron mails only on trouble.
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
@@ -66,6 +68,36 @@ pub enum Command {
 }
 
 impl Command {
+    /// The sub-command's name, as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Sync(_) => "sync",
+            Self::Status(_) => "status",
+            Self::Missing(_) => "missing",
+            Self::Orders(_) => "orders",
+            Self::Errors(_) => "errors",
+            Self::Validate(_) => "validate",
+            Self::Report(_) => "report",
+            Self::Export(_) => "export",
+            Self::Reset(_) => "reset",
+            Self::Demo(_) => "demo",
+        }
+    }
+
+    /// Whether `--json` was given: then even a failure prints one JSON object on stdout.
+    fn json(&self) -> bool {
+        match self {
+            Self::Sync(a) => a.json,
+            Self::Status(a) => a.json,
+            Self::Missing(a) => a.json,
+            Self::Orders(a) => a.json,
+            Self::Errors(a) => a.json,
+            Self::Validate(a) => a.json,
+            Self::Report(a) => a.json,
+            Self::Export(_) | Self::Reset(_) | Self::Demo(_) => false,
+        }
+    }
+
     /// Whether the command writes state, and so keeps a log file; read commands never create one.
     fn keeps_log(&self) -> bool {
         matches!(
@@ -80,6 +112,7 @@ impl Command {
 #[must_use]
 pub fn main(cli: Cli) -> u8 {
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let (name, json) = (cli.command.name(), cli.command.json());
     let exit = match run(cli) {
         Ok(Outcome::Done) => Exit::Ok,
         Ok(Outcome::Problems) => Exit::Problems,
@@ -87,6 +120,7 @@ pub fn main(cli: Cli) -> u8 {
         Err(err) => {
             let exit = exit::classify(&err);
             if exit != Exit::Ok {
+                failure::report(name, json, exit, &one_line(&err));
                 eprintln!("error: {}", one_line(&err));
             }
             exit
@@ -103,6 +137,13 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         // `validate` reports a broken configuration as failed checks, so it must get to run.
         Err(err) if !matches!(cli.command, Command::Validate(_)) && cli.command.keeps_log() => {
+            // A command that needs every setting lists every problem, as `validate` does, not
+            // only the config file's.
+            if matches!(cli.command, Command::Sync(_) | Command::Missing(_))
+                && let Err(all) = ctx.remote()
+            {
+                return Err(all);
+            }
             return Err(err);
         }
         _ => logging::init(ctx.verbosity, None)?,

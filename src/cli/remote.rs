@@ -44,6 +44,7 @@ pub fn shopify(config: &RemoteConfig, clock: SharedClock) -> anyhow::Result<Shop
             .trim_end_matches('/')
             .to_owned(),
     );
+    settings.base_url_origin = Some(config.shopify_api_url_origin.clone());
     settings.api_version.clone_from(&config.api_version);
     Ok(ShopifyClient::new(settings)?)
 }
@@ -62,6 +63,8 @@ pub fn sheets(config: &RemoteConfig, clock: SharedClock) -> SheetsSettings {
         .as_str()
         .trim_end_matches('/')
         .to_owned();
+    settings.sheets_url_origin = Some(config.sheets_api_url_origin.clone());
+    settings.drive_url_origin = Some(config.drive_api_url_origin.clone());
     settings.clock = clock;
     settings
 }

@@ -87,3 +87,50 @@ pub const ALL: [Key; 15] = [
 pub fn by_json(json: &str) -> Option<Key> {
     ALL.into_iter().find(|k| k.json == json)
 }
+
+/// How alike (Jaro-Winkler, 0 to 1) an unknown name must be to a key to be suggested; the bar
+/// clap sets for its own "did you mean" is about as high.
+const SUGGESTION_SIMILARITY: f64 = 0.8;
+
+/// The setting an unknown `config.json` key was probably meant to be: the most alike by its JSON
+/// key or its environment variable (people paste `SHOPIFY_ACCESS_TOKEN` into JSON), if alike enough.
+#[must_use]
+pub fn closest(name: &str) -> Option<Key> {
+    let name = name.trim().to_ascii_lowercase();
+    ALL.into_iter()
+        .map(|key| {
+            let env = key.env.to_ascii_lowercase();
+            let score =
+                strsim::jaro_winkler(&name, key.json).max(strsim::jaro_winkler(&name, &env));
+            (score, key)
+        })
+        .filter(|(score, _)| *score >= SUGGESTION_SIMILARITY)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, key)| key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_key_is_matched_to_the_key_it_resembles_or_to_none() {
+        let cases = [
+            ("shopify_acess_token", Some("shopify_access_token")),
+            ("lookback_dayz", Some("lookback_days")),
+            ("SHOPIFY_ACCESS_TOKEN", Some("shopify_access_token")),
+            ("SHOPSYNC_DB", Some("database_path")),
+            ("worksheet_name", Some("worksheet")),
+            (
+                "google_service_account",
+                Some("google_service_account_file"),
+            ),
+            ("shopify_store", Some("shopify_store_name")),
+            ("colour", None),
+            ("healthcheck", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(closest(name).map(|k| k.json), want, "{name}");
+        }
+    }
+}

@@ -178,8 +178,12 @@ impl Layers {
                 continue;
             }
             let Some(key) = keys::by_json(&name) else {
+                let guess = keys::closest(&name)
+                    .map(|k| format!(": did you mean \"{}\"?", k.json))
+                    .unwrap_or_default();
                 problems.push(Problem::file(format!(
-                    "unknown key \"{name}\" in {} (the keys are listed in config_template.json)",
+                    "unknown key \"{name}\" in {}{guess} (the keys are listed in \
+                     config_template.json)",
                     path.display()
                 )));
                 continue;

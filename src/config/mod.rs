@@ -21,7 +21,7 @@ use url::Url;
 pub use keys::Key;
 pub use layers::{Inputs, Layers, RawValue, Source, is_comment_key};
 pub use secret::Secret;
-pub use values::{ServiceAccountSummary, StoreDomain};
+pub use values::{ServiceAccountSummary, StoreDomain, number_in};
 
 /// Default Admin API version: the one whose schema the queries are validated against.
 pub const DEFAULT_API_VERSION: &str = "2026-04";
@@ -162,6 +162,13 @@ pub struct RemoteConfig {
     pub sheets_api_url: Url,
     /// Scheme and host of the Drive API.
     pub drive_api_url: Url,
+    /// Where `shopify_api_url` came from, as connection errors name it
+    /// (`shopify_api_url from /srv/shop/config.json`, `the default built from shopify_store_name`).
+    pub shopify_api_url_origin: String,
+    /// Where `sheets_api_url` came from, likewise.
+    pub sheets_api_url_origin: String,
+    /// Where `drive_api_url` came from, likewise.
+    pub drive_api_url_origin: String,
 }
 
 /// One line of "where each value came from", for `status` and `validate`.
@@ -213,9 +220,26 @@ impl Loaded {
     /// # Errors
     /// Every problem found, all at once.
     pub fn remote(&self) -> Result<(LocalConfig, RemoteConfig), ConfigError> {
+        self.remote_reading_key(true)
+    }
+
+    /// Every setting but the key file's contents, which are not read: `service_account_email` is
+    /// empty. For `validate`, which judges the key file on its own and still checks Shopify when
+    /// the key file is the only problem.
+    ///
+    /// # Errors
+    /// Every problem found but the key file's, all at once.
+    pub fn remote_except_key_file(&self) -> Result<(LocalConfig, RemoteConfig), ConfigError> {
+        self.remote_reading_key(false)
+    }
+
+    fn remote_reading_key(
+        &self,
+        read_key: bool,
+    ) -> Result<(LocalConfig, RemoteConfig), ConfigError> {
         let mut problems = self.file_problems.clone();
         let local = self.resolve_local();
-        let remote = self.resolve_remote(&mut problems);
+        let remote = self.resolve_remote(&mut problems, read_key);
         match remote {
             Some(remote) if problems.is_empty() => Ok((local, remote)),
             _ => Err(ConfigError { problems }),
@@ -265,7 +289,7 @@ impl Loaded {
         }
     }
 
-    fn resolve_remote(&self, problems: &mut Vec<Problem>) -> Option<RemoteConfig> {
+    fn resolve_remote(&self, problems: &mut Vec<Problem>, read_key: bool) -> Option<RemoteConfig> {
         let mut check = Checker {
             layers: &self.layers,
             problems,
@@ -287,6 +311,11 @@ impl Loaded {
                 .unwrap_or_default()
         });
         let summary = key_file.as_ref().and_then(|path| {
+            if !read_key {
+                return Some(ServiceAccountSummary {
+                    client_email: String::new(),
+                });
+            }
             values::service_account(path)
                 .map_err(|message| {
                     let source = self
@@ -341,7 +370,32 @@ impl Loaded {
             overlap_minutes,
             sheets_api_url,
             drive_api_url,
+            shopify_api_url_origin: self.origin_of(
+                keys::SHOPIFY_API_URL,
+                "the default built from shopify_store_name",
+            ),
+            sheets_api_url_origin: self.origin_of(
+                keys::SHEETS_API_URL,
+                "the default (google_sheets_api_url is not set)",
+            ),
+            drive_api_url_origin: self.origin_of(
+                keys::DRIVE_API_URL,
+                "the default (google_drive_api_url is not set)",
+            ),
         })
+    }
+
+    /// Where the value of `key` came from, in the words of a message about that value:
+    /// `shopify_api_url from ./config.json`, `SHOPIFY_API_URL from the environment`, or `default`
+    /// when no layer sets it.
+    fn origin_of(&self, key: Key, default: &str) -> String {
+        match self.layers.get(key).map(|raw| &raw.source) {
+            Some(Source::ConfigFile(path)) => format!("{} from {}", key.json, path.display()),
+            Some(Source::DotEnv(path)) => format!("{} from {}", key.env, path.display()),
+            Some(Source::Env(var)) => format!("{var} from the environment"),
+            Some(Source::Flag(flag)) => format!("{flag} from the command line"),
+            Some(Source::Default) | None => default.to_owned(),
+        }
     }
 }
 

@@ -144,6 +144,53 @@ fn a_complete_configuration_resolves_with_defaults() {
 }
 
 #[test]
+fn each_api_url_says_where_it_came_from() {
+    let dir = Dir::new();
+    let remote = |env: &[(&'static str, &'static str)]| {
+        let mut all = complete_env();
+        all.extend_from_slice(env);
+        Loaded::read(&dir.inputs(&all, &[])).remote().unwrap().1
+    };
+    let defaults = remote(&[]);
+    assert_eq!(
+        defaults.shopify_api_url_origin,
+        "the default built from shopify_store_name"
+    );
+    assert!(
+        defaults
+            .sheets_api_url_origin
+            .contains("google_sheets_api_url is not set"),
+        "{}",
+        defaults.sheets_api_url_origin
+    );
+    let from_env = remote(&[("SHOPIFY_API_URL", "https://proxy.example")]);
+    assert_eq!(
+        from_env.shopify_api_url_origin,
+        "SHOPIFY_API_URL from the environment"
+    );
+    dir.write(
+        "config.json",
+        r#"{"google_drive_api_url": "http://127.0.0.1:9"}"#,
+    );
+    dir.write(".env", "GOOGLE_SHEETS_API_URL=http://127.0.0.1:8\n");
+    let files = remote(&[]);
+    assert_eq!(
+        files.drive_api_url_origin,
+        format!(
+            "google_drive_api_url from {}",
+            dir.path().join("config.json").display()
+        )
+    );
+    assert_eq!(
+        files.sheets_api_url_origin,
+        format!(
+            "GOOGLE_SHEETS_API_URL from {}",
+            dir.path().join(".env").display()
+        )
+    );
+}
+
+#[test]
 fn every_problem_is_reported_together() {
     let dir = Dir::new();
     let env = [
@@ -190,7 +237,10 @@ fn config_file_problems_are_reported_with_their_line() {
     );
     let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
     assert!(
-        err.to_string().contains("unknown key \"lookback_day\""),
+        err.to_string().contains("unknown key \"lookback_day\" in ")
+            && err
+                .to_string()
+                .contains(": did you mean \"lookback_days\"?"),
         "{err}"
     );
 }

@@ -28,6 +28,9 @@ type Connector = <DefaultHyperClientBuilder as HyperClientBuilder>::Connector;
 pub(crate) struct TokenSource {
     auth: Authenticator<Connector>,
     client_email: String,
+    /// The key's `token_uri` as `host:port`, and where it came from, for connection errors.
+    endpoint: String,
+    origin: String,
 }
 
 impl std::fmt::Debug for TokenSource {
@@ -81,6 +84,8 @@ impl TokenSource {
             return Err(key_error("its private_key is not a PEM key".to_owned()));
         }
         let client_email = key.client_email.clone();
+        let endpoint = crate::retry::host_port(&key.token_uri);
+        let origin = format!("token_uri in {}", path.display());
         let auth = ServiceAccountAuthenticator::builder(key)
             .with_timeout(timeout)
             .build()
@@ -98,7 +103,12 @@ impl TokenSource {
                     key_error(format!("cannot load it: {e}"))
                 }
             })?;
-        Ok(Self { auth, client_email })
+        Ok(Self {
+            auth,
+            client_email,
+            endpoint,
+            origin,
+        })
     }
 
     /// The service account's e-mail (what a spreadsheet must be shared with).
@@ -109,18 +119,30 @@ impl TokenSource {
     /// A valid access token, from the cache when it has not expired.
     pub(crate) async fn token(&self) -> Result<Secret, SheetsError> {
         let token = self.auth.token(SCOPES).await;
-        Self::unwrap(token)
+        self.unwrap(token)
     }
 
     /// A fresh token, after the API answered 401 to the cached one.
     pub(crate) async fn refresh(&self) -> Result<Secret, SheetsError> {
         let token = self.auth.force_refreshed_token(SCOPES).await;
-        Self::unwrap(token)
+        self.unwrap(token)
     }
 
     fn unwrap(
+        &self,
         token: Result<yup_oauth2::AccessToken, yup_oauth2::Error>,
     ) -> Result<Secret, SheetsError> {
+        if let Err(e) = &token
+            && let Some(failure) = crate::retry::ConnectFailure::of(e, false)
+        {
+            return Err(SheetsError::Unreachable {
+                service: "Google's token endpoint",
+                endpoint: self.endpoint.clone(),
+                origin: self.origin.clone(),
+                failure,
+                attempts: 1,
+            });
+        }
         match token {
             Ok(t) => t.token().map(Secret::new).ok_or_else(|| SheetsError::Auth {
                 message: "the token endpoint sent no access token".to_owned(),

@@ -12,7 +12,7 @@ use super::auth::TokenSource;
 use super::error::{GoogleError, SheetsError};
 use super::pace::Pacer;
 use crate::clock::{SharedClock, SystemClock};
-use crate::retry::Backoff;
+use crate::retry::{Backoff, ConnectFailure, host_port};
 
 /// Google's recommended maximum request payload.
 ///
@@ -33,6 +33,11 @@ pub struct SheetsSettings {
     pub sheets_url: String,
     /// Drive API base URL, scheme and host (`google_drive_api_url`).
     pub drive_url: String,
+    /// Where `sheets_url` came from, named when it cannot be reached (`google_sheets_api_url
+    /// from config.json`); `None` says it is the default.
+    pub sheets_url_origin: Option<String>,
+    /// Where `drive_url` came from, likewise.
+    pub drive_url_origin: Option<String>,
     /// Connection timeout.
     pub connect_timeout: Duration,
     /// Whole-request timeout for reads.
@@ -64,6 +69,8 @@ impl SheetsSettings {
             key_file: key_file.into(),
             sheets_url: "https://sheets.googleapis.com".to_owned(),
             drive_url: "https://www.googleapis.com".to_owned(),
+            sheets_url_origin: None,
+            drive_url_origin: None,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
             write_timeout: GOOGLE_PROCESSING_LIMIT + Duration::from_secs(20),
@@ -218,7 +225,9 @@ impl SheetsClient {
                     } else {
                         let others = attempt - quota_hits;
                         (
-                            self.settings.backoff.allows_retry_after(others),
+                            self.settings
+                                .backoff
+                                .allows_retry_after(others, e.patience()),
                             self.settings.backoff.delay(others, retry_after),
                         )
                     };
@@ -244,7 +253,9 @@ impl SheetsClient {
             self.auth.token().await
         }
         .map_err(|e| match e {
-            e @ SheetsError::Transport { .. } => Failure::Retry(e, None),
+            e @ (SheetsError::Transport { .. } | SheetsError::Unreachable { .. }) => {
+                Failure::Retry(e, None)
+            }
             e => Failure::Fatal(e),
         })?;
         let timeout = if call.op == Op::Write {
@@ -285,31 +296,24 @@ impl SheetsClient {
         };
         let response = match request.send().await {
             Ok(r) => r,
-            Err(e) if e.is_connect() => {
-                return Err(Failure::Retry(
-                    SheetsError::Transport {
-                        message: format!("{}: {e}", call.what),
-                        attempts: 1,
-                    },
-                    None,
-                ));
-            }
-            Err(e) if write => {
-                let cause = if e.is_timeout() {
-                    format!("no reply within {} s", timeout.as_secs())
-                } else {
-                    format!("connection failed after sending: {e}")
-                };
-                return Err(ambiguous(cause));
-            }
             Err(e) => {
-                return Err(Failure::Retry(
-                    SheetsError::Transport {
-                        message: format!("{}: {e}", call.what),
-                        attempts: 1,
-                    },
-                    None,
-                ));
+                let failure = ConnectFailure::of(&e, e.is_timeout());
+                return Err(match failure {
+                    // Nothing was sent, so even a write is safe to retry.
+                    Some(failure) => Failure::Retry(self.unreachable(call.op, failure), None),
+                    None if write => ambiguous(if e.is_timeout() {
+                        format!("no reply within {} s", timeout.as_secs())
+                    } else {
+                        format!("connection failed after sending: {e}")
+                    }),
+                    None => Failure::Retry(
+                        SheetsError::Transport {
+                            message: format!("{}: {e}", call.what),
+                            attempts: 1,
+                        },
+                        None,
+                    ),
+                });
             }
         };
         let status = response.status();
@@ -394,6 +398,24 @@ impl SheetsClient {
         }
     }
 
+    /// The error for a connection to `op`'s service that could not be made.
+    fn unreachable(&self, op: Op, failure: ConnectFailure) -> SheetsError {
+        let s = &self.settings;
+        let (service, url, origin) = match op {
+            Op::Read | Op::Write => ("Google Sheets", &s.sheets_url, &s.sheets_url_origin),
+            Op::Drive => ("Google Drive", &s.drive_url, &s.drive_url_origin),
+        };
+        SheetsError::Unreachable {
+            service,
+            endpoint: host_port(url),
+            origin: origin
+                .clone()
+                .unwrap_or_else(|| "the default address".to_owned()),
+            failure,
+            attempts: 1,
+        }
+    }
+
     /// `{sheets_url}/v4/spreadsheets/{id}{suffix}`.
     pub(crate) fn sheets_endpoint(&self, id: &str, suffix: &str) -> String {
         format!(
@@ -415,6 +437,19 @@ fn with_attempts(error: SheetsError, attempts: u32) -> SheetsError {
             attempts,
         },
         SheetsError::Transport { message, .. } => SheetsError::Transport { message, attempts },
+        SheetsError::Unreachable {
+            service,
+            endpoint,
+            origin,
+            failure,
+            ..
+        } => SheetsError::Unreachable {
+            service,
+            endpoint,
+            origin,
+            failure,
+            attempts,
+        },
         other => other,
     }
 }

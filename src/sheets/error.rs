@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::retry::{ConnectFailure, Patience};
+
 /// What kind of failure an error is, for the caller's exit code and retry decisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -10,6 +12,8 @@ pub enum ErrorKind {
     Config,
     /// Google refused: auth, permission, not found, invalid request, quota or outage after retries (exit 3).
     Remote,
+    /// No connection could be made to Google: a wrong address, a service down, no network (exit 3).
+    Unreachable,
     /// A write whose outcome is unknown: re-read the sheet before retrying.
     Ambiguous,
     /// Google's 10,000,000-cell limit would be crossed (exit 3).
@@ -97,7 +101,25 @@ pub enum SheetsError {
         /// Attempts made.
         attempts: u32,
     },
-    /// Timeouts, resets or refused connections on a read, after retries.
+    /// No connection could be made (refused, unknown host, TLS, connect timeout): nothing was sent.
+    #[error(
+        "cannot connect to {service} at {endpoint} ({origin}): {failure}{}; {}",
+        crate::retry::after_attempts(*attempts),
+        failure.hint()
+    )]
+    Unreachable {
+        /// `Google Sheets`, `Google Drive` or `Google's token endpoint`.
+        service: &'static str,
+        /// `host:port`.
+        endpoint: String,
+        /// Where that address came from (`google_sheets_api_url from config.json`).
+        origin: String,
+        /// Why no connection was made.
+        failure: ConnectFailure,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// Timeouts and resets after connecting, or replies cut off, on a read, after retries.
     #[error("could not reach Google after {attempts} attempts: {message}")]
     Transport {
         /// What failed.
@@ -212,7 +234,17 @@ impl SheetsError {
             | Self::AmbiguousTitle { .. } => ErrorKind::Config,
             Self::Ambiguous { .. } => ErrorKind::Ambiguous,
             Self::CellLimit { .. } => ErrorKind::Limit,
+            Self::Unreachable { .. } => ErrorKind::Unreachable,
             _ => ErrorKind::Remote,
+        }
+    }
+
+    /// How many attempts this failure earns: few when nothing could be reached.
+    #[must_use]
+    pub fn patience(&self) -> Patience {
+        match self {
+            Self::Unreachable { failure, .. } => failure.patience(),
+            _ => Patience::Long,
         }
     }
 

@@ -43,6 +43,7 @@ struct TokenError {
 /// Runs the client-credentials grant against `url`.
 pub(crate) async fn fetch_token(
     http: &reqwest::Client,
+    address: &super::client::Address,
     url: &str,
     shop: &str,
     client_id: &str,
@@ -54,9 +55,12 @@ pub(crate) async fn fetch_token(
         "client_secret": client_secret.expose(),
         "grant_type": "client_credentials",
     });
-    let response = http.post(url).json(&body).send().await.map_err(|e| {
-        ShopifyError::Transport(format!("token request: {}", super::client::describe(e)))
-    })?;
+    let response = http
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| address.failed(e, "token request"))?;
     let status = response.status();
     let request_id = super::client::request_id(response.headers());
     let bytes = response.bytes().await.map_err(|e| {

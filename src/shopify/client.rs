@@ -14,9 +14,9 @@ use super::cost::Pacer;
 use super::error::ShopifyError;
 use super::queries::Document;
 use crate::clock::SharedClock;
-use crate::retry::Backoff;
+use crate::retry::{Backoff, ConnectFailure, host_port};
 
-/// The API version shopsync is written and tested against (the schema in `../shared`).
+/// The API version shopsync is written and tested against (the schema extract in `references/`).
 pub const DEFAULT_API_VERSION: &str = "2026-04";
 
 /// Everything the client needs, independent of the application's configuration.
@@ -26,6 +26,9 @@ pub struct ShopifySettings {
     pub shop_domain: String,
     /// Scheme and host to call instead of `https://{shop_domain}` (emulators, proxies).
     pub base_url: Option<String>,
+    /// Where the address came from, named when it cannot be reached (`shopify_api_url from
+    /// config.json`); `None` says it is the default built from the shop domain.
+    pub base_url_origin: Option<String>,
     /// API version, such as `2026-04`.
     pub api_version: String,
     /// Credentials.
@@ -47,6 +50,7 @@ impl ShopifySettings {
         Self {
             shop_domain: shop_domain.into(),
             base_url: None,
+            base_url_origin: None,
             api_version: DEFAULT_API_VERSION.to_owned(),
             auth,
             connect_timeout: Duration::from_secs(10),
@@ -83,6 +87,7 @@ pub struct ShopifyClient {
     http: reqwest::Client,
     pub(crate) shop: String,
     pub(crate) endpoint: String,
+    pub(crate) address: Address,
     token_url: String,
     api_version: String,
     auth: Auth,
@@ -135,6 +140,32 @@ pub(crate) fn describe(e: reqwest::Error) -> String {
     message
 }
 
+/// The address requests go to, as messages name it.
+#[derive(Debug, Clone)]
+pub(crate) struct Address {
+    /// `host:port`.
+    host_port: String,
+    /// Where it came from.
+    origin: String,
+}
+
+impl Address {
+    /// The typed error for a request that failed before or while it was sent; `what` names the
+    /// request in the message (`token request`).
+    pub(crate) fn failed(&self, e: reqwest::Error, what: &str) -> ShopifyError {
+        match ConnectFailure::of(&e, e.is_timeout()) {
+            Some(failure) => ShopifyError::Unreachable {
+                endpoint: self.host_port.clone(),
+                origin: self.origin.clone(),
+                failure,
+                attempts: 1,
+            },
+            None if what.is_empty() => ShopifyError::Transport(describe(e)),
+            None => ShopifyError::Transport(format!("{what}: {}", describe(e))),
+        }
+    }
+}
+
 /// What one attempt produced.
 struct Attempt<T> {
     result: Result<T, ShopifyError>,
@@ -176,8 +207,16 @@ impl ShopifyClient {
         let http = builder
             .build()
             .map_err(|e| ShopifyError::Settings(format!("HTTP client: {e}")))?;
+        let address = Address {
+            host_port: host_port(root),
+            origin: settings
+                .base_url_origin
+                .clone()
+                .unwrap_or_else(|| format!("the default address of {shop}")),
+        };
         Ok(Self {
             http,
+            address,
             endpoint: format!("{root}/admin/api/{}/graphql.json", settings.api_version),
             token_url: format!("{root}/admin/oauth/access_token"),
             shop,
@@ -230,6 +269,7 @@ impl ShopifyClient {
                         debug!("requesting an access token with the client credentials grant");
                         let fresh = fetch_token(
                             &self.http,
+                            &self.address,
                             &self.token_url,
                             &self.shop,
                             client_id,
@@ -298,15 +338,29 @@ impl ShopifyClient {
             if !error.is_retryable() {
                 return Err(error);
             }
-            if !self.backoff.allows_retry_after(attempt) {
-                warn!(attempts = attempt, error = %error, "giving up on Shopify request");
-                return Err(ShopifyError::RetriesExhausted {
-                    attempts: attempt,
-                    last: Box::new(error),
+            if !self.backoff.allows_retry_after(attempt, error.patience()) {
+                // Into the log: stderr gets the final error once, from the command.
+                info!(attempts = attempt, error = %error, "giving up on Shopify request");
+                return Err(match error {
+                    ShopifyError::Unreachable {
+                        endpoint,
+                        origin,
+                        failure,
+                        ..
+                    } => ShopifyError::Unreachable {
+                        endpoint,
+                        origin,
+                        failure,
+                        attempts: attempt,
+                    },
+                    error => ShopifyError::RetriesExhausted {
+                        attempts: attempt,
+                        last: Box::new(error),
+                    },
                 });
             }
             let delay = self.backoff.delay(attempt, error.retry_after());
-            debug!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+            info!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
             lock(&self.stats).retries += 1;
             self.clock.sleep(delay).await;
         }
@@ -329,11 +383,10 @@ impl ShopifyClient {
             .await;
         let response = match sent {
             Ok(r) => r,
+            // The retry loop logs it, with what it does next.
             Err(e) => {
-                let message = describe(e);
-                warn!(error = %message, "request to Shopify failed");
                 return Attempt {
-                    result: Err(ShopifyError::Transport(message)),
+                    result: Err(self.address.failed(e, "")),
                 };
             }
         };
@@ -345,7 +398,7 @@ impl ShopifyClient {
             Ok(b) => b,
             Err(e) => {
                 let message = format!("reply cut off (request {request_id}): {}", describe(e));
-                warn!(error = %message, "reading Shopify's reply failed");
+                info!(error = %message, "reading Shopify's reply failed");
                 return Attempt {
                     result: Err(ShopifyError::Transport(message)),
                 };

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::retry::{ConnectFailure, Patience};
+
 /// The broad class of a failure, for the CLI to choose its message and exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -13,6 +15,8 @@ pub enum ErrorKind {
     NotFound,
     /// The shop is frozen (402) or locked (423).
     ShopUnavailable,
+    /// No connection could be made: a wrong address, a service down, no network.
+    Unreachable,
     /// A retryable failure persisted through every attempt.
     RetriesExhausted,
     /// Shopify refused the request as sent (query errors, cost cap, other 4xx).
@@ -143,7 +147,24 @@ pub enum ShopifyError {
         /// `X-Request-Id`.
         request_id: String,
     },
-    /// Timeouts, refused or reset connections, bodies cut off (retryable).
+    /// No connection could be made (refused, unknown host, TLS, connect timeout): the request never
+    /// reached Shopify, so it is safe to retry, and the address is what to check.
+    #[error(
+        "cannot connect to Shopify at {endpoint} ({origin}): {failure}{}; {}",
+        crate::retry::after_attempts(*attempts),
+        failure.hint()
+    )]
+    Unreachable {
+        /// `host:port`.
+        endpoint: String,
+        /// Where that address came from (`shopify_api_url from config.json`).
+        origin: String,
+        /// Why no connection was made.
+        failure: ConnectFailure,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// Timeouts and resets after connecting, bodies cut off (retryable).
     #[error("network error talking to Shopify: {0}")]
     Transport(String),
     /// A reply that does not parse.
@@ -174,7 +195,10 @@ impl ShopifyError {
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Throttled { .. } | Self::Server { .. } | Self::Transport(_) => true,
+            Self::Throttled { .. }
+            | Self::Server { .. }
+            | Self::Transport(_)
+            | Self::Unreachable { .. } => true,
             Self::Query { retryable, .. } | Self::Decode { retryable, .. } => *retryable,
             _ => false,
         }
@@ -189,6 +213,7 @@ impl ShopifyError {
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::ShopFrozen { .. } | Self::Locked { .. } => ErrorKind::ShopUnavailable,
             Self::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
+            Self::Unreachable { .. } => ErrorKind::Unreachable,
             Self::Settings(_) => ErrorKind::Settings,
             Self::Throttled { .. } | Self::Server { .. } | Self::Transport(_) => {
                 ErrorKind::Transient
@@ -200,6 +225,15 @@ impl ShopifyError {
             | Self::Query { .. }
             | Self::Http { .. }
             | Self::Decode { .. } => ErrorKind::Rejected,
+        }
+    }
+
+    /// How many attempts this failure earns: few when nothing could be reached.
+    #[must_use]
+    pub fn patience(&self) -> Patience {
+        match self {
+            Self::Unreachable { failure, .. } => failure.patience(),
+            _ => Patience::Long,
         }
     }
 

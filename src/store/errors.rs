@@ -1,11 +1,16 @@
-//! `sync_errors` (one open row per failing order, its attempts counted) and `refetch_queue` (orders
-//! to fetch again by ID: those that failed, and those `reset` forgot).
+//! `sync_errors` (one open row per failing order, its attempts counted; one open row for a sync that
+//! failed as a whole) and `refetch_queue` (orders to fetch again by ID: those that failed, and those
+//! `reset` forgot).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Result, RunId, Store, StoreError, get_opt_ts, get_ts, ts};
+
+/// The `stage` of an error about a whole sync rather than one order: Shopify unreachable, the
+/// sheet not shared, a token revoked. Such a row has no order.
+pub const RUN_STAGE: &str = "run";
 
 /// A failure to record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +54,14 @@ pub struct ErrorRecord {
     pub attempts: i64,
     /// When the order finally synced (or `None` while unresolved).
     pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl ErrorRecord {
+    /// Whether the error is about a whole sync (see [`RUN_STAGE`]) rather than one order.
+    #[must_use]
+    pub fn is_run_failure(&self) -> bool {
+        self.order_gid.is_none() && self.stage == RUN_STAGE
+    }
 }
 
 const ERROR_COLUMNS: &str = "id, first_seen_at, last_seen_at, run_id, order_gid, order_name, stage, \
@@ -139,6 +152,62 @@ impl Store {
         Ok(id)
     }
 
+    /// Records that a real sync failed as a whole, and returns the row's id. Until a sync
+    /// completes, every later failure updates the same row (attempts + 1, the latest kind and
+    /// message), so a cron job failing all day is one error with its first and last time.
+    ///
+    /// # Errors
+    /// When the transaction fails.
+    pub fn record_run_failure(&mut self, run: RunId, kind: &str, message: &str) -> Result<i64> {
+        let now = ts(self.now());
+        let path = self.path.clone();
+        let sql = |e| StoreError::from_sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM sync_errors WHERE order_gid IS NULL AND stage = ?1 \
+                 AND resolved_at IS NULL ORDER BY id DESC LIMIT 1",
+                [RUN_STAGE],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql)?;
+        let id = if let Some(id) = existing {
+            tx.execute(
+                "UPDATE sync_errors SET last_seen_at = ?2, run_id = ?3, kind = ?4, message = ?5, \
+                 attempts = attempts + 1 WHERE id = ?1",
+                params![id, now, run.0, kind, message],
+            )
+            .map_err(sql)?;
+            id
+        } else {
+            tx.execute(
+                "INSERT INTO sync_errors (first_seen_at, last_seen_at, run_id, stage, kind, \
+                 message) VALUES (?1, ?1, ?2, ?3, ?4, ?5)",
+                params![now, run.0, RUN_STAGE, kind, message],
+            )
+            .map_err(sql)?;
+            tx.last_insert_rowid()
+        };
+        tx.commit().map_err(sql)?;
+        Ok(id)
+    }
+
+    /// Marks the open failure of a whole sync resolved, because a sync completed; returns how
+    /// many rows were (0 or 1).
+    ///
+    /// # Errors
+    /// When the update fails.
+    pub fn resolve_run_failure(&mut self) -> Result<usize> {
+        self.conn
+            .execute(
+                "UPDATE sync_errors SET resolved_at = ?2 WHERE resolved_at IS NULL \
+                 AND order_gid IS NULL AND stage = ?1",
+                params![RUN_STAGE, ts(self.now())],
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Marks the open errors of these orders resolved; returns how many were.
     ///
     /// [`Store::record_synced_orders`] already does this for the orders it records.
@@ -222,4 +291,76 @@ impl Store {
 pub(super) fn gid_list_json<S: AsRef<str>>(gids: &[S]) -> String {
     let gids: Vec<&str> = gids.iter().map(AsRef::as_ref).collect();
     serde_json::to_string(&gids).unwrap_or_else(|_| "[]".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::TimeZone as _;
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::store::RunMode;
+
+    #[test]
+    fn a_failing_sync_is_one_open_error_until_a_sync_completes() {
+        let start = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let clock = ManualClock::new(start);
+        let mut store = Store::open_in_memory()
+            .unwrap()
+            .with_clock(Arc::new(clock.clone()));
+        let order = NewError {
+            run: None,
+            order_gid: Some("gid://shopify/Order/1"),
+            order_name: Some("#1001"),
+            stage: "write",
+            kind: "sheets",
+            message: "503",
+        };
+        let order_error = store.record_error(&order).unwrap();
+
+        let first = store.start_run(RunMode::Real, None).unwrap();
+        let id = store
+            .record_run_failure(first, "shopify", "Shopify refused the token")
+            .unwrap();
+        clock.advance(std::time::Duration::from_secs(3600));
+        let second = store.start_run(RunMode::Real, None).unwrap();
+        let again = store
+            .record_run_failure(second, "sheets", "the sheet is not shared")
+            .unwrap();
+        assert_eq!(id, again, "one open row while the sync keeps failing");
+        let open = store.unresolved_errors().unwrap();
+        assert_eq!(open.len(), 2);
+        let run = open.iter().find(|e| e.is_run_failure()).unwrap();
+        assert_eq!(run.attempts, 2);
+        assert_eq!(run.run, Some(second));
+        assert_eq!(
+            (run.kind.as_str(), run.stage.as_str()),
+            ("sheets", RUN_STAGE)
+        );
+        assert_eq!(run.message, "the sheet is not shared");
+        assert_eq!(run.first_seen_at, start);
+        assert_eq!(run.last_seen_at, start + chrono::Duration::hours(1));
+        assert!(run.order_gid.is_none() && run.order_name.is_none());
+        assert!(
+            !open
+                .iter()
+                .find(|e| e.id == order_error)
+                .unwrap()
+                .is_run_failure()
+        );
+        // A run failure queues nothing: there is no order to fetch again.
+        assert_eq!(store.pending_refetch().unwrap(), ["gid://shopify/Order/1"]);
+
+        assert_eq!(store.resolve_run_failure().unwrap(), 1);
+        assert_eq!(store.resolve_run_failure().unwrap(), 0);
+        let open = store.unresolved_errors().unwrap();
+        assert_eq!(open.len(), 1, "the order's own error stays open");
+        assert_eq!(open[0].id, order_error);
+
+        let third = store.start_run(RunMode::Real, None).unwrap();
+        let later = store.record_run_failure(third, "shopify", "x").unwrap();
+        assert_ne!(later, id, "a failure after a good sync is a new error");
+    }
 }

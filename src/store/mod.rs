@@ -28,7 +28,7 @@ use serde::Serialize;
 use crate::clock::{SharedClock, SystemClock};
 
 pub use error::{Result, StoreError};
-pub use errors::{ErrorRecord, NewError};
+pub use errors::{ErrorRecord, NewError, RUN_STAGE};
 pub use gaps::{ExplainedGap, GapClass, NumberRange};
 pub use lock::{Holder, LockError, LockState, SyncLock, lock_holder, lock_path};
 pub use migrations::{APPLICATION_ID, SCHEMA_VERSION};

@@ -95,36 +95,26 @@ impl SheetSide {
             key_headers: &keys,
             bound_sheet_id,
         };
-        let mut side = if dry_run && book.tab(title).is_none() {
-            if bound_sheet_id.is_some() {
-                // Let the tab check name the rename or deletion, as a real run would.
-                client.ensure_tab(&mut book, &spec).await?;
-            }
-            Self {
-                client,
-                book,
-                title: title.to_owned(),
-                index: SheetIndex::empty(HeaderLayout::fresh(), 2),
-                writes: WriteStats::default(),
-            }
+        // A dry run asks the same question as a real run, only without the writes: the tab is
+        // created or its missing headers added in the real run, and imagined so in the dry run
+        // (an empty or missing tab plans every row as an append from row 2).
+        let layout = if dry_run {
+            client.inspect_tab(&book, &spec).await?
         } else {
-            let header: Vec<Value> = if dry_run {
-                client.read_header(&id, title).await?
-            } else {
-                let layout = client.ensure_tab(&mut book, &spec).await?;
-                if layout.created {
-                    info!(tab = title, "created the tab with its header");
-                }
-                layout.header.into_iter().map(Value::String).collect()
-            };
-            let layout = HeaderLayout::analyze(title, &header, true)?;
-            Self {
-                client,
-                book,
-                title: title.to_owned(),
-                index: SheetIndex::empty(layout, 2),
-                writes: WriteStats::default(),
+            let layout = client.ensure_tab(&mut book, &spec).await?;
+            if layout.created {
+                info!(tab = title, "created the tab with its header");
             }
+            layout
+        };
+        let header: Vec<Value> = layout.header.into_iter().map(Value::String).collect();
+        let layout = HeaderLayout::analyze(title, &header, true)?;
+        let mut side = Self {
+            client,
+            book,
+            title: title.to_owned(),
+            index: SheetIndex::empty(layout, 2),
+            writes: WriteStats::default(),
         };
         if side.book.tab(title).is_some() {
             side.reread_keys().await?;

@@ -12,16 +12,25 @@
 //! - `sync_updates`: orders changed in Shopify are updated in place; `--force`, `reset`, formulas, long notes.
 //! - `sync_cursor`: the window's overlap catches late-shown changes; an empty window moves the cursor.
 //! - `sync_dry_run`: `sync --test` sends no write, changes no tracking table, leaves its plan on disk.
+//! - `sync_first_tab`: the first run on no tab, an empty tab, a header-only tab and a headerless tab
+//!   with data, both `sync --test` and `sync`.
 //! - `sync_crashes`: kill -9 mid-write, ambiguous writes and two syncs at once: still exactly once.
 //! - `sync_people`: a person sorting, inserting rows and adding a column between runs is never trampled.
 //! - `sync_nothing_lost`: an order Google refuses fails alone, is listed, and is fetched by ID next run.
 //! - `sync_flaky`: expiring tokens, THROTTLED, 429 and 5xx bursts on both sides: the run completes.
+//! - `sync_failures`: a failed sync is listed by `errors`, counted by `status`, logged as ERROR,
+//!   and resolved by the next sync that completes; a held lock is none of these.
 //! - `sync_bad_inputs`: revoked token, wrong spreadsheet, foreign binding, corrupt DB: exit code, DB intact.
 //! - `local_commands`: `status`, `orders`, `errors` and `report` on a populated store.
 //! - `export`: CSV and JSON files, formula neutralising, owner-only mode, `--force`.
 //! - `reset`: number forms, unknown numbers, the sync lock.
 //! - `refusals`: before the first sync, garbage and foreign databases: nothing created or changed.
+//! - `same_rules`: `-q`, `--json` failures, numbers out of range, unknown keys and export formats,
+//!   `demo`'s options: the same rules for every command.
 //! - `secrets`: no secret in any output of the local commands.
+//! - `terminal`: a sync under a pseudo-terminal: warnings above the bars, no bar left behind.
+//! - `unreachable`: a closed port or an unknown host on each address: one line naming it, a few
+//!   attempts, exit 3.
 //! - `validate`: every check against the emulators, each broken piece failing its own check, and
 //!   nothing written anywhere.
 //! - `demo`: `shopsync demo` runs every step against its own sandbox; foreign folders are refused.
@@ -35,6 +44,7 @@ mod local_commands;
 mod missing;
 mod refusals;
 mod reset;
+mod same_rules;
 mod secrets;
 mod support;
 mod sync;
@@ -42,9 +52,13 @@ mod sync_bad_inputs;
 mod sync_crashes;
 mod sync_cursor;
 mod sync_dry_run;
+mod sync_failures;
+mod sync_first_tab;
 mod sync_flaky;
 mod sync_nothing_lost;
 mod sync_people;
 mod sync_updates;
+mod terminal;
+mod unreachable;
 mod validate;
 mod world;

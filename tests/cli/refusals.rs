@@ -38,7 +38,17 @@ fn refused_everywhere(sandbox: &Sandbox, says: &str) {
         let out = sandbox.cmd(args).output().expect("run shopsync");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(4), "{args:?}: {stderr}");
-        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
+        if args.contains(&"--json") {
+            // One JSON object on stdout, failure or not, saying what stderr says.
+            let value: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("one JSON object");
+            assert_eq!(value["error"]["kind"], "store", "{value}");
+            assert_eq!(value["error"]["exit_code"], 4, "{value}");
+            let message = value["error"]["message"].as_str().expect("message");
+            assert!(stderr.contains(message), "{args:?}: {value}");
+        } else {
+            assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
+        }
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
         assert!(

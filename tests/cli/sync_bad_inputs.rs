@@ -6,8 +6,8 @@ use serde_json::json;
 
 use crate::world::World;
 
-/// Tables a failed run may add a row to: its own run record.
-const RUN_RECORD: [&str; 2] = ["sync_history", "sqlite_sequence"];
+/// Tables a failed run may add a row to: its own run record, and the run's error for `errors`.
+const RUN_RECORD: [&str; 3] = ["sync_history", "sqlite_sequence", "sync_errors"];
 
 /// A backfilled world with one order changed since, so the next run has to reach the sheet.
 fn synced_with_a_change(seed: u64) -> World {

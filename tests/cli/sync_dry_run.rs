@@ -1,8 +1,8 @@
 //! Promise 6 end to end: `sync --test` reads both services, sends no write to Google, changes no
-//! tracking table (one `sync_history` row with mode `test`), and leaves its plan in `test_output/`,
-//! also before the first sync (no tab is created).
+//! tracking table (one `sync_history` row with mode `test`), and leaves its plan in `test_output/`.
+//! Before the first sync: `sync_first_tab`.
 
-use crate::world::{World, planned_appends, read_csv};
+use crate::world::{World, read_csv};
 
 #[test]
 fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
@@ -92,46 +92,4 @@ fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
         world.cell(&world.keys_of(cancelled)[0], "Financial Status"),
         "VOIDED"
     );
-}
-
-#[test]
-fn a_dry_run_before_the_first_sync_creates_no_tab_and_plans_every_row() {
-    let world = World::fast(22, 12);
-    let stdout = world.sync_ok(&["--test"]);
-    assert!(stdout.contains("nothing was written"), "{stdout}");
-    world.assert_no_google_write();
-    assert_eq!(
-        world.google.tab_titles(&world.spreadsheet),
-        ["Sheet1"],
-        "the dry run created the tab"
-    );
-    // No tracking: the DB holds the dry run's own history row, and the state row the migration
-    // made, still blank (no cursor, no binding, no shop).
-    let tables = world.dump_db(&["sync_history", "sqlite_sequence"]);
-    for (table, rows) in &tables {
-        let blank_state = table == "sync_state"
-            && rows.len() == 1
-            && rows[0].split('|').skip(1).all(|cell| cell == "Null");
-        assert!(rows.is_empty() || blank_state, "{table} holds {rows:?}");
-    }
-    assert_eq!(world.history(), [("test".to_owned(), "success".to_owned())]);
-
-    let dirs = world.dry_run_dirs();
-    assert_eq!(dirs.len(), 1, "{dirs:?}");
-    let planned = planned_appends(&dirs[0]);
-    let mut want: Vec<(String, String)> = world
-        .order_ids()
-        .into_iter()
-        .flat_map(|id| world.keys_of(id))
-        .collect();
-    want.sort();
-    assert_eq!(
-        planned, want,
-        "the plan does not append every line item once"
-    );
-    assert!(read_csv(&dirs[0].join("update.csv")).is_empty());
-
-    // The real first sync still has the whole job to do.
-    world.sync_ok(&[]);
-    world.assert_exactly_once();
 }

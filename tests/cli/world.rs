@@ -1,6 +1,6 @@
-//! A world for end-to-end tests: both emulators on loopback (validating every request against the
-//! real schema and discovery documents in `../shared`), a seeded store, a spreadsheet, and a
-//! working directory whose config points `shopsync` at them.
+//! A world for end-to-end tests: both emulators on loopback (validating every request against
+//! Shopify's schema and Google's discovery documents, through the extracts in `references/`), a
+//! seeded store, a spreadsheet, and a working directory whose config points `shopsync` at them.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -84,15 +84,6 @@ impl World {
             .build()
             .expect("runtime");
         let clock = Arc::new(SystemClock);
-        let schema = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/shopify/admin_schema_2026-04.graphql"
-        ));
-        assert!(
-            schema.exists(),
-            "{} is missing: the tests need ../shared beside the checkout",
-            schema.display()
-        );
         // The newest order is an hour old, so a run right after a sync has nothing in its overlap window.
         let data = generate(&StoreSpec::new(
             seed,
@@ -100,13 +91,12 @@ impl World {
             Utc::now() - chrono::Duration::hours(1),
         ));
         let mut config = EmulatorConfig::new(data, clock.clone());
-        config.schema_path = Some(schema);
         adjust(&mut config);
         let shopify = runtime
             .block_on(ShopifyEmulator::start(config))
             .expect("start the Shopify emulator");
         let google = runtime
-            .block_on(GoogleSandbox::start(SandboxOptions::with_shared_discovery()))
+            .block_on(GoogleSandbox::start(SandboxOptions::default()))
             .expect("start the Google emulator");
         let spreadsheet = google.create_spreadsheet("Shop Orders", &["Sheet1"]);
         let dir = Sandbox::new();
@@ -173,6 +163,23 @@ impl World {
         } else {
             BucketConfig::default()
         });
+    }
+
+    /// Line items Shopify holds in the emulator now (each should have exactly one row).
+    pub fn line_item_count(&self) -> usize {
+        self.shopify
+            .with_store(|store, _| store.orders().map(|o| o.lines.len()).sum())
+    }
+
+    /// The keys of every line item Shopify holds now, sorted.
+    pub fn shopify_keys(&self) -> Vec<(String, String)> {
+        let mut keys: Vec<(String, String)> = self
+            .order_ids()
+            .into_iter()
+            .flat_map(|id| self.keys_of(id))
+            .collect();
+        keys.sort();
+        keys
     }
 
     /// Sets one `config.json` value (`null` removes it) and rewrites the file.

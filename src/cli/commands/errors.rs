@@ -9,8 +9,9 @@ use crate::cli::output::{Output, or_dash};
 use crate::cli::reading::ReadStore;
 use crate::store::ErrorRecord;
 
-/// List sync errors that are not resolved yet; failed orders are retried on every sync until they
-/// succeed or are reset.
+/// List sync errors that are not resolved yet: orders that failed, retried on every sync until they
+/// succeed or are reset, and a sync that failed as a whole (stage `run`: Shopify unreachable, the
+/// sheet not shared, a token revoked), until a sync completes.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Include resolved errors too.
@@ -55,6 +56,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Done);
     }
+    // Quiet, it speaks only when something needs a person: an unresolved error.
+    if ctx.verbosity.quiet && errors.iter().all(|e| e.resolved_at.is_some()) {
+        return Ok(Outcome::Done);
+    }
     if let Some(note) = &read.not_yet {
         out.line(note)?;
         return Ok(Outcome::Done);
@@ -79,7 +84,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     for error in &errors {
         table.add_row(vec![
             zone.minute(error.last_seen_at),
-            or_dash(error.order_name.as_ref()),
+            if error.is_run_failure() {
+                "(whole sync)".to_owned()
+            } else {
+                or_dash(error.order_name.as_ref())
+            },
             error.stage.clone(),
             error.kind.clone(),
             error.attempts.to_string(),
@@ -93,9 +102,18 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         c.set_cell_alignment(CellAlignment::Right);
     }
     out.line(table)?;
-    let unresolved = errors.iter().filter(|e| e.resolved_at.is_none()).count();
-    let mut summary = format!("{unresolved} unresolved; times in {}.", zone.describe());
-    if unresolved > 0 {
+    let open: Vec<&ErrorRecord> = errors.iter().filter(|e| e.resolved_at.is_none()).collect();
+    let mut summary = format!("{} unresolved; times in {}.", open.len(), zone.describe());
+    if let Some(run) = open.iter().find(|e| e.is_run_failure()) {
+        summary.push_str(&format!(
+            " The sync has failed {} time(s) in a row since {}: fix what its message says \
+             (`shopsync validate` checks every setting, with a fix for each); the next sync that \
+             completes marks it resolved.",
+            run.attempts,
+            zone.minute(run.first_seen_at)
+        ));
+    }
+    if open.iter().any(|e| !e.is_run_failure()) {
         summary.push_str(
             " Failed orders are fetched again by every sync; `shopsync reset ORDER_NUMBER` \
              forgets one order so the next sync rewrites it.",

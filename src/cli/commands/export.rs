@@ -23,7 +23,8 @@ use crate::store::{ExportRow, OrderStatus};
 /// file name ends in .json). Cells are neutralised against formula injection.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The file to write (default: `shopsync_export_<date>.csv` in the working directory).
+    /// The file to write, ending in .csv or .json (default: `shopsync_export_<date>.csv` in the
+    /// working directory).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Overwrite the file if it exists.
@@ -68,9 +69,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         let today = Utc::now().with_timezone(&zone.tz()).date_naive();
         PathBuf::from(format!("shopsync_export_{today}.csv"))
     });
-    let json = target
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let json = is_json(&target)?;
     if !args.force && target.symlink_metadata().is_ok() {
         return Err(exists(&target));
     }
@@ -96,6 +95,24 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         out.line(line)?;
     }
     Ok(Outcome::Done)
+}
+
+/// Whether the file name asks for JSON (`.json`) rather than CSV (`.csv`); any other name is
+/// refused rather than filled with CSV under a name that promises something else.
+fn is_json(target: &Path) -> anyhow::Result<bool> {
+    let extension = target.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if extension.eq_ignore_ascii_case("json") {
+        Ok(true)
+    } else if extension.eq_ignore_ascii_case("csv") {
+        Ok(false)
+    } else {
+        Err(UsageError(format!(
+            "cannot export to {}: shopsync writes CSV or JSON; give a file name ending in .csv or \
+             .json",
+            target.display()
+        ))
+        .into())
+    }
 }
 
 fn exists(target: &Path) -> anyhow::Error {

@@ -58,12 +58,15 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         };
         anyhow::Ok(reconcile(services, &options).await?)
     })??;
-    render(&Output::detect(args.json), &found)?;
-    Ok(if found.has_problems() {
+    let outcome = if found.has_problems() {
         Outcome::Problems
     } else {
         Outcome::Done
-    })
+    };
+    if args.json || !ctx.verbosity.quiet || outcome == Outcome::Problems {
+        render(&Output::detect(args.json), &found)?;
+    }
+    Ok(outcome)
 }
 
 fn render(out: &Output, found: &Reconciliation) -> std::io::Result<()> {

@@ -7,17 +7,27 @@ use crate::cli::Context;
 use crate::cli::exit::Outcome;
 use crate::cli::output::{Output, or_dash};
 use crate::cli::reading::ReadStore;
+use crate::config::number_in;
 use crate::store::{OrderRecord, OrderStatus};
 
 /// List the most recently synced orders from the tracking store.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// How many orders to show.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true, value_parser = limit)]
     pub limit: u32,
     /// Print the orders as one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The most orders one listing shows.
+const MAX_LIMIT: u32 = 1_000_000;
+
+/// `--limit`, with the same words as a number in the configuration (a negative one is out of
+/// range, not a flag).
+fn limit(text: &str) -> Result<u32, String> {
+    number_in(text, 1, MAX_LIMIT)
 }
 
 /// The `--json` shape.
@@ -48,6 +58,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
             note: read.not_yet.clone(),
             orders,
         })?;
+        return Ok(Outcome::Done);
+    }
+    if ctx.verbosity.quiet {
         return Ok(Outcome::Done);
     }
     if let Some(note) = &read.not_yet {

@@ -13,6 +13,7 @@ use crate::cli::exit::Outcome;
 use crate::cli::output::{Output, or_dash};
 use crate::cli::reading::ReadStore;
 use crate::cli::times::Zone;
+use crate::config::number_in;
 use crate::store::{CurrencyAmount, Report, RunOutcome, Store, local_day_start};
 
 /// Summarise the last days: orders, line items and revenue per shop-local day and currency, sync
@@ -20,11 +21,20 @@ use crate::store::{CurrencyAmount, Report, RunOutcome, Store, local_day_start};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// How many days back, today included.
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    #[arg(long, default_value_t = 7, allow_negative_numbers = true, value_parser = days)]
     pub days: u32,
     /// Print the report as one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The longest period a report covers, in days (about ten years).
+const MAX_DAYS: u32 = 3650;
+
+/// `--days`, with the same words as a number in the configuration (a negative one is out of range,
+/// not a flag).
+fn days(text: &str) -> Result<u32, String> {
+    number_in(text, 1, MAX_DAYS)
 }
 
 /// The `--json` shape: the store's report, and whether its days are the shop's.
@@ -66,7 +76,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Done);
     }
-    render(&out, &report, zone, read.not_yet.as_deref())?;
+    if !ctx.verbosity.quiet {
+        render(&out, &report, zone, read.not_yet.as_deref())?;
+    }
     Ok(Outcome::Done)
 }
 

@@ -122,7 +122,7 @@ fn render(out: &Output, summary: &Summary, quiet: bool) -> std::io::Result<()> {
         c.fetched, c.new, c.updated, c.unchanged, c.failed, c.rows_appended, c.rows_updated
     );
     let problems = summary.outcome != RunOutcome::Success;
-    if quiet && !problems && summary.kind == RunKind::Real {
+    if quiet && !problems {
         return Ok(());
     }
     if out.tty {

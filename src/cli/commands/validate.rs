@@ -151,9 +151,15 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     if args.json {
         out.print_json(&report)?;
     } else if ctx.verbosity.quiet {
+        // Quiet: what needs a person, on stderr, as log lines are.
         let mut err = std::io::stderr().lock();
-        for check in report.checks.iter().filter(|c| c.status == Status::Fail) {
-            writeln!(err, "error: {}: {}", label(check.name), check.detail)?;
+        for check in &report.checks {
+            let level = match check.status {
+                Status::Fail => "error",
+                Status::Warn => "warning",
+                Status::Pass | Status::Skip => continue,
+            };
+            writeln!(err, "{level}: {}: {}", label(check.name), check.detail)?;
         }
     } else {
         render(&out, &report)?;
@@ -192,8 +198,19 @@ fn gather(ctx: &Context) -> anyhow::Result<Vec<Check>> {
             if !checks.iter().any(|c| c.name == "key_file") {
                 checks.push(key_file_read(ctx));
             }
-            for name in remote::NAMES.iter().skip(1) {
+            for name in &remote::NAMES[1..remote::FIRST_SHOPIFY] {
                 checks.push(Check::skip(name, "the configuration is incomplete"));
+            }
+            // Shopify needs no key file: when the key is the only problem, Shopify is still asked.
+            match ctx.loaded.remote_except_key_file() {
+                Ok((_, config)) => checks.extend(crate::cli::remote::block_on(
+                    remote::shopify_checks(&config),
+                )?),
+                Err(_) => {
+                    for name in &remote::NAMES[remote::FIRST_SHOPIFY..] {
+                        checks.push(Check::skip(name, "the configuration is incomplete"));
+                    }
+                }
             }
             None
         }

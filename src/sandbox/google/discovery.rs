@@ -1,11 +1,12 @@
 //! Checks every request the emulator receives against Google's own discovery documents.
 //!
-//! The documents are read at start from a directory the test names (`../shared/google`); the
-//! project keeps no copy. A request that Google would reject (unknown path, query parameter or body
-//! field, a wrong type, a value outside an enum, a bad `fields` mask) is answered with 400
+//! It reads the project's extracts of them (`references/google`: every method the emulator routes,
+//! with its parameters and every schema its request and response reach, as Google wrote them
+//! without the descriptions). A request that Google would reject (unknown path, query parameter or
+//! body field, a wrong type, a value outside an enum, a bad `fields` mask) is answered with 400
 //! `INVALID_ARGUMENT`, so no test can pass on a request the real API refuses.
 
-use std::path::Path;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -41,21 +42,24 @@ pub struct Received<'a> {
 }
 
 impl Discovery {
-    /// Reads `sheets.v4.json` and `drive.v3.json` from `dir`.
+    /// The extracts of the Sheets v4 and Drive v3 documents (`references/google`), parsed once.
     ///
-    /// # Errors
-    /// A message naming the file that could not be read or parsed.
-    pub fn load(dir: &Path) -> Result<Self, String> {
-        let read = |name: &str| -> Result<Value, String> {
-            let path = dir.join(name);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read discovery document {}: {e}", path.display()))?;
-            serde_json::from_str(&text)
-                .map_err(|e| format!("cannot parse discovery document {}: {e}", path.display()))
-        };
-        Ok(Self {
-            sheets: read("sheets.v4.json")?,
-            drive: read("drive.v3.json")?,
+    /// # Panics
+    /// Never in practice: the tests parse them, and the drift test regenerates them from Google's
+    /// documents.
+    #[must_use]
+    pub fn reference() -> &'static Self {
+        static REFERENCE: OnceLock<Discovery> = OnceLock::new();
+        REFERENCE.get_or_init(|| {
+            use crate::sandbox::references::{DRIVE, Reference, SHEETS};
+            let parse = |extract: &Reference| -> Value {
+                serde_json::from_str(extract.text)
+                    .unwrap_or_else(|e| panic!("the extract {} is not JSON: {e}", extract.path))
+            };
+            Self {
+                sheets: parse(&SHEETS),
+                drive: parse(&DRIVE),
+            }
         })
     }
 
@@ -315,10 +319,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn discovery() -> Discovery {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/google");
-        Discovery::load(Path::new(dir))
-            .unwrap_or_else(|e| panic!("the discovery documents must be in ../shared/google: {e}"))
+    fn discovery() -> &'static Discovery {
+        Discovery::reference()
     }
 
     #[test]

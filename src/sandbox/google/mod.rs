@@ -20,7 +20,7 @@ mod values;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,9 +37,9 @@ use state::{FaultRule, Inner};
 /// How to start the emulator.
 #[derive(Debug, Clone)]
 pub struct SandboxOptions {
-    /// Directory holding `sheets.v4.json` and `drive.v3.json`; `None` turns validation off
-    /// (only the demo, which runs without `../shared`, should do that).
-    pub discovery_dir: Option<PathBuf>,
+    /// Whether every request is checked against the extracts of Google's discovery documents
+    /// (`references/google`) and refused as Google would refuse it. On by default.
+    pub check_discovery: bool,
     /// Time for the per-minute quota windows.
     pub clock: SharedClock,
     /// Sheets read requests allowed per minute (0 = no limit). Google: 60 per user.
@@ -55,29 +55,12 @@ pub struct SandboxOptions {
 impl Default for SandboxOptions {
     fn default() -> Self {
         Self {
-            discovery_dir: None,
+            check_discovery: true,
             clock: Arc::new(SystemClock),
             read_quota: 60,
             write_quota: 60,
             token_lifetime: Duration::from_secs(3600),
             client_email: "shopsync@shopsync-sandbox.iam.gserviceaccount.com".to_owned(),
-        }
-    }
-}
-
-impl SandboxOptions {
-    /// Options with validation against the discovery documents in `../shared/google`.
-    ///
-    /// # Panics
-    /// Never; the path is only recorded here and checked by [`GoogleSandbox::start`].
-    #[must_use]
-    pub fn with_shared_discovery() -> Self {
-        Self {
-            discovery_dir: Some(PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../shared/google"
-            ))),
-            ..Self::default()
         }
     }
 }
@@ -113,12 +96,11 @@ impl GoogleSandbox {
     /// Binds 127.0.0.1:0 and serves.
     ///
     /// # Errors
-    /// When the port cannot be bound or the discovery documents cannot be read.
+    /// When the port cannot be bound.
     pub async fn start(options: SandboxOptions) -> std::io::Result<Self> {
-        let discovery = match &options.discovery_dir {
-            Some(dir) => Some(discovery::Discovery::load(dir).map_err(std::io::Error::other)?),
-            None => None,
-        };
+        let discovery = options
+            .check_discovery
+            .then(discovery::Discovery::reference);
         let key = token::PublicKey::from_private_pem(token::SANDBOX_KEY_PEM)
             .map_err(std::io::Error::other)?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -38,7 +38,7 @@ pub struct Shared {
     /// Mutable state.
     pub inner: Mutex<Inner>,
     /// The discovery documents, when validation is on.
-    pub discovery: Option<Discovery>,
+    pub discovery: Option<&'static Discovery>,
     /// Time for quota windows.
     pub clock: SharedClock,
     /// The service account's public key.

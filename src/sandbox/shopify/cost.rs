@@ -50,7 +50,7 @@ fn list_len(value: &Value, vars: &JsonMap) -> Option<u64> {
 }
 
 /// The fields of a selection set with fragments flattened, in order.
-fn fields<'d>(
+pub(super) fn fields<'d>(
     doc: &'d ExecutableDocument,
     set: &'d SelectionSet,
     vars: &JsonMap,
@@ -79,12 +79,20 @@ fn is_leaf(schema: &Schema, field: &apollo_compiler::executable::Field) -> bool 
     )
 }
 
-fn is_connection(field: &apollo_compiler::executable::Field) -> bool {
+pub(super) fn is_connection(field: &apollo_compiler::executable::Field) -> bool {
     field
         .definition
         .ty
         .inner_named_type()
         .ends_with("Connection")
+}
+
+/// Shopify charges every mutation this much. See: SHOPIFY-API.md section 3 ("mutation 10").
+pub const MUTATION_COST: u64 = 10;
+
+/// The cost of a mutation operation: the flat price for each of its top-level fields.
+pub fn mutation(op: &apollo_compiler::executable::Operation) -> u64 {
+    MUTATION_COST * op.selection_set.selections.len().max(1) as u64
 }
 
 /// The cost Shopify charges up front for `set`.

@@ -4,6 +4,8 @@
 //! from the `shopify` client. It validates every document against its served schema subset (and,
 //! when configured, against Shopify's real schema file), computes query costs by Shopify's rules,
 //! keeps a leaky bucket on the shared clock, and can be told to fail in the ways Shopify does.
+//! It runs bulk query operations too, serving their JSONL from a second loopback port that stands
+//! in for Google Cloud Storage ([`BulkConfig`], [`BulkFault`], [`DownloadFault`]).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -24,6 +26,7 @@
 //! ```
 
 mod bucket;
+mod bulk;
 mod cost;
 mod resolve;
 pub mod schema;
@@ -31,7 +34,6 @@ mod server;
 pub mod store;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -40,10 +42,11 @@ use apollo_compiler::ExecutableDocument;
 use apollo_compiler::validation::Valid;
 use axum::Router;
 use axum::http::HeaderMap;
-use axum::routing::post;
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 
 pub use bucket::BucketConfig;
+pub use bulk::{BulkConfig, BulkErrorCode, BulkFault, BulkStats, DownloadFault};
 pub use server::{MAX_QUERY_COST, SUPPORTED_VERSIONS};
 use store::Store;
 
@@ -105,6 +108,8 @@ pub struct Stats {
     pub requested_cost: u64,
     /// Sum of actual costs of answered queries.
     pub actual_cost: u64,
+    /// Bulk operations: runs, polls, downloads, bytes served.
+    pub bulk: BulkStats,
 }
 
 /// Client-credentials app registered with the emulator.
@@ -129,8 +134,10 @@ pub struct EmulatorConfig {
     pub clock: SharedClock,
     /// Bucket size and restore rate.
     pub bucket: BucketConfig,
-    /// Shopify's real schema; when set, every document is validated against it too.
-    pub schema_path: Option<PathBuf>,
+    /// Whether every document is validated against the extract of Shopify's own schema
+    /// (`references/shopify`) before the served subset, so what Shopify would refuse is refused
+    /// in Shopify's words. On by default.
+    pub reference_schema: bool,
     /// Static tokens and their scopes.
     pub tokens: Vec<(String, Vec<String>)>,
     /// A client-credentials app.
@@ -138,24 +145,27 @@ pub struct EmulatorConfig {
     /// Whether the app may read protected customer data; when not, those fields come back null
     /// with `ACCESS_DENIED` errors beside the data, as Shopify answers unapproved apps.
     pub protected_data_access: bool,
+    /// How bulk operations run.
+    pub bulk: BulkConfig,
 }
 
 impl EmulatorConfig {
     /// A config with [`SANDBOX_TOKEN`] granted `read_orders` and `read_all_orders`, the default
-    /// bucket and no real-schema validation (the demo's setting; tests add `schema_path`).
+    /// bucket and validation against Shopify's schema.
     #[must_use]
     pub fn new(data: StoreData, clock: SharedClock) -> Self {
         Self {
             data,
             clock,
             bucket: BucketConfig::default(),
-            schema_path: None,
+            reference_schema: true,
             tokens: vec![(
                 SANDBOX_TOKEN.to_owned(),
                 vec!["read_orders".to_owned(), "read_all_orders".to_owned()],
             )],
             app: None,
             protected_data_access: true,
+            bulk: BulkConfig::default(),
         }
     }
 }
@@ -177,12 +187,13 @@ struct Faults {
 #[derive(Debug)]
 pub(crate) struct Shared {
     clock: SharedClock,
-    store: Mutex<Store>,
+    /// Shared with bulk exports, which read it a chunk at a time on their own threads.
+    store: Arc<Mutex<Store>>,
     bucket: Mutex<bucket::Bucket>,
     auth: Mutex<Auth>,
     faults: Mutex<Faults>,
     stats: Mutex<Stats>,
-    schema_path: Option<PathBuf>,
+    reference_schema: bool,
     window_days: i64,
     /// Documents already validated, by their text: clients send the same few again and again.
     documents: Mutex<HashMap<String, Arc<Valid<ExecutableDocument>>>>,
@@ -192,6 +203,8 @@ pub(crate) struct Shared {
     protected_data: AtomicBool,
     /// Stalled and in-flight requests.
     stalls: crate::sandbox::Stalls,
+    /// Bulk operations and their results.
+    bulk: bulk::Bulk,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -289,14 +302,13 @@ impl Shared {
 pub struct ShopifyEmulator {
     base_url: String,
     shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Stops both servers (GraphQL and result storage) when set or dropped.
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl Drop for ShopifyEmulator {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.shutdown.send_replace(true);
     }
 }
 
@@ -311,38 +323,59 @@ impl ShopifyEmulator {
             app: config.app,
             issued: HashMap::new(),
         };
+        // Results are served on a port of their own: another origin, as Google Cloud Storage is.
+        let storage_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let storage_url = format!("http://{}", storage_listener.local_addr()?);
+        let store = Arc::new(Mutex::new(Store::new(config.data)));
+        let bulk = bulk::Bulk::new(
+            config.bulk,
+            config.clock.clone(),
+            store.clone(),
+            config.reference_schema,
+            storage_url,
+        );
         let shared = Arc::new(Shared {
             clock: config.clock,
-            store: Mutex::new(Store::new(config.data)),
+            store,
             bucket: Mutex::new(bucket::Bucket::new(config.bucket)),
             auth: Mutex::new(auth),
             faults: Mutex::default(),
             stats: Mutex::default(),
-            schema_path: config.schema_path,
+            reference_schema: config.reference_schema,
             window_days: store::DEFAULT_WINDOW_DAYS,
             documents: Mutex::default(),
             last_headers: Mutex::default(),
             protected_data: AtomicBool::new(config.protected_data_access),
             stalls: crate::sandbox::Stalls::default(),
+            bulk,
         });
         let app = Router::new()
             .route("/admin/api/{version}/graphql.json", post(server::graphql))
             .route("/admin/oauth/access_token", post(server::access_token))
             .with_state(shared.clone());
+        let storage = Router::new()
+            .route(
+                "/{bucket}/bulk-operation-outputs/{object}",
+                get(bulk::storage::download),
+            )
+            .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        for (listener, router) in [(listener, app), (storage_listener, storage)] {
+            let mut stop = rx.clone();
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|stop| *stop).await;
+                    })
+                    .await;
+            });
+        }
         Ok(Self {
             base_url: format!("http://{addr}"),
             shared,
-            shutdown: Some(tx),
+            shutdown: tx,
         })
     }
 
@@ -355,7 +388,9 @@ impl ShopifyEmulator {
     /// The counters so far.
     #[must_use]
     pub fn stats(&self) -> Stats {
-        lock(&self.shared.stats).clone()
+        let mut stats = lock(&self.shared.stats).clone();
+        stats.bulk = self.shared.bulk.stats();
+        stats
     }
 
     /// Headers of the last GraphQL request (names lower-case), the access token left out.
@@ -374,9 +409,10 @@ impl ShopifyEmulator {
         lock(&self.shared.faults).always = Some(fault);
     }
 
-    /// Removes every injected fault.
+    /// Removes every injected fault (bulk and download faults included).
     pub fn clear_faults(&self) {
         *lock(&self.shared.faults) = Faults::default();
+        self.shared.bulk.clear_faults();
     }
 
     /// Changes the bucket (it starts full).

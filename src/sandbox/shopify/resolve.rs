@@ -4,6 +4,7 @@
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
+use super::bulk::{self, Bulk};
 use super::store::{Filter, Page, SortKey, Store, Visibility, decode_cursor, encode_cursor};
 use crate::sandbox::data::{
     AddressData, CustomerData, LineData, OrderData, ProductData, minor_digits, to_utc,
@@ -24,6 +25,11 @@ pub struct Ctx<'s> {
     pub scopes: &'s [String],
     /// Whether the app may read protected customer data (names, email, phone, address lines).
     pub protected: bool,
+    /// The shop's bulk operations (none inside a bulk export, which cannot read them).
+    pub bulk: Option<&'s Bulk>,
+    /// Inside a bulk export: the orders of the chunk being exported. Connections then hold every
+    /// node, with no page size.
+    pub export: Option<&'s [&'s OrderData]>,
 }
 
 /// The message Shopify gives for protected customer data the app is not approved for.
@@ -99,7 +105,7 @@ fn arg_str<'a>(info: &'a ResolveInfo<'_>, name: &str) -> Option<&'a str> {
     info.arguments().get(name).and_then(JsonValue::as_str)
 }
 
-fn page_size(info: &ResolveInfo<'_>) -> Result<usize, FieldError> {
+pub(crate) fn page_size(info: &ResolveInfo<'_>) -> Result<usize, FieldError> {
     if info.arguments().get("last").is_some_and(|v| !v.is_null()) {
         return Err(err("The emulator pages forward only: use `first`."));
     }
@@ -315,9 +321,20 @@ fn resolve_query<'a>(
     ctx: &'a Ctx<'a>,
     info: &'a ResolveInfo<'a>,
 ) -> Result<ResolvedValue<'a>, FieldError> {
+    if let Some(resolved) = bulk::resolve::query_field(ctx, info) {
+        return resolved;
+    }
     Ok(match info.field_name() {
         "shop" => ResolvedValue::object(Obj::Shop(ctx)),
         "currentAppInstallation" => ResolvedValue::object(Obj::App(ctx)),
+        "orders" if ctx.export.is_some() => {
+            let items = ctx.export.unwrap_or_default();
+            let page = Page {
+                items: items.iter().map(|o| (*o, String::new())).collect(),
+                has_next: false,
+            };
+            ResolvedValue::object(Obj::Orders(ctx, page))
+        }
         "orders" => {
             let first = page_size(info)?;
             let filter = Filter::parse(arg_str(info, "query").unwrap_or_default()).map_err(err)?;
@@ -429,7 +446,11 @@ fn resolve_order<'a>(
         }
         "totalRefundedSet" => ResolvedValue::object(Obj::MoneyBag(o.refunded_minor, o.currency)),
         "lineItems" => {
-            let first = page_size(info)?;
+            let first = if ctx.export.is_some() {
+                o.lines.len()
+            } else {
+                page_size(info)?
+            };
             let start = match arg_str(info, "after") {
                 Some(cursor) => {
                     let (id, index) = decode_cursor(cursor).map_err(err)?;

@@ -1,9 +1,8 @@
 //! The GraphQL schema the emulator serves: a hand-written subset of Shopify's Admin API 2026-04
-//! (names and types only), and the loader for the real schema file every test validates against.
+//! (names and types only), and the project's extract of Shopify's own schema, which every document
+//! is validated against too.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use apollo_compiler::Schema;
 use apollo_compiler::validation::Valid;
@@ -190,48 +189,39 @@ type MoneyV2 {
 }
 ";
 
-/// The served schema, parsed once.
+/// The served schema ([`SERVED_SDL`] extended by the bulk operations' SDL), parsed
+/// once.
 ///
 /// # Panics
-/// Never in practice: a test checks that [`SERVED_SDL`] is valid.
+/// Never in practice: a test checks that the served schema is valid.
 #[must_use]
 pub fn served() -> &'static Valid<Schema> {
     static SERVED: OnceLock<Valid<Schema>> = OnceLock::new();
     SERVED.get_or_init(|| {
-        Schema::parse_and_validate(SERVED_SDL, "emulator.graphql")
+        Schema::builder()
+            .parse(SERVED_SDL, "emulator.graphql")
+            .parse(super::bulk::SDL, "emulator_bulk.graphql")
+            .build()
+            .and_then(Schema::validate)
             .expect("the emulator's own schema is valid")
     })
 }
 
-/// Shopify's real schema from `path`, parsed once per process and path.
+/// The extract of Shopify's Admin schema (`references/shopify`), parsed once.
 ///
-/// # Errors
-/// When the file cannot be read or does not parse as a valid schema.
-pub fn real(path: &Path) -> Result<Arc<Valid<Schema>>, String> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<Valid<Schema>>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    let mut cache = cache
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(schema) = cache.get(path) {
-        return Ok(schema.clone());
-    }
-    let sdl = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read Shopify's schema at {}: {e}", path.display()))?;
-    let schema = Schema::parse_and_validate(sdl, path)
-        .map_err(|e| format!("Shopify's schema at {} is invalid: {e}", path.display()))?;
-    let schema = Arc::new(schema);
-    cache.insert(path.to_owned(), schema.clone());
-    Ok(schema)
-}
-
-/// The path of Shopify's 2026-04 schema in the shared references, as tests use it.
+/// It holds what shopsync's documents and this emulator use, as Shopify declares it; a document
+/// that validates against it validates against Shopify's full schema.
+///
+/// # Panics
+/// Never in practice: the tests parse it, and the drift test regenerates it from the full schema.
 #[must_use]
-pub fn shared_schema_path() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/shopify/admin_schema_2026-04.graphql"
-    ))
+pub fn reference() -> &'static Valid<Schema> {
+    static REFERENCE: OnceLock<Valid<Schema>> = OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        let extract = &crate::sandbox::references::SHOPIFY_ADMIN;
+        Schema::parse_and_validate(extract.text, extract.path)
+            .expect("the extract of Shopify's schema is valid")
+    })
 }
 
 #[cfg(test)]
@@ -239,19 +229,14 @@ mod tests {
     use super::*;
     use apollo_compiler::schema::ExtendedType;
 
-    fn real_schema() -> Arc<Valid<Schema>> {
-        let path = shared_schema_path();
-        assert!(
-            path.exists(),
-            "Shopify's schema is missing at {}: the fidelity tests need ../shared",
-            path.display()
-        );
-        real(&path).unwrap()
-    }
+    /// What a missing name means: the emulator serves something Shopify lacks, or the extract
+    /// predates it.
+    const STALE: &str = "not in the extract of Shopify's schema (references/shopify); if Shopify \
+                         has it, refresh: cargo run --example refresh_references";
 
     #[test]
     fn every_served_type_and_field_exists_in_shopifys_schema_with_the_same_type() {
-        let real = real_schema();
+        let real = reference();
         let served = served();
         let mut checked = 0;
         for (name, ty) in &served.types {
@@ -261,7 +246,7 @@ mod tests {
             let theirs = real
                 .types
                 .get(name)
-                .unwrap_or_else(|| panic!("type {name} is not in Shopify's schema"));
+                .unwrap_or_else(|| panic!("type {name} is {STALE}"));
             match (ty, theirs) {
                 (ExtendedType::Object(ours), ExtendedType::Object(theirs)) => {
                     for iface in &ours.implements_interfaces {
@@ -271,16 +256,19 @@ mod tests {
                         );
                     }
                     for (field_name, field) in &ours.fields {
-                        let their = theirs.fields.get(field_name).unwrap_or_else(|| {
-                            panic!("{name}.{field_name} is not in Shopify's schema")
-                        });
+                        let their = theirs
+                            .fields
+                            .get(field_name)
+                            .unwrap_or_else(|| panic!("{name}.{field_name} is {STALE}"));
                         assert_eq!(field.ty, their.ty, "{name}.{field_name}");
                         for arg in &field.arguments {
                             let their_arg = their
                                 .arguments
                                 .iter()
                                 .find(|a| a.name == arg.name)
-                                .unwrap_or_else(|| panic!("{name}.{field_name}({})", arg.name));
+                                .unwrap_or_else(|| {
+                                    panic!("{name}.{field_name}({}) is {STALE}", arg.name)
+                                });
                             assert_eq!(arg.ty, their_arg.ty, "{name}.{field_name}({})", arg.name);
                             assert_eq!(
                                 arg.default_value.as_ref().map(ToString::to_string),
@@ -321,7 +309,7 @@ mod tests {
 
     #[test]
     fn the_check_catches_a_wrong_type() {
-        let real = real_schema();
+        let real = reference();
         let order = real.get_object("Order").unwrap();
         // `number` is `Int!` in Shopify's schema: a served `String` would be caught.
         assert_ne!(order.fields["number"].ty.to_string(), "String");

@@ -165,7 +165,10 @@ pub async fn sync(services: Services<'_>, options: &SyncOptions) -> Result<Summa
     };
     let (mut job, window_from) = Job::begin(services, options, mode)?;
     let started = job.started;
-    let result = job.run(window_from, started).await;
+    let result = match job.check_shop() {
+        Ok(()) => job.run(window_from, started).await,
+        Err(err) => Err(err),
+    };
     job.finish(result, window_from).await
 }
 
@@ -181,17 +184,6 @@ impl<'a, 'o> Job<'a, 'o> {
         let real = options.kind == RunKind::Real;
         let cursor_before = services.store.cursor()?;
         let binding = services.store.binding()?;
-        if let Some(bound) = &binding
-            && !bound.shop_domain.eq_ignore_ascii_case(&options.shop_domain)
-        {
-            return Err(StoreError::BindingMismatch {
-                path: services.store.path().to_path_buf(),
-                field: "shop",
-                stored: bound.shop_domain.clone(),
-                given: options.shop_domain.clone(),
-            }
-            .into());
-        }
         if real {
             services.store.close_abandoned_runs()?;
         }
@@ -257,6 +249,34 @@ fn cursor_target(
     }
 }
 
+impl Job<'_, '_> {
+    /// Keeps `sync_errors` telling whether the hourly sync works: a real sync that failed as a
+    /// whole opens (or bumps) the run's error, and one that completed (even with failed orders,
+    /// which have their own errors) resolves it. Dry runs and reconciliation change neither: a dry
+    /// run proves nothing about writing, and changes no table but `sync_history`.
+    fn note_run_outcome(&mut self, result: &Result<(), SyncError>, outcome: RunOutcome) {
+        if !self.real() || self.mode != RunMode::Real {
+            return;
+        }
+        let noted = match result {
+            Err(err) => self
+                .services
+                .store
+                .record_run_failure(self.run, write::error_kind(err), &err.to_string())
+                .map(drop),
+            Ok(()) if matches!(outcome, RunOutcome::Success | RunOutcome::Partial) => {
+                self.services.store.resolve_run_failure().map(drop)
+            }
+            Ok(()) => Ok(()),
+        };
+        // The run's own outcome is already recorded; a store that cannot take this row either
+        // must not hide the error that ended the run.
+        if let Err(err) = noted {
+            warn!("could not record the run's outcome in sync_errors: {err}");
+        }
+    }
+}
+
 /// Warnings, each said once per run.
 #[derive(Debug, Default)]
 struct Warnings(Vec<String>);
@@ -313,6 +333,27 @@ impl Job<'_, '_> {
     /// Adopts the shop Shopify described (its time zone for dates).
     pub(super) fn set_shop(&mut self, shop: &Shop) -> Result<(), SyncError> {
         self.learn_shop(shop)
+    }
+
+    /// Refuses a shop other than the one the DB is bound to, before any request (checked inside
+    /// the run, so that the refusal is recorded like any other failed run).
+    pub(super) fn check_shop(&self) -> Result<(), SyncError> {
+        match &self.binding {
+            Some(bound)
+                if !bound
+                    .shop_domain
+                    .eq_ignore_ascii_case(&self.options.shop_domain) =>
+            {
+                Err(StoreError::BindingMismatch {
+                    path: self.services.store.path().to_path_buf(),
+                    field: "shop",
+                    stored: bound.shop_domain.clone(),
+                    given: self.options.shop_domain.clone(),
+                }
+                .into())
+            }
+            _ => Ok(()),
+        }
     }
 
     fn real(&self) -> bool {
@@ -433,6 +474,7 @@ impl Job<'_, '_> {
             cursor_after,
             message.as_deref(),
         )?;
+        self.note_run_outcome(&result, outcome);
         let sheet_writes = self.sheet.as_ref().map(|s| s.writes).unwrap_or_default();
         let google_requests = self.sheet.as_ref().map_or(0, |s| s.traffic().0);
         let mut summary = Summary {

@@ -27,7 +27,7 @@ impl Job<'_, '_> {
             // What the sheet did not confirm is queued, so the next run fetches it again. When
             // the sheet could not even be opened (wrong spreadsheet, binding, permissions), the
             // failure is the run's, not the orders': nothing is recorded against them and the
-            // cursor stays put, so the DB is left as it was.
+            // cursor stays put; the run's own error says what failed (`note_run_outcome`).
             let message = err.to_string();
             let recorded = self.recorded_gids(&orders)?;
             let open = orders

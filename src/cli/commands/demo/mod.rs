@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use anyhow::Context as _;
 
 use crate::cli::Context;
-use crate::cli::exit::{Outcome, StepFailed};
+use crate::cli::exit::{Outcome, StepFailed, UsageError};
 use crate::cli::logging::Verbosity;
 use crate::cli::output::Output;
 use world::World;
@@ -37,6 +37,14 @@ pub struct Args {
     /// and nothing else touched.
     #[arg(long, value_name = "PATH", default_value = "shopsync-demo")]
     pub dir: PathBuf,
+    /// Shadows the global `--config` so that `demo --help` does not offer it: the demo writes its
+    /// own config.json into its folder. Refused when given.
+    #[arg(long, hide = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Shadows the global `-q`, hidden for the same reason: the demo exists to show what it does.
+    /// Refused when given.
+    #[arg(short, long, hide = true)]
+    pub quiet: bool,
 }
 
 /// Runs the command.
@@ -44,6 +52,21 @@ pub struct Args {
 /// # Errors
 /// The folder cannot be used (exit 2), the sandbox cannot start, or a step failed (its exit code).
 pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
+    if args.config.is_some() || ctx.config_flag {
+        return Err(UsageError(
+            "demo takes no --config: it writes its own config.json, for the sandbox, into --dir"
+                .to_owned(),
+        )
+        .into());
+    }
+    if args.quiet || ctx.verbosity.quiet {
+        return Err(UsageError(
+            "demo takes no -q: it is there to show each step (for a quiet run, use `shopsync -q \
+             sync` in the demo's folder afterwards)"
+                .to_owned(),
+        )
+        .into());
+    }
     let exe = std::env::current_exe().context("cannot find the shopsync program to run")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -249,9 +272,6 @@ impl Demo {
             .line(format!("{}$ {shown}", shown_dir(&self.dir)))?;
         std::io::stdout().flush()?;
         let mut command = Command::new(&self.exe);
-        if self.verbosity.quiet {
-            command.arg("-q");
-        }
         for _ in 0..self.verbosity.verbose {
             command.arg("-v");
         }

@@ -74,8 +74,9 @@ impl World {
         let shopify = runtime
             .block_on(ShopifyEmulator::start(config))
             .context("cannot start the sandbox Shopify store on 127.0.0.1")?;
-        // No discovery documents: the demo runs from a clone without ../shared. Google's real
-        // per-minute quotas stay on; the demo's few requests are well under them.
+        // Requests are checked against Google's discovery documents (the extracts compiled in),
+        // as in the tests. Google's real per-minute quotas stay on; the demo's few requests are
+        // well under them.
         let options = SandboxOptions {
             clock,
             ..SandboxOptions::default()

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::Check;
+use super::{Check, split_advice};
 use crate::cli::remote::{clock, sheets, shopify};
 use crate::config::RemoteConfig;
 use crate::retry::Backoff;
 use crate::sheets::{MAX_CELLS, SheetsClient, SheetsError, SpreadsheetInfo, Target, parse_target};
+use crate::shopify::ShopifyError;
 use crate::store::Binding;
 use crate::sync::header::HeaderLayout;
 
@@ -28,6 +29,9 @@ pub(super) const NAMES: [&str; 9] = [
     "scopes",
     "api_version",
 ];
+
+/// Where the Shopify checks start in [`NAMES`]; the Google ones come first.
+pub(super) const FIRST_SHOPIFY: usize = 6;
 
 /// How long one remote step may take, retries included.
 const STEP_DEADLINE: Duration = Duration::from_secs(30);
@@ -66,19 +70,56 @@ pub(super) async fn run(config: &RemoteConfig, bound: Option<&Binding>) -> Found
     Found { checks, sheet }
 }
 
-/// Awaits `step` for at most [`STEP_DEADLINE`]; errors become their text.
-async fn step<T, E: std::fmt::Display>(
+/// A step that failed: the error's text, and whether the service was never reached (so what
+/// the step was to check, a token or a spreadsheet, was not tried at all).
+struct Failed {
+    text: String,
+    unreachable: bool,
+}
+
+/// Errors that can say whether a connection was made.
+trait Reach: std::fmt::Display {
+    fn unreachable(&self) -> bool;
+}
+
+impl Reach for ShopifyError {
+    fn unreachable(&self) -> bool {
+        self.kind() == crate::shopify::ErrorKind::Unreachable
+    }
+}
+
+impl Reach for SheetsError {
+    fn unreachable(&self) -> bool {
+        self.kind() == crate::sheets::ErrorKind::Unreachable
+    }
+}
+
+/// Awaits `step` for at most [`STEP_DEADLINE`].
+async fn step<T, E: Reach>(
     what: &str,
     step: impl Future<Output = Result<T, E>>,
-) -> Result<T, String> {
+) -> Result<T, Failed> {
     match tokio::time::timeout(STEP_DEADLINE, step).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(err)) => Err(err.to_string()),
-        Err(_) => Err(format!(
-            "{what} got no answer within {} seconds",
-            STEP_DEADLINE.as_secs()
-        )),
+        Ok(Err(err)) => Err(Failed {
+            text: err.to_string(),
+            unreachable: err.unreachable(),
+        }),
+        Err(_) => Err(Failed {
+            text: format!(
+                "{what} got no answer within {} seconds; check this machine's network connection",
+                STEP_DEADLINE.as_secs()
+            ),
+            unreachable: true,
+        }),
     }
+}
+
+/// The failed check for a step whose service could not be reached: `what` (the token, the
+/// spreadsheet) was never tried, and the fix is the address, not the credentials.
+fn not_reached(name: &'static str, what: &str, err: &Failed) -> Check {
+    let (detail, hint) = split_advice(&err.text, "check the address and the network connection");
+    Check::fail(name, format!("{what} was not tried: {detail}"), hint)
 }
 
 /// Fills the checks after `from` (a name in `names`) with skips.
@@ -92,7 +133,7 @@ async fn google(
     config: &RemoteConfig,
     bound: Option<&Binding>,
 ) -> (Vec<Check>, Option<SheetFound>) {
-    let names = &NAMES[..6];
+    let names = &NAMES[..FIRST_SHOPIFY];
     let mut checks = Vec::new();
     let mut settings = sheets(config, clock());
     // Patience for a cron run is wrong here: a person is waiting for an answer.
@@ -122,14 +163,26 @@ async fn google(
         format!("{key_path}: service account {email}"),
     ));
 
-    if let Err(err) = step("the token endpoint", client.authenticate()).await {
-        checks.push(Check::failed(
-            "google_token",
-            &err,
-            "check the key is current (not deleted in IAM) and the machine's clock is right",
-        ));
-        skip_rest(&mut checks, names, "no Google token");
-        return (checks, None);
+    match step("the token endpoint", client.authenticate()).await {
+        Ok(()) => {}
+        Err(err) if err.unreachable => {
+            checks.push(not_reached("google_token", "the key", &err));
+            skip_rest(
+                &mut checks,
+                names,
+                "Google's token endpoint could not be reached",
+            );
+            return (checks, None);
+        }
+        Err(err) => {
+            checks.push(Check::failed(
+                "google_token",
+                &err.text,
+                "check the key is current (not deleted in IAM) and the machine's clock is right",
+            ));
+            skip_rest(&mut checks, names, "no Google token");
+            return (checks, None);
+        }
     }
     checks.push(Check::pass(
         "google_token",
@@ -138,10 +191,15 @@ async fn google(
 
     let book = match step("Google", open_book(&client, &config.target_spreadsheet)).await {
         Ok(book) => book,
+        Err(err) if err.unreachable => {
+            checks.push(not_reached("spreadsheet", "the spreadsheet", &err));
+            skip_rest(&mut checks, names, "Google could not be reached");
+            return (checks, None);
+        }
         Err(err) => {
             checks.push(Check::failed(
                 "spreadsheet",
-                &err,
+                &err.text,
                 &format!(
                     "check target_spreadsheet, and share the spreadsheet with {email} as Editor"
                 ),
@@ -189,7 +247,9 @@ async fn edit_check(client: &SheetsClient, id: &str, email: &str) -> Check {
             NAME,
             format!(
                 "not verified: Drive files.get did not tell ({})",
-                err.split_once("; ").map_or(err.as_str(), |(what, _)| what)
+                err.text
+                    .split_once("; ")
+                    .map_or(err.text.as_str(), |(what, _)| what)
             ),
             format!(
                 "make sure {email} is an Editor of the spreadsheet (and the Drive API is enabled \
@@ -234,7 +294,7 @@ async fn tab_check(
     };
     let header = match step("Google", client.read_header(&book.id, title)).await {
         Ok(header) => header,
-        Err(err) => return Check::failed(NAME, &err, "check the tab can be read"),
+        Err(err) => return Check::failed(NAME, &err.text, "check the tab can be read"),
     };
     let blank = header.iter().all(|v| match v {
         Value::String(s) => s.trim().is_empty(),
@@ -246,7 +306,7 @@ async fn tab_check(
     let rows_below = if blank {
         match step("Google", client.read_columns(book, title, &[])).await {
             Ok(read) => read.first_free_row > 1,
-            Err(err) => return Check::failed(NAME, &err, "check the tab can be read"),
+            Err(err) => return Check::failed(NAME, &err.text, "check the tab can be read"),
         }
     } else {
         true
@@ -317,8 +377,9 @@ fn grouped(n: u64) -> String {
     out
 }
 
-async fn shopify_checks(config: &RemoteConfig) -> Vec<Check> {
-    let names = &NAMES[6..];
+/// The Shopify checks alone (also when the key file is the configuration's only problem).
+pub(super) async fn shopify_checks(config: &RemoteConfig) -> Vec<Check> {
+    let names = &NAMES[FIRST_SHOPIFY..];
     let mut checks = Vec::new();
     let client = match shopify(config, clock()) {
         Ok(client) => client,
@@ -337,10 +398,15 @@ async fn shopify_checks(config: &RemoteConfig) -> Vec<Check> {
             "shopify_token",
             format!("accepted by {} ({})", shop.myshopify_domain, shop.name),
         )),
+        Err(err) if err.unreachable => {
+            checks.push(not_reached("shopify_token", "the token", &err));
+            skip_rest(&mut checks, names, "Shopify could not be reached");
+            return checks;
+        }
         Err(err) => {
             checks.push(Check::failed(
                 "shopify_token",
-                &err,
+                &err.text,
                 "check shopify_store_name and shopify_access_token",
             ));
             skip_rest(&mut checks, names, "Shopify did not accept the token");
@@ -351,7 +417,7 @@ async fn shopify_checks(config: &RemoteConfig) -> Vec<Check> {
         Ok(scopes) => checks.push(scopes_check(&scopes, config.lookback_days)),
         Err(err) => checks.push(Check::failed(
             "scopes",
-            &err,
+            &err.text,
             "grant the app read_orders (and read_all_orders) and reinstall it",
         )),
     }

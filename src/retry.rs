@@ -37,8 +37,9 @@ pub struct Backoff {
 }
 
 impl Default for Backoff {
-    /// Six attempts, 0.5 s doubling to at most 32 s: about a minute of patience, enough for a
-    /// Sheets per-minute quota window to roll over.
+    /// Six attempts, 0.5 s doubling to at most 32 s: about a minute of patience for 5xx,
+    /// `THROTTLED` and timeouts (a Sheets 429 has Google's own backoff and budget, in the Sheets
+    /// client's pacing).
     fn default() -> Self {
         Self {
             max_attempts: 6,

@@ -464,10 +464,19 @@ async fn a_typed_row_between_data_rows_is_left_alone() {
 #[tokio::test]
 async fn inspecting_a_tab_for_a_dry_run_writes_nothing() {
     let env = env().await;
+    let writes = || {
+        let counts = env.sandbox.counts();
+        counts
+            .get("spreadsheets.values.batchUpdate")
+            .map_or(0, |m| m.requests)
+            + counts
+                .get("spreadsheets.batchUpdate")
+                .map_or(0, |m| m.requests)
+    };
     let id = env.sandbox.create_spreadsheet("Dry", &["Sheet1"]);
     let book = env.client.open(&id).await.unwrap();
-    let before = env.sandbox.counts();
     let layout = env.client.inspect_tab(&book, &spec(HEADERS)).await.unwrap();
+    assert_eq!(writes(), 0, "inspecting a missing tab sent a write");
     assert!(layout.created);
     assert_eq!(layout.columns, vec![0, 1, 2, 3, 4]);
     assert_eq!(env.sandbox.tab_titles(&id), vec!["Sheet1"]);
@@ -476,27 +485,20 @@ async fn inspecting_a_tab_for_a_dry_run_writes_nothing() {
     let id = book.id.clone();
     let mut headers = HEADERS.to_vec();
     headers.push("SKU");
+    let after_setup = writes();
     let layout = env
         .client
         .inspect_tab(&book, &spec(&headers))
         .await
         .unwrap();
+    assert_eq!(
+        writes(),
+        after_setup,
+        "inspecting a tab that lacks a header sent a write"
+    );
     assert_eq!(layout.added, vec!["SKU"]);
     assert_eq!(layout.columns[5], 5);
     assert_eq!(env.sandbox.rows(&id, "Orders")[0].len(), 5);
-    let writes =
-        |c: &std::collections::BTreeMap<String, shopsync::sandbox::google::MethodCount>| {
-            c.get("spreadsheets.values.batchUpdate")
-                .map_or(0, |m| m.requests)
-                + c.get("spreadsheets.batchUpdate").map_or(0, |m| m.requests)
-        };
-    assert_eq!(writes(&before), 0);
-    let after_setup = writes(&env.sandbox.counts());
-    env.client
-        .inspect_tab(&book, &spec(&headers))
-        .await
-        .unwrap();
-    assert_eq!(writes(&env.sandbox.counts()), after_setup);
     // ensure_tab then does what inspect_tab said.
     let applied = env
         .client
@@ -514,17 +516,7 @@ async fn a_viewer_share_is_detected_before_the_first_write_fails() {
     env.sandbox.set_editable(&book.id, false);
     assert!(!env.client.can_edit(&book.id).await.unwrap());
     env.client.open(&book.id).await.unwrap();
-    let err = env
-        .client
-        .write_rows(
-            &book,
-            "Orders",
-            &columns,
-            vec![RowCells {
-                row: 2,
-                cells: row(1, 1, "x", 1),
-            }],
-        )
+    let err = write_row_2(&env, &book, &columns, row(1, 1, "x", 1))
         .await
         .unwrap_err();
     assert!(matches!(err, SheetsError::PermissionDenied { .. }), "{err}");

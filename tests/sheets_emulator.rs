@@ -2,7 +2,9 @@
 //! (SHEETS-API.md) and refuses what Google refuses. Requests here are raw HTTP, never shopsync's
 //! client, so these tests hold the witness itself to the record.
 
+use chrono::Utc;
 use serde_json::{Value, json};
+use shopsync::clock::ManualClock;
 use shopsync::sandbox::google::{Fault, GoogleSandbox, SandboxOptions};
 
 struct Raw {
@@ -205,6 +207,35 @@ async fn null_leaves_a_cell_and_empty_string_clears_it() {
 }
 
 #[tokio::test]
+async fn a_refused_value_fails_the_whole_write_until_taken_back() {
+    let raw = start().await;
+    raw.sandbox.refuse_value("bad");
+    let body = json!({"valueInputOption": "RAW", "data": [
+        {"range": "'Sheet1'!A1:B1", "values": [["good", "fine"]]},
+        {"range": "'Sheet1'!A2:B2", "values": [["ok", "bad"]]},
+    ]});
+    let url = format!("/v4/spreadsheets/{}/values:batchUpdate", raw.id);
+    let (status, reply) = raw.post(&url, body.clone()).await;
+    assert_eq!(status, 400, "{reply}");
+    assert_eq!(reply["error"]["status"], "INVALID_ARGUMENT");
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("data[1].values[0][1]"),
+        "{reply}"
+    );
+    assert!(
+        raw.sandbox.rows(&raw.id, "Sheet1").is_empty(),
+        "a refused write applied part of itself"
+    );
+    raw.sandbox.clear_refusals();
+    let (status, reply) = raw.post(&url, body).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(raw.sandbox.rows(&raw.id, "Sheet1")[1][1], json!("bad"));
+}
+
+#[tokio::test]
 async fn user_entered_parses_and_raw_does_not() {
     let raw = start().await;
     let (status, _) = raw
@@ -396,23 +427,32 @@ async fn limits_on_cells_and_characters_hold() {
 
 #[tokio::test]
 async fn the_per_minute_write_quota_answers_429() {
+    // A clock that stands still: on the wall clock the four writes could straddle a minute
+    // boundary, and the new minute's quota would take the fourth.
+    let clock = ManualClock::new(Utc::now());
     let raw = start_with(SandboxOptions {
         write_quota: 3,
+        clock: std::sync::Arc::new(clock.clone()),
         ..SandboxOptions::default()
     })
     .await;
+    let write = || async {
+        raw.send(
+            reqwest::Method::PUT,
+            &format!("{}?valueInputOption=RAW", raw.values("Sheet1!A1")),
+            Some(json!({"values": [[1]]})),
+        )
+        .await
+        .0
+    };
     let mut statuses = Vec::new();
     for _ in 0..4 {
-        let (status, _) = raw
-            .send(
-                reqwest::Method::PUT,
-                &format!("{}?valueInputOption=RAW", raw.values("Sheet1!A1")),
-                Some(json!({"values": [[1]]})),
-            )
-            .await;
-        statuses.push(status);
+        statuses.push(write().await);
     }
-    assert_eq!(statuses, vec![200, 200, 200, 429]);
+    // The next minute's quota is fresh.
+    clock.advance(std::time::Duration::from_secs(60));
+    statuses.push(write().await);
+    assert_eq!(statuses, vec![200, 200, 200, 429, 200]);
     assert_eq!(raw.sandbox.quota_rejections(), 1);
 }
 

@@ -10,7 +10,7 @@ use sheets_support::*;
 use shopsync::clock::Clock;
 use shopsync::retry::{ConnectFailure, UNREACHABLE_ATTEMPTS};
 use shopsync::sandbox::google::{Fault, SandboxOptions};
-use shopsync::sheets::{ErrorKind, RowCells, SheetsClient, SheetsError, SheetsSettings};
+use shopsync::sheets::{ErrorKind, SheetsClient, SheetsError, SheetsSettings};
 
 #[tokio::test]
 async fn error_classes_carry_hints() {
@@ -114,10 +114,12 @@ async fn a_refused_connection_is_unreachable_after_the_short_budget() {
     assert_eq!(err.kind(), ErrorKind::Unreachable);
 }
 
-#[tokio::test]
+// Tokio's time is paused (here and in the read test below), so the client's timeout can only
+// fire while nothing but the stalled request is pending: a loaded machine cannot time out another.
+#[tokio::test(start_paused = true)]
 async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
     let env = env_with(SandboxOptions::default(), |s| {
-        s.write_timeout = Duration::from_millis(500);
+        s.write_timeout = Duration::from_secs(30);
     })
     .await;
     let (mut book, columns) = book_with_tab(&env).await;
@@ -126,23 +128,13 @@ async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
         Fault::ApplyThen503,
         Fault::ApplyThenDrop,
         Fault::Status(500),
-        Fault::Stall(Duration::from_secs(60)),
+        Fault::Stall(Duration::from_secs(300)),
     ];
     for (i, fault) in faults.into_iter().enumerate() {
         env.sandbox
             .inject("spreadsheets.values.batchUpdate", 0, fault);
         let n = u64::try_from(i).unwrap();
-        let err = env
-            .client
-            .write_rows(
-                &book,
-                "Orders",
-                &columns,
-                vec![RowCells {
-                    row: 2,
-                    cells: row(1000 + n, n, "Mug", 1),
-                }],
-            )
+        let err = write_row_2(&env, &book, &columns, row(1000 + n, n, "Mug", 1))
             .await
             .unwrap_err();
         assert!(err.is_ambiguous(), "{fault:?}: {err}");
@@ -159,16 +151,7 @@ async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
     // A 429 on a write is known not to be applied: retried, not ambiguous.
     env.sandbox
         .inject("spreadsheets.values.batchUpdate", 0, Fault::Quota);
-    env.client
-        .write_rows(
-            &book,
-            "Orders",
-            &columns,
-            vec![RowCells {
-                row: 2,
-                cells: row(7, 7, "Cap", 1),
-            }],
-        )
+    write_row_2(&env, &book, &columns, row(7, 7, "Cap", 1))
         .await
         .unwrap();
     assert_eq!(env.sandbox.rows(&id, "Orders")[1][1], json!("7"));
@@ -200,21 +183,33 @@ async fn tokens_refresh_after_a_401_and_on_expiry() {
 }
 
 #[tokio::test]
+async fn a_429_backs_off_exponentially_from_about_a_second_not_a_quota_minute() {
+    let env = env().await;
+    let (book, columns) = book_with_tab(&env).await;
+    for _ in 0..3 {
+        env.sandbox
+            .inject("spreadsheets.values.batchUpdate", 0, Fault::Quota);
+    }
+    let start = env.clock.now();
+    write_row_2(&env, &book, &columns, row(3, 3, "Cap", 1))
+        .await
+        .unwrap();
+    // Google's 2^n seconds plus up to a second of jitter: 1, 2 and 4 s, never the minute.
+    let waited = (env.clock.now() - start).to_std().unwrap();
+    assert!(
+        waited >= Duration::from_secs(7) && waited <= Duration::from_secs(10),
+        "{waited:?}"
+    );
+    assert_eq!(env.sandbox.rows(&book.id, "Orders")[1][1], json!("3"));
+}
+
+#[tokio::test]
 async fn a_burst_of_writes_is_paced_under_the_quota() {
     let env = env().await;
     let (book, columns) = book_with_tab(&env).await;
     let start = env.clock.now();
     for i in 0..130u64 {
-        env.client
-            .write_rows(
-                &book,
-                "Orders",
-                &columns,
-                vec![RowCells {
-                    row: 2,
-                    cells: row(i, i, "x", 1),
-                }],
-            )
+        write_row_2(&env, &book, &columns, row(i, i, "x", 1))
             .await
             .unwrap();
     }
@@ -234,16 +229,7 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
     .await;
     let (book, columns) = book_with_tab(&env).await;
     for i in 0..70u64 {
-        env.client
-            .write_rows(
-                &book,
-                "Orders",
-                &columns,
-                vec![RowCells {
-                    row: 2,
-                    cells: row(i, i, "x", 1),
-                }],
-            )
+        write_row_2(&env, &book, &columns, row(i, i, "x", 1))
             .await
             .unwrap();
     }
@@ -251,25 +237,29 @@ async fn a_429_from_a_shared_quota_is_recovered_from() {
     assert_eq!(env.sandbox.rows(&book.id, "Orders")[1][1], json!("69"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reads_survive_a_stall_and_a_reset_and_report_exhausted_quota() {
     let env = env_with(SandboxOptions::default(), |s| {
-        s.read_timeout = Duration::from_millis(400);
+        s.read_timeout = Duration::from_secs(30);
     })
     .await;
     let (book, _) = book_with_tab(&env).await;
-    env.sandbox
-        .inject("spreadsheets.get", 0, Fault::Stall(Duration::from_secs(60)));
+    env.sandbox.inject(
+        "spreadsheets.get",
+        0,
+        Fault::Stall(Duration::from_secs(300)),
+    );
     env.client.open(&book.id).await.unwrap();
     env.sandbox
         .inject("spreadsheets.get", 0, Fault::ApplyThenDrop);
     env.client.open(&book.id).await.unwrap();
-    for _ in 0..6 {
+    // A 429 gets eight attempts (about 95 s of backoff, more than a quota minute).
+    for _ in 0..8 {
         env.sandbox.inject("spreadsheets.get", 0, Fault::Quota);
     }
     let err = env.client.open(&book.id).await.unwrap_err();
     assert!(
-        matches!(err, SheetsError::Quota { attempts: 6, .. }),
+        matches!(err, SheetsError::Quota { attempts: 8, .. }),
         "{err}"
     );
     assert!(err.to_string().contains("wait a minute"), "{err}");

@@ -6,3 +6,6 @@ pub mod data;
 pub mod google;
 pub mod references;
 pub mod shopify;
+mod stalls;
+
+pub use stalls::Stalls;

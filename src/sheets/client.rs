@@ -49,8 +49,10 @@ pub struct SheetsSettings {
     pub token_timeout: Duration,
     /// Clock for backoff and pacing sleeps.
     pub clock: SharedClock,
-    /// Retry policy for 429, 5xx on reads and connection failures.
+    /// Retry policy for 5xx on reads and connection failures.
     pub backoff: Backoff,
+    /// Attempts a request gets while Google answers 429 (backing off from about a second).
+    pub quota_attempts: u32,
     /// Read requests per minute (Google allows 60 per user; 0 = unpaced).
     pub reads_per_minute: u32,
     /// Write requests per minute (Google allows 60 per user; 0 = unpaced).
@@ -75,6 +77,7 @@ impl SheetsSettings {
             token_timeout: Duration::from_secs(30),
             clock: Arc::new(SystemClock),
             backoff: Backoff::default(),
+            quota_attempts: super::pace::QUOTA_ATTEMPTS,
             // A little under Google's 60, for requests by other tools under the same account.
             reads_per_minute: 55,
             writes_per_minute: 55,
@@ -186,6 +189,7 @@ impl SheetsClient {
     /// [`SheetsError::Ambiguous`] without retrying: the caller re-reads before trying again.
     pub(crate) async fn call(&self, call: Call) -> Result<Value, SheetsError> {
         let mut attempt = 0;
+        let mut quota_hits = 0;
         let mut refreshed = false;
         let mut refresh_now = false;
         loop {
@@ -209,14 +213,27 @@ impl SheetsClient {
                 }
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::Retry(e, retry_after)) => {
-                    if !self
-                        .settings
-                        .backoff
-                        .allows_retry_after(attempt, e.patience())
-                    {
+                    // A 429 has its own budget and Google's own backoff, from about a second:
+                    // the pacer already keeps this client under the quota, so a 429 means
+                    // another tool shares it, and waiting out a whole minute would be too much.
+                    let (allowed, wait) = if matches!(e, SheetsError::Quota { .. }) {
+                        quota_hits += 1;
+                        (
+                            quota_hits < self.settings.quota_attempts,
+                            super::pace::quota_backoff(quota_hits, retry_after),
+                        )
+                    } else {
+                        let others = attempt - quota_hits;
+                        (
+                            self.settings
+                                .backoff
+                                .allows_retry_after(others, e.patience()),
+                            self.settings.backoff.delay(others, retry_after),
+                        )
+                    };
+                    if !allowed {
                         return Err(with_attempts(e, attempt));
                     }
-                    let wait = self.settings.backoff.delay(attempt, retry_after);
                     tracing::info!(what = %call.what, attempt, wait_ms = wait.as_millis(), error = %e, "retrying");
                     self.settings.clock.sleep(wait).await;
                 }
@@ -350,26 +367,13 @@ impl SheetsClient {
             401 => Failure::Fatal(SheetsError::Auth {
                 message: UNAUTHORIZED.to_owned(),
             }),
-            429 => {
-                self.quota_hit(call.op);
-                Failure::Retry(
-                    SheetsError::Quota {
-                        message,
-                        attempts: 1,
-                    },
-                    retry_after,
-                )
-            }
-            403 if google.is_rate_limit() => {
-                self.quota_hit(call.op);
-                Failure::Retry(
-                    SheetsError::Quota {
-                        message,
-                        attempts: 1,
-                    },
-                    retry_after,
-                )
-            }
+            code if code == 429 || (code == 403 && google.is_rate_limit()) => Failure::Retry(
+                SheetsError::Quota {
+                    message,
+                    attempts: 1,
+                },
+                retry_after,
+            ),
             403 => Failure::Fatal(SheetsError::PermissionDenied {
                 message,
                 client_email: email,
@@ -409,14 +413,6 @@ impl SheetsClient {
                 .unwrap_or_else(|| "the default address".to_owned()),
             failure,
             attempts: 1,
-        }
-    }
-
-    fn quota_hit(&self, op: Op) {
-        match op {
-            Op::Read => self.reads.exhausted(),
-            Op::Write => self.writes.exhausted(),
-            Op::Drive => {}
         }
     }
 

@@ -315,6 +315,35 @@ impl Chunk {
         self.appends.is_empty() && self.updates.is_empty()
     }
 
+    /// The chunk cut into two of about as many rows, or `None` for a single row: to find the row
+    /// in a refused request.
+    #[must_use]
+    pub fn halves(&self) -> Option<(Chunk, Chunk)> {
+        let rows = self.appends.len() + self.updates.len();
+        if rows < 2 {
+            return None;
+        }
+        let mid = rows / 2;
+        let split = |range: std::ops::Range<usize>| Chunk {
+            size: 0,
+            appends: self
+                .appends
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| range.contains(i))
+                .map(|(_, &a)| a)
+                .collect(),
+            updates: self
+                .updates
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| range.contains(&(i + self.appends.len())))
+                .map(|(_, &u)| u)
+                .collect(),
+        };
+        Some((split(0..mid), split(mid..rows)))
+    }
+
     /// The chunk's rectangles, built from the plan entries it holds (consecutive appended rows
     /// share rectangles; updates are one row each).
     #[must_use]
@@ -370,5 +399,33 @@ mod tests {
             let written: usize = writes.iter().map(|w| w.values.len()).sum();
             assert_eq!(written, chunk.appends.len());
         }
+    }
+
+    #[test]
+    fn halves_split_the_rows_evenly_and_lose_none() {
+        let plan = backfill_plan(3);
+        let mut chunk = chunk_plan(&plan, usize::MAX).remove(0);
+        chunk.appends.truncate(5);
+        chunk.updates = vec![0, 1];
+        let (first, second) = chunk.halves().expect("seven rows halve");
+        assert_eq!(
+            (first.appends.clone(), first.updates.clone()),
+            (vec![0, 1, 2], vec![])
+        );
+        assert_eq!(
+            (second.appends.clone(), second.updates.clone()),
+            (vec![3, 4], vec![0, 1])
+        );
+        let (a, b) = second.halves().expect("four rows halve");
+        assert_eq!(
+            (a.appends, a.updates, b.appends, b.updates),
+            (vec![3, 4], vec![], vec![], vec![0, 1])
+        );
+        let single = Chunk {
+            size: 0,
+            appends: Vec::new(),
+            updates: vec![1],
+        };
+        assert!(single.halves().is_none());
     }
 }

@@ -10,11 +10,13 @@
 //! - `missing`: reconciliation: gaps explained and remembered, deleted rows written back.
 //! - `sync`: the sync end to end against the emulators; each test is a promise of DESIGN.md.
 //! - `sync_updates`: orders changed in Shopify are updated in place; `--force`, `reset`, formulas, long notes.
+//! - `sync_cursor`: the window's overlap catches late-shown changes; an empty window moves the cursor.
 //! - `sync_dry_run`: `sync --test` sends no write, changes no tracking table, leaves its plan on disk.
 //! - `sync_first_tab`: the first run on no tab, an empty tab, a header-only tab and a headerless tab
 //!   with data, both `sync --test` and `sync`.
 //! - `sync_crashes`: kill -9 mid-write, ambiguous writes and two syncs at once: still exactly once.
 //! - `sync_people`: a person sorting, inserting rows and adding a column between runs is never trampled.
+//! - `sync_nothing_lost`: an order Google refuses fails alone, is listed, and is fetched by ID next run.
 //! - `sync_flaky`: expiring tokens, THROTTLED, 429 and 5xx bursts on both sides: the run completes.
 //! - `sync_failures`: a failed sync is listed by `errors`, counted by `status`, logged as ERROR,
 //!   and resolved by the next sync that completes; a held lock is none of these.
@@ -56,10 +58,12 @@ mod support;
 mod sync;
 mod sync_bad_inputs;
 mod sync_crashes;
+mod sync_cursor;
 mod sync_dry_run;
 mod sync_failures;
 mod sync_first_tab;
 mod sync_flaky;
+mod sync_nothing_lost;
 mod sync_people;
 mod sync_updates;
 mod terminal;

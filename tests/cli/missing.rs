@@ -1,8 +1,9 @@
-//! `missing`: gaps explained and remembered, rows a person deleted written back, dry runs dry.
+//! `missing`: gaps explained and remembered, rows a person deleted written back, dry runs dry (no
+//! Google write, no tracking change, the plan in `test_output/`).
 
 use predicates::prelude::*;
 
-use crate::world::{TAB, World};
+use crate::world::{TAB, World, planned_appends};
 
 fn json(world: &World, args: &[&str]) -> (i32, serde_json::Value) {
     let out = world.cmd(args).output().expect("run shopsync");
@@ -13,32 +14,54 @@ fn json(world: &World, args: &[&str]) -> (i32, serde_json::Value) {
 
 #[test]
 fn gaps_are_explained_once_and_deleted_rows_come_back() {
-    let world = World::new(11, 40);
+    let world = World::fast(11, 40);
+    // Two numbers in the middle are gone from Shopify before the first sync, so there are gaps
+    // whatever numbers the generator skipped.
+    let ids = world.order_ids();
+    let gone: Vec<String> = [ids[10], ids[20]]
+        .into_iter()
+        .map(|id| {
+            let name = world.order_name(id);
+            assert!(world.shopify.delete(id));
+            name
+        })
+        .collect();
     world.cmd(&["sync"]).assert().success();
     let before = world.keys();
 
-    // Numbers the generator skipped are absent in Shopify: explained, not errors.
+    // Numbers Shopify does not have are absent: explained, not errors.
     world.refill_bucket();
+    let requests = world.shopify.stats().requests;
     let (code, first) = json(&world, &["missing", "--json"]);
+    let first_requests = world.shopify.stats().requests - requests;
     assert_eq!(code, 0, "{first:#}");
-    let classes: Vec<&str> = first["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["class"].as_str().unwrap())
-        .collect();
+    let findings = first["findings"].as_array().expect("findings");
+    for name in &gone {
+        let detail = format!("order number {name} is not in Shopify");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["class"] == "absent" && f["detail"] == detail.as_str()),
+            "{name} is not explained: {first:#}"
+        );
+    }
     assert!(
-        classes.iter().all(|c| *c == "absent"),
+        findings.iter().all(|f| f["class"] == "absent"),
         "unexpected findings: {first:#}"
     );
 
-    // Explained gaps are remembered: the next run looks nothing up again.
+    // Explained gaps are remembered: the next run looks none of them up again (one Shopify
+    // request per number fewer), and says so.
     world.refill_bucket();
-    world
-        .cmd(&["missing"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("nothing missing"));
+    let requests = world.shopify.stats().requests;
+    let second = world.cmd(&["missing"]).assert().success();
+    let lookups = u64::try_from(findings.len()).expect("count");
+    assert_eq!(
+        world.shopify.stats().requests - requests + lookups,
+        first_requests,
+        "the second run looked numbers up again"
+    );
+    second.stdout(predicate::str::contains("nothing missing"));
 
     // A person deletes two rows; a dry run reports them and writes nothing.
     world.google.person_delete_row(&world.spreadsheet, TAB, 5);
@@ -46,9 +69,29 @@ fn gaps_are_explained_once_and_deleted_rows_come_back() {
     let damaged = world.keys();
     assert_eq!(damaged.len(), before.len() - 2);
     world.refill_bucket();
+    let skip = ["sync_history", "sqlite_sequence"];
+    let tables = world.dump_db(&skip);
+    let history = world.history();
+    world.google.reset_counts();
     let (code, dry) = json(&world, &["missing", "--dry-run", "--json"]);
     assert_eq!(code, 1, "unrepaired differences exit 1: {dry:#}");
     assert_eq!(world.keys(), damaged, "the dry run wrote to the sheet");
+    world.assert_no_google_write();
+    world.assert_db_unchanged(&tables, &skip);
+    let history_now = world.history();
+    assert_eq!(history_now[..history.len()], history[..]);
+    assert_eq!(history_now.len(), history.len() + 1, "{history_now:?}");
+    // Its plan is on disk: the two deleted rows, to be written back.
+    let dirs = world.dry_run_dirs();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    let planned = planned_appends(&dirs[0]);
+    let mut gone: Vec<(String, String)> = before
+        .iter()
+        .filter(|k| !damaged.contains(k))
+        .cloned()
+        .collect();
+    gone.sort();
+    assert_eq!(planned, gone, "{dry:#}");
 
     // The real run writes them back, exactly once each.
     world.refill_bucket();

@@ -1,9 +1,12 @@
-//! No secret reaches any output of the local commands; `status` shows secrets as redacted.
+//! No secret reaches any output of the local commands, nor the `--json` of `sync` and `missing`;
+//! `status` shows secrets as redacted.
 
+use shopsync::sandbox::shopify::SANDBOX_TOKEN;
 use shopsync::store::RunOutcome;
 
 use crate::fixture::{DB, populate};
 use crate::support::Sandbox;
+use crate::world::World;
 
 const CANARY: &str = "shpat_canary_0123456789abcdef";
 const CANARY_SECRET: &str = "canary-client-secret-9876";
@@ -13,25 +16,34 @@ fn no_local_command_prints_a_secret() {
     let sandbox = Sandbox::new();
     populate(&sandbox, RunOutcome::Partial);
     sandbox.write(".env", &format!("SHOPIFY_CLIENT_SECRET={CANARY_SECRET}\n"));
-    let commands: [&[&str]; 10] = [
-        &["status"],
-        &["status", "--json"],
-        &["-v", "orders"],
-        &["orders", "--json"],
-        &["errors", "--all"],
-        &["report", "--json"],
-        &["export", "-o", "x.csv"],
-        &["export", "-o", "x.json"],
-        &["reset", "1001"],
-        &["reset", "9999"],
+    // Each command with the exit code it must end with: a command that fails early prints
+    // nothing worth scanning. The fixture's last run was partial (`status` exits 1) and #9999 is
+    // not tracked (`reset` exits 1).
+    let commands: [(&[&str], i32); 10] = [
+        (&["status"], 1),
+        (&["status", "--json"], 1),
+        (&["-v", "orders"], 0),
+        (&["orders", "--json"], 0),
+        (&["errors", "--all"], 0),
+        (&["report", "--json"], 0),
+        (&["export", "-o", "x.csv"], 0),
+        (&["export", "-o", "x.json"], 0),
+        (&["reset", "1001"], 0),
+        (&["reset", "9999"], 1),
     ];
-    for args in commands {
+    for (args, code) in commands {
         let out = sandbox
             .cmd(args)
             .env("SHOPSYNC_DB", DB)
             .env("SHOPIFY_ACCESS_TOKEN", CANARY)
             .output()
             .expect("run shopsync");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
             let text = String::from_utf8_lossy(bytes);
             assert!(!text.contains(CANARY), "{args:?} {stream}: {text}");
@@ -39,12 +51,12 @@ fn no_local_command_prints_a_secret() {
         }
     }
     for file in ["x.csv", "x.json", "shopify_sync.log"] {
-        if let Ok(text) = std::fs::read_to_string(sandbox.file(file)) {
-            assert!(
-                !text.contains(CANARY) && !text.contains(CANARY_SECRET),
-                "{file}"
-            );
-        }
+        let text = std::fs::read_to_string(sandbox.file(file))
+            .unwrap_or_else(|e| panic!("{file} was not written: {e}"));
+        assert!(
+            !text.contains(CANARY) && !text.contains(CANARY_SECRET),
+            "{file}"
+        );
     }
 
     let out = sandbox
@@ -66,4 +78,44 @@ fn no_local_command_prints_a_secret() {
         .find(|o| o["key"] == "shopify_client_secret")
         .expect("client secret listed");
     assert_eq!(secret["value"], "(redacted)");
+}
+
+#[test]
+fn no_secret_reaches_the_json_of_sync_and_missing() {
+    let world = World::fast(4, 8);
+    let key: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(world.dir.file("key.json")).expect("key file"),
+    )
+    .expect("key JSON");
+    let pem_line = key["private_key"]
+        .as_str()
+        .and_then(|pem| pem.lines().nth(1))
+        .expect("a PEM body line")
+        .to_owned();
+    let secrets = [SANDBOX_TOKEN, "ya29.", "PRIVATE KEY", pem_line.as_str()];
+    for args in [
+        &["sync", "--json"][..],
+        &["missing", "--json"],
+        &["sync", "--test", "--json"],
+    ] {
+        world.refill_bucket();
+        let out = world.cmd(args).output().expect("run shopsync");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?} printed no JSON object: {e}"));
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let text = String::from_utf8_lossy(bytes);
+            for secret in secrets {
+                assert!(
+                    !text.contains(secret),
+                    "{args:?} {stream} holds {secret}: {text}"
+                );
+            }
+        }
+    }
 }

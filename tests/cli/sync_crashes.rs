@@ -1,23 +1,19 @@
 //! Promise 1 (exactly once) under the worst: kill -9 while a write stalls before or after Google
-//! applied it, writes applied but answered 503, and two syncs at once. After each, a new run ends
-//! with exactly one row per line item.
+//! applied it, writes applied but answered 503, two syncs at once and a deleted tracking DB. After
+//! each, a new run ends with exactly one row per line item.
 
 use std::process::Child;
-use std::time::{Duration, Instant};
 
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::Fault as ShopifyFault;
 
-use crate::world::{World, wait_for};
+use crate::world::{HELD, World, wait_for};
 
 const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
 const KEY_READ: &str = "spreadsheets.values.batchGet";
 
 /// Orders in the large-ish store: enough rows for several 2 MB write requests.
 const LARGE: usize = 1_200;
-
-/// How long a stalled request waits before the emulator handles it.
-const STALL: Duration = Duration::from_secs(3);
 
 /// A world with a large-ish store whose backfill needs several write requests.
 fn large(seed: u64) -> World {
@@ -39,26 +35,26 @@ fn kill_9(mut child: Child) {
     assert!(!status.success(), "the sync finished before it was killed");
 }
 
-/// Lets a stalled request the killed process left behind run out, so the emulator is quiet
-/// before the next run (whether it then applies the write or not, the next run must cope).
-fn let_stall_pass(stalled_at: Instant) {
-    let passed = stalled_at.elapsed();
-    if passed < STALL + Duration::from_millis(300) {
-        std::thread::sleep(STALL + Duration::from_millis(300) - passed);
-    }
+/// Ends the stalled Google request the killed process left behind and waits until the emulator
+/// has finished with it, so it is quiet before the next run (whether it then applied the write or
+/// not, the next run must cope).
+fn let_google_stall_pass(world: &World) {
+    world.google.stalls().release();
+    wait_for("the stalled Google request to finish", || {
+        world.google.stalls().in_flight() == 0
+    });
 }
 
-/// Runs `sync` in the background, waits until `method` has received `nth` requests (the last
-/// one stalled), kills the process, and reruns `sync` to completion.
-fn kill_at(world: &World, method: &str, nth: u64) {
-    let before = world.google_requests(method);
+/// Runs `sync` in the background, waits until the stall planned for `method` holds a request,
+/// kills the process, and reruns `sync` to completion.
+fn kill_at(world: &World, method: &str) {
+    let stalled = world.google.stalls().stalled();
     let child = world.spawn(&["sync"]);
-    wait_for(&format!("request {nth} of {method}"), || {
-        world.google_requests(method) >= before + nth
+    wait_for(&format!("the stalled {method}"), || {
+        world.google.stalls().stalled() > stalled
     });
-    let stalled_at = Instant::now();
     kill_9(child);
-    let_stall_pass(stalled_at);
+    let_google_stall_pass(world);
     world.sync_ok(&[]);
     world.assert_exactly_once();
 }
@@ -68,8 +64,8 @@ fn kill_9_while_a_write_stalls_before_it_is_applied_then_rerun() {
     let world = large(31);
     // The backfill's second chunk stalls (the header was the first values write): the first chunk
     // is in the sheet and recorded.
-    world.google.inject(VALUES_WRITE, 2, Fault::Stall(STALL));
-    kill_at(&world, VALUES_WRITE, 3);
+    world.google.inject(VALUES_WRITE, 2, Fault::Stall(HELD));
+    kill_at(&world, VALUES_WRITE);
     assert!(
         world.google_requests(VALUES_WRITE) >= 4,
         "the backfill was not written in several requests"
@@ -80,8 +76,8 @@ fn kill_9_while_a_write_stalls_before_it_is_applied_then_rerun() {
         assert!(world.shopify.cancel(*id));
     }
     world.shopify.add_orders(30);
-    world.google.inject(VALUES_WRITE, 0, Fault::Stall(STALL));
-    kill_at(&world, VALUES_WRITE, 1);
+    world.google.inject(VALUES_WRITE, 0, Fault::Stall(HELD));
+    kill_at(&world, VALUES_WRITE);
     for id in world.order_ids().iter().step_by(50).take(5) {
         assert_eq!(
             world.cell(&world.keys_of(*id)[0], "Financial Status"),
@@ -97,19 +93,19 @@ fn kill_9_after_a_write_was_applied_but_before_it_was_confirmed_then_rerun() {
     // shopsync re-reads the keys and its next write stalls, and the process dies there: the rows
     // are in the sheet, the DB does not know.
     world.google.inject(VALUES_WRITE, 2, Fault::ApplyThenDrop);
-    world.google.inject(VALUES_WRITE, 3, Fault::Stall(STALL));
+    world.google.inject(VALUES_WRITE, 3, Fault::Stall(HELD));
     let reads = world.google_requests(KEY_READ);
     let child = world.spawn(&["sync"]);
     wait_for("the write after the lost reply", || {
-        world.google_requests(VALUES_WRITE) >= 4
+        world.google.stalls().stalled() >= 1
     });
-    let stalled_at = Instant::now();
     kill_9(child);
+    assert_eq!(world.google_requests(VALUES_WRITE), 4);
     assert!(
         world.google_requests(KEY_READ) >= reads + 2,
         "the keys were not read again after the lost reply"
     );
-    let_stall_pass(stalled_at);
+    let_google_stall_pass(&world);
     world.sync_ok(&[]);
     world.assert_exactly_once();
 }
@@ -118,18 +114,22 @@ fn kill_9_after_a_write_was_applied_but_before_it_was_confirmed_then_rerun() {
 fn kill_9_while_fetching_or_growing_the_grid_then_rerun() {
     let world = World::fast(33, 300);
     // Shopify's second page stalls: nothing was written yet.
-    world.shopify.inject(2, ShopifyFault::Stall(STALL));
+    world.shopify.inject(2, ShopifyFault::Stall(HELD));
     let child = world.spawn(&["sync"]);
-    wait_for("Shopify request 2", || world.shopify.stats().requests >= 2);
-    let stalled_at = Instant::now();
+    wait_for("the stalled Shopify request", || {
+        world.shopify.stalls().stalled() >= 1
+    });
     kill_9(child);
-    let_stall_pass(stalled_at);
     world.shopify.clear_faults();
+    world.shopify.stalls().release();
+    wait_for("the stalled Shopify request to finish", || {
+        world.shopify.stalls().in_flight() == 0
+    });
     // Now the structural request (tab, header, grid growth) stalls.
     world
         .google
-        .inject("spreadsheets.batchUpdate", 0, Fault::Stall(STALL));
-    kill_at(&world, "spreadsheets.batchUpdate", 1);
+        .inject("spreadsheets.batchUpdate", 0, Fault::Stall(HELD));
+    kill_at(&world, "spreadsheets.batchUpdate");
 }
 
 #[test]
@@ -186,12 +186,14 @@ fn a_header_write_applied_then_answered_503_is_retried_after_reading_again() {
 #[test]
 fn two_syncs_at_once_one_exits_5_naming_the_holder_and_no_row_is_doubled() {
     let world = World::fast(35, 40);
-    world.google.inject(VALUES_WRITE, 0, Fault::Stall(STALL));
+    world.google.inject(VALUES_WRITE, 0, Fault::Stall(HELD));
     let mut first = world.spawn(&["sync"]);
+    // The first run holds the lock while its write is held; the second runs meanwhile.
     wait_for("the first run's write", || {
-        world.google_requests(VALUES_WRITE) >= 1
+        world.google.stalls().stalled() >= 1
     });
     let (code, stdout, stderr) = world.sync_code(&[]);
+    world.google.stalls().release();
     assert_eq!(code, 5, "{stdout}{stderr}");
     assert!(
         stderr.contains(&format!("pid {}", first.id())) && stderr.contains("shopsync sync"),
@@ -200,4 +202,50 @@ fn two_syncs_at_once_one_exits_5_naming_the_holder_and_no_row_is_doubled() {
     let status = first.wait().expect("first run");
     assert!(status.success(), "{status:?}");
     world.assert_exactly_once();
+}
+
+#[test]
+fn a_deleted_tracking_db_duplicates_nothing_the_rows_are_found_by_key() {
+    let world = World::fast(37, 40);
+    world.sync_ok(&[]);
+    // A person sorted the sheet, so the rows are no longer in the order a fetch returns them.
+    let product = u32::try_from(world.col("Product")).expect("col");
+    world
+        .google
+        .person_sort_rows(&world.spreadsheet, crate::world::TAB, product, false);
+    let before = world.rows_by_key();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = world.dir.file(&format!("shopify_sync.db{suffix}"));
+        if file.exists() {
+            std::fs::remove_file(&file).expect("delete the DB");
+        }
+    }
+    // Meanwhile an order changes and two arrive.
+    let cancelled = world.order_ids()[6];
+    assert!(world.shopify.cancel(cancelled));
+    let added = world.shopify.add_orders(2);
+
+    // The new DB knows nothing: the run fetches the lookback window and finds every row by key.
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    let after = world.rows_by_key();
+    for (key, (row, cells)) in &before {
+        assert_eq!(after[key].0, *row, "{key:?} moved");
+        if key.0 != cancelled.to_string() {
+            assert_eq!(
+                &after[key].1, cells,
+                "{key:?} changed though its order did not"
+            );
+        }
+    }
+    for key in world.keys_of(cancelled) {
+        assert_eq!(world.cell(&key, "Financial Status"), "VOIDED");
+    }
+    let last = before.values().map(|(r, _)| *r).max().expect("rows");
+    for key in added.iter().flat_map(|id| world.keys_of(*id)) {
+        assert!(after[&key].0 > last, "{key:?} was not appended");
+    }
+
+    // Tracking is whole again: the next hourly run has nothing to do.
+    world.assert_sync_has_nothing_to_do();
 }

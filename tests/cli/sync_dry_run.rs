@@ -1,27 +1,8 @@
 //! Promise 6 end to end: `sync --test` reads both services, sends no write to Google, changes no
 //! tracking table (one `sync_history` row with mode `test`), and leaves its plan in `test_output/`.
+//! Before the first sync: `sync_first_tab`.
 
-use std::path::PathBuf;
-
-use crate::world::World;
-
-/// Google methods that change a spreadsheet.
-pub const WRITES: [&str; 6] = [
-    "spreadsheets.batchUpdate",
-    "spreadsheets.values.batchUpdate",
-    "spreadsheets.values.update",
-    "spreadsheets.values.append",
-    "spreadsheets.values.clear",
-    "spreadsheets.values.batchClear",
-];
-
-fn read_csv(path: &PathBuf) -> Vec<Vec<String>> {
-    csv::Reader::from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .records()
-        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
-        .collect()
-}
+use crate::world::{World, read_csv};
 
 #[test]
 fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
@@ -49,12 +30,7 @@ fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
             .keys()
             .any(|m| m.contains("values.batchGet") || m.contains("values.get"))
     );
-    for method in WRITES {
-        assert!(
-            !counts.contains_key(method),
-            "dry run sent {method}: {counts:?}"
-        );
-    }
+    world.assert_no_google_write();
     assert_eq!(world.rows(), sheet, "the sheet changed");
     world.assert_db_unchanged(&tables, &["sync_history", "sqlite_sequence"]);
     let history_after = world.history();
@@ -62,11 +38,7 @@ fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
     assert_eq!(history_after[..history.len()], history[..]);
     assert_eq!(history_after.last().expect("row").0, "test");
 
-    let base = world.dir.file("test_output");
-    let dirs: Vec<PathBuf> = std::fs::read_dir(&base)
-        .expect("test_output exists")
-        .map(|e| e.expect("entry").path())
-        .collect();
+    let dirs = world.dry_run_dirs();
     assert_eq!(dirs.len(), 1, "{dirs:?}");
     let dir = &dirs[0];
     let summary: serde_json::Value =

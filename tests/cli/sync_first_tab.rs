@@ -3,12 +3,9 @@
 //! --test` plans against each exactly as `sync` would run (every row an append, nothing sent, no
 //! tab created), and the headerless tab with data is another tool's layout for both (exit 2).
 
-use std::path::PathBuf;
-
 use serde_json::{Value, json};
 
-use crate::sync_dry_run::WRITES;
-use crate::world::{TAB, World};
+use crate::world::{TAB, World, planned_appends, read_csv};
 
 /// A world whose spreadsheet holds `tabs` (a fresh one, so nothing is bound yet).
 fn world_with_tabs(seed: u64, tabs: &[&str]) -> World {
@@ -17,16 +14,6 @@ fn world_with_tabs(seed: u64, tabs: &[&str]) -> World {
     world.set_config("target_spreadsheet", json!(id.clone()));
     world.spreadsheet = id;
     world
-}
-
-/// The one plan folder under `test_output/`.
-fn plan_dir(world: &World) -> PathBuf {
-    let dirs: Vec<PathBuf> = std::fs::read_dir(world.dir.file("test_output"))
-        .expect("test_output exists")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    assert_eq!(dirs.len(), 1, "{dirs:?}");
-    dirs[0].clone()
 }
 
 /// `sync --test` exits 0, sends no write and creates no tab, and plans every line item as an
@@ -41,21 +28,21 @@ fn assert_plans_every_row_as_an_append(world: &World, first_row: u32) {
     world.google.reset_counts();
     let stdout = world.sync_ok(&["--test"]);
     assert!(stdout.contains("nothing was written"), "{stdout}");
-    let counts = world.google.counts();
-    for method in WRITES {
-        assert!(!counts.contains_key(method), "sent {method}: {counts:?}");
-    }
+    world.assert_no_google_write();
     assert_eq!(world.google.tab_titles(&world.spreadsheet), tabs);
     assert_eq!(tab(world), before, "the tab changed");
 
-    let dir = plan_dir(world);
+    let dirs = world.dry_run_dirs();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    let dir = &dirs[0];
     let lines = world.line_item_count();
-    let appends: Vec<Vec<String>> = csv::Reader::from_path(dir.join("append.csv"))
-        .expect("append.csv")
-        .records()
-        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
-        .collect();
+    let appends = read_csv(&dir.join("append.csv"));
     assert_eq!(appends.len(), lines, "{appends:?}");
+    assert_eq!(
+        planned_appends(dir),
+        world.shopify_keys(),
+        "the plan does not append every line item once"
+    );
     let rows: Vec<u32> = appends.iter().map(|r| r[0].parse().expect("row")).collect();
     let expected: Vec<u32> = (first_row..).take(lines).collect();
     assert_eq!(rows, expected);
@@ -66,7 +53,15 @@ fn assert_plans_every_row_as_an_append(world: &World, first_row: u32) {
     assert_eq!(summary["counts"]["rows_appended"], lines);
     assert_eq!(summary["counts"]["rows_updated"], 0);
     assert_eq!(summary["counts"]["new"], summary["counts"]["fetched"]);
-    assert_eq!(world.dump_db(&[])["order_tracking"], Vec::<String>::new());
+    // No tracking: the DB holds the dry run's own history row, and the state row the migration
+    // made, still blank (no cursor, no binding, no shop).
+    for (table, rows) in world.dump_db(&["sync_history", "sqlite_sequence"]) {
+        let blank_state = table == "sync_state"
+            && rows.len() == 1
+            && rows[0].split('|').skip(1).all(|cell| cell == "Null");
+        assert!(rows.is_empty() || blank_state, "{table} holds {rows:?}");
+    }
+    assert_eq!(world.history(), [("test".to_owned(), "success".to_owned())]);
 }
 
 /// A real `sync` then fills the tab, header in row 1, each line item once.
@@ -124,10 +119,7 @@ fn a_blank_row_1_above_data_is_another_layout_for_both_runs() {
             stderr.contains(TAB) && stderr.contains("Order ID"),
             "{stderr}"
         );
-        let counts = world.google.counts();
-        for method in WRITES {
-            assert!(!counts.contains_key(method), "sent {method}: {counts:?}");
-        }
+        world.assert_no_google_write();
         assert_eq!(world.rows(), sheet, "sync {args:?} changed the tab");
     }
 }

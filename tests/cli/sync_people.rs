@@ -1,6 +1,8 @@
 //! Promise 3 end to end: between runs a person sorts the rows, inserts blank and typed rows and
 //! adds a column of their own between owned columns; the next sync finds rows by key and columns
-//! by header, so updates land on the right rows and the person's cells stay as they were.
+//! by header, so updates land on the right rows and the person's cells stay as they were. Owned
+//! columns a person moved are written where they are now; a row a person copied is updated on
+//! both rows, never deleted, and reported.
 
 use serde_json::{Value, json};
 
@@ -99,4 +101,110 @@ fn a_person_sorting_inserting_rows_and_adding_a_column_is_never_trampled() {
         world.google.formulas(&sheet, TAB).is_empty(),
         "a value became a formula"
     );
+}
+
+#[test]
+fn owned_columns_a_person_moved_are_found_by_header_and_written_there() {
+    let world = World::fast(42, 15);
+    world.sync_ok(&[]);
+    let sheet = world.spreadsheet.clone();
+    // The key column to the far left, Financial Status to the far right.
+    let order_id = u32::try_from(world.col("Order ID")).expect("col");
+    world.google.person_move_column(&sheet, TAB, order_id, 0);
+    let status = u32::try_from(world.col("Financial Status")).expect("col");
+    let last = u32::try_from(world.rows()[0].len() - 1).expect("col");
+    world.google.person_move_column(&sheet, TAB, status, last);
+    let header = world.rows()[0].clone();
+    assert_eq!(header[0], "Order ID");
+    assert_eq!(header.last().expect("header"), "Financial Status");
+    let before = world.rows_by_key();
+
+    let ids = world.order_ids();
+    assert!(world.shopify.cancel(ids[4]));
+    let added = world.shopify.add_orders(1);
+    world.sync_ok(&[]);
+
+    assert_eq!(world.rows()[0], header, "the header was rearranged");
+    world.assert_exactly_once();
+    let after = world.rows_by_key();
+    for (key, (row, cells)) in &before {
+        assert_eq!(after[key].0, *row, "{key:?} moved");
+        if key.0 != ids[4].to_string() {
+            assert_eq!(
+                &after[key].1, cells,
+                "{key:?} changed though its order did not"
+            );
+        }
+    }
+    for key in world.keys_of(ids[4]) {
+        assert_eq!(world.cell(&key, "Financial Status"), "VOIDED");
+        assert_eq!(world.cell(&key, "Order"), world.order_name(ids[4]).as_str());
+    }
+    for key in world.keys_of(added[0]) {
+        assert_eq!(world.cell(&key, "Order ID"), key.0.as_str());
+        assert_eq!(
+            world.cell(&key, "Order"),
+            world.order_name(added[0]).as_str()
+        );
+        let status = world.shopify.with_store(|s, _| {
+            s.get(added[0])
+                .and_then(|o| o.financial_status)
+                .unwrap_or("")
+        });
+        assert_eq!(world.cell(&key, "Financial Status"), status);
+    }
+}
+
+#[test]
+fn a_row_a_person_copied_keeps_both_copies_up_to_date_and_missing_reports_it() {
+    let world = World::fast(43, 10);
+    world.sync_ok(&[]);
+    let sheet = world.spreadsheet.clone();
+    let id = world.order_ids()[3];
+    let key = world.keys_of(id)[0].clone();
+    let (row, cells) = world.rows_by_key()[&key].clone();
+    // The copy goes below the last row, as a person pasting it there would.
+    let copy = u32::try_from(world.rows().len() + 1).expect("row");
+    world.google.person_set_row(&sheet, TAB, copy, &cells);
+    let rows_before = world.rows().len();
+
+    assert!(world.shopify.cancel(id));
+    let stdout = world.sync_ok(&[]);
+    assert!(
+        stdout.contains(&format!("is on rows {row}, {copy}")),
+        "the duplicate is not named: {stdout}"
+    );
+    let rows = world.rows();
+    assert_eq!(rows.len(), rows_before, "a row was added or deleted");
+    let status = world.col("Financial Status");
+    for r in [row, copy] {
+        assert_eq!(
+            rows[r as usize - 1][status],
+            "VOIDED",
+            "row {r} was not updated"
+        );
+    }
+
+    // Never deleted, and `missing` leaves it to the person: exit 1, both rows named.
+    world.refill_bucket();
+    let out = world
+        .cmd(&["missing", "--dry-run", "--json"])
+        .output()
+        .expect("run shopsync");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        found["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| {
+                f["class"] == "unresolved"
+                    && f["detail"]
+                        .as_str()
+                        .is_some_and(|d| d.contains(&format!("is on rows {row}, {copy}")))
+            }),
+        "{found:#}"
+    );
+    assert_eq!(world.rows().len(), rows_before);
 }

@@ -1,5 +1,5 @@
-//! Promise 2 (current) and 5 (values stay values) end to end: orders paid, cancelled, refunded,
-//! edited and added are updated in place; `--force` and `reset` rewrite in place; formula-looking
+//! Promise 2 (current) and 5 (values stay values) end to end: orders paid, fulfilled, cancelled,
+//! refunded, edited and added are updated in place; `--force` and `reset` rewrite in place; formula-looking
 //! text stays text; an over-long note is truncated with a warning.
 
 use std::collections::BTreeMap;
@@ -36,14 +36,34 @@ fn number(value: &Value) -> f64 {
 #[test]
 fn changed_orders_are_updated_in_place_and_new_line_items_appended() {
     let world = World::fast(11, 40);
+    let ids = world.order_ids();
+    let (paid, cancelled, refunded, edited, grown, fulfilled) =
+        (ids[3], ids[7], ids[11], ids[15], ids[19], ids[23]);
+    // Most generated orders are already PAID and half are FULFILLED: start these two where the
+    // change must show in the sheet.
+    world.shopify.with_store(|s, now| {
+        s.update(paid, now.timestamp(), |o| {
+            o.financial_status = Some("PENDING");
+        });
+        s.update(fulfilled, now.timestamp(), |o| {
+            o.fulfillment_status = "UNFULFILLED";
+        });
+    });
     world.sync_ok(&[]);
     world.assert_exactly_once();
+    for key in world.keys_of(paid) {
+        assert_eq!(world.cell(&key, "Financial Status"), "PENDING");
+    }
+    for key in world.keys_of(fulfilled) {
+        assert_eq!(world.cell(&key, "Fulfillment Status"), "UNFULFILLED");
+    }
     let before = world.rows_by_key();
-    let ids = world.order_ids();
-    let (paid, cancelled, refunded, edited, grown) = (ids[3], ids[7], ids[11], ids[15], ids[19]);
 
     world.shopify.with_store(|s, now| {
-        s.update(paid, now.timestamp(), |o| o.financial_status = Some("PAID"))
+        s.update(paid, now.timestamp(), |o| o.financial_status = Some("PAID"));
+        s.update(fulfilled, now.timestamp(), |o| {
+            o.fulfillment_status = "FULFILLED";
+        });
     });
     assert!(world.shopify.cancel(cancelled));
     let total_before = number(&world.cell(&world.keys_of(refunded)[0], "Order Total"));
@@ -62,10 +82,17 @@ fn changed_orders_are_updated_in_place_and_new_line_items_appended() {
     assert!(stdout.contains(" 0 failed"), "{stdout}");
     world.assert_exactly_once();
     let after = world.rows_by_key();
-    assert_untouched(&before, &after, &[paid, cancelled, refunded, edited, grown]);
+    assert_untouched(
+        &before,
+        &after,
+        &[paid, cancelled, refunded, edited, grown, fulfilled],
+    );
 
     for key in world.keys_of(paid) {
         assert_eq!(world.cell(&key, "Financial Status"), "PAID");
+    }
+    for key in world.keys_of(fulfilled) {
+        assert_eq!(world.cell(&key, "Fulfillment Status"), "FULFILLED");
     }
     for key in world.keys_of(cancelled) {
         assert_eq!(world.cell(&key, "Financial Status"), "VOIDED");

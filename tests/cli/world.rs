@@ -19,6 +19,20 @@ use crate::support::Sandbox;
 /// The tab the tests sync to.
 pub const TAB: &str = "Orders";
 
+/// Google methods that change a spreadsheet.
+pub const GOOGLE_WRITES: [&str; 6] = [
+    "spreadsheets.batchUpdate",
+    "spreadsheets.values.batchUpdate",
+    "spreadsheets.values.update",
+    "spreadsheets.values.append",
+    "spreadsheets.values.clear",
+    "spreadsheets.values.batchClear",
+];
+
+/// A stall longer than any test: a test that injects one ends it with `stalls().release()` once it
+/// did its part (waiting for `stalled()` to see it begin).
+pub const HELD: Duration = Duration::from_secs(120);
+
 /// Emulators, a spreadsheet and a configured working directory.
 pub struct World {
     pub dir: Sandbox,
@@ -31,6 +45,21 @@ pub struct World {
     pub unlimited_bucket: std::cell::Cell<bool>,
     // Declared last: dropped after the emulators it runs.
     _runtime: tokio::runtime::Runtime,
+}
+
+impl Drop for World {
+    /// Every request shopsync sent to Google in the test must conform to the discovery documents:
+    /// a request the emulator refused as malformed would otherwise pass for the failure a test
+    /// expects (as the Sheets client's own tests check).
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_eq!(
+                self.google.violations(),
+                0,
+                "shopsync sent Google a request that breaks its discovery documents"
+            );
+        }
+    }
 }
 
 impl World {
@@ -142,6 +171,17 @@ impl World {
             .with_store(|store, _| store.orders().map(|o| o.lines.len()).sum())
     }
 
+    /// The keys of every line item Shopify holds now, sorted.
+    pub fn shopify_keys(&self) -> Vec<(String, String)> {
+        let mut keys: Vec<(String, String)> = self
+            .order_ids()
+            .into_iter()
+            .flat_map(|id| self.keys_of(id))
+            .collect();
+        keys.sort();
+        keys
+    }
+
     /// Sets one `config.json` value (`null` removes it) and rewrites the file.
     pub fn set_config(&mut self, key: &str, value: Value) {
         let object = self.config.as_object_mut().expect("config object");
@@ -201,6 +241,42 @@ impl World {
     /// Requests of one Google method so far (`spreadsheets.values.batchUpdate`, …).
     pub fn google_requests(&self, method: &str) -> u64 {
         self.google.counts().get(method).map_or(0, |c| c.requests)
+    }
+
+    /// Runs `sync` and asserts it had nothing to do: one Shopify request (shop and orders page),
+    /// none to Google, as an hourly run with nothing new must.
+    pub fn assert_sync_has_nothing_to_do(&self) -> String {
+        self.google.reset_counts();
+        let requests = self.shopify.stats().requests;
+        let stdout = self.sync_ok(&[]);
+        assert_eq!(self.shopify.stats().requests - requests, 1, "{stdout}");
+        assert!(
+            self.google.counts().is_empty(),
+            "{:?}",
+            self.google.counts()
+        );
+        stdout
+    }
+
+    /// Asserts no request that changes a spreadsheet reached Google since the counts were reset.
+    pub fn assert_no_google_write(&self) {
+        let counts = self.google.counts();
+        for method in GOOGLE_WRITES {
+            assert!(
+                !counts.contains_key(method),
+                "{method} was sent: {counts:?}"
+            );
+        }
+    }
+
+    /// The folders dry runs left under `test_output/`, oldest first.
+    pub fn dry_run_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(self.dir.file("test_output"))
+            .expect("test_output exists")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        dirs.sort();
+        dirs
     }
 
     /// The zero-based column of an owned header.
@@ -387,4 +463,24 @@ pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The keys (Order ID, Line Item ID) of the rows a dry run's `append.csv` in `dir` plans, sorted.
+pub fn planned_appends(dir: &std::path::Path) -> Vec<(String, String)> {
+    // Sheet Row, Order, then Order ID and Line Item ID.
+    let mut keys: Vec<(String, String)> = read_csv(&dir.join("append.csv"))
+        .into_iter()
+        .map(|r| (r[2].clone(), r[3].clone()))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// The records of a CSV file a dry run wrote (its header row left out).
+pub fn read_csv(path: &std::path::Path) -> Vec<Vec<String>> {
+    csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        .collect()
 }

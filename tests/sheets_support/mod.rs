@@ -10,7 +10,9 @@ use chrono::Utc;
 use serde_json::{Value, json};
 use shopsync::clock::ManualClock;
 use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
-use shopsync::sheets::{SheetsClient, SheetsSettings, SpreadsheetInfo, TabSpec};
+use shopsync::sheets::{
+    RowCells, SheetsClient, SheetsError, SheetsSettings, SpreadsheetInfo, TabSpec, WriteReport,
+};
 
 pub const HEADERS: &[&str] = &["Order", "Order ID", "Line Item ID", "Product", "Quantity"];
 pub const KEYS: &[&str] = &["Order ID", "Line Item ID"];
@@ -92,4 +94,16 @@ pub async fn book_with_tab(env: &Env) -> (SpreadsheetInfo, Vec<u32>) {
         .await
         .unwrap();
     (book, layout.columns)
+}
+
+/// Writes `cells` over row 2 of the tab "Orders" (one request, unless retried).
+pub async fn write_row_2(
+    env: &Env,
+    book: &SpreadsheetInfo,
+    columns: &[u32],
+    cells: Vec<Value>,
+) -> Result<WriteReport, SheetsError> {
+    env.client
+        .write_rows(book, "Orders", columns, vec![RowCells { row: 2, cells }])
+        .await
 }

@@ -115,6 +115,7 @@ impl GoogleSandbox {
             read_quota: options.read_quota,
             write_quota: options.write_quota,
             token_lifetime: options.token_lifetime,
+            stalls: crate::sandbox::Stalls::default(),
         });
         let app = server::router(shared.clone());
         let task = tokio::spawn(async move {
@@ -322,6 +323,18 @@ impl GoogleSandbox {
         });
     }
 
+    /// Refuses every values write holding a cell equal to `value` with 400 `INVALID_ARGUMENT`
+    /// (as Google refuses a value it cannot take), applying nothing, until
+    /// [`Self::clear_refusals`]: so one order's rows can fail while the rest are written.
+    pub fn refuse_value(&self, value: &str) {
+        self.with(|inner| inner.refused_values.push(value.to_owned()));
+    }
+
+    /// Takes back every value [`Self::refuse_value`] listed.
+    pub fn clear_refusals(&self) {
+        self.with(|inner| inner.refused_values.clear());
+    }
+
     /// Requests and request bytes received, by method (`spreadsheets.values.batchUpdate`, …).
     #[must_use]
     pub fn counts(&self) -> BTreeMap<String, MethodCount> {
@@ -347,6 +360,13 @@ impl GoogleSandbox {
     /// Changes the lifetime of tokens minted from now on.
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.with(|inner| inner.token_lifetime = Some(lifetime));
+    }
+
+    /// Its [`Fault::Stall`]s (to wait until one holds a request, and to end it) and the requests
+    /// it is handling.
+    #[must_use]
+    pub fn stalls(&self) -> &crate::sandbox::Stalls {
+        &self.shared.stalls
     }
 
     /// Requests refused for breaking the discovery documents.

@@ -53,6 +53,8 @@ pub struct Shared {
     pub write_quota: u32,
     /// Lifetime of new tokens.
     pub token_lifetime: Duration,
+    /// Stalled and in-flight requests.
+    pub(crate) stalls: crate::sandbox::Stalls,
 }
 
 impl Shared {
@@ -250,6 +252,7 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let _busy = shared.stalls.busy();
     if uri.path() == "/token" && method == Method::POST {
         let (status, reply) = token::endpoint(&shared, &body);
         return json_reply(status, &reply);
@@ -319,7 +322,7 @@ async fn handle(
     }
     let fault = shared.lock().take_fault(route.short_name());
     match fault {
-        Some(Fault::Stall(wait)) => tokio::time::sleep(wait).await,
+        Some(Fault::Stall(wait)) => shared.stalls.stall(wait).await,
         Some(Fault::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             return for_api(ApiError::server(status));
@@ -333,6 +336,18 @@ async fn handle(
         }
         Some(Fault::DriveRateLimit) => return error_reply(&ApiError::drive_rate_limit()),
         _ => {}
+    }
+    if matches!(
+        route,
+        Route::ValuesBatchUpdate(_) | Route::ValuesUpdate(..) | Route::Append(..)
+    ) && let Some(at) = json_body
+        .as_ref()
+        .and_then(|body| shared.lock().refused_cell(body))
+    {
+        return for_api(ApiError::invalid_field(
+            &at,
+            format!("Invalid {at}: a value this emulator was told to refuse"),
+        ));
     }
     if api == Api::Sheets
         && let Err(err) = charge_quota(&shared, &method)

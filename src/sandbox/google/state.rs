@@ -9,7 +9,8 @@ use super::grid::Spreadsheet;
 /// A fault the emulator injects into one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// Wait this long before handling the request (a client timeout makes the outcome unknown).
+    /// Wait this long, or until released, before handling the request (a client timeout makes the
+    /// outcome unknown).
     Stall(Duration),
     /// Apply the request, then answer 503.
     ApplyThen503,
@@ -84,9 +85,36 @@ pub struct Inner {
     pub counts: BTreeMap<String, MethodCount>,
     /// How long new tokens live.
     pub token_lifetime: Option<Duration>,
+    /// Cell values every values write is refused for (400) while they are listed.
+    pub refused_values: Vec<String>,
 }
 
 impl Inner {
+    /// Where a values write's `body` holds a refused value: `data[d].values[r][c]` for
+    /// `values:batchUpdate`, `values[r][c]` for a single-range write.
+    pub fn refused_cell(&self, body: &serde_json::Value) -> Option<String> {
+        if self.refused_values.is_empty() {
+            return None;
+        }
+        let refused = |grid: &serde_json::Value| {
+            grid.as_array()?.iter().enumerate().find_map(|(r, row)| {
+                row.as_array()?.iter().enumerate().find_map(|(c, cell)| {
+                    let text = cell.as_str()?;
+                    self.refused_values
+                        .iter()
+                        .any(|v| v == text)
+                        .then(|| format!("values[{r}][{c}]"))
+                })
+            })
+        };
+        match body.get("data").and_then(serde_json::Value::as_array) {
+            Some(data) => data.iter().enumerate().find_map(|(d, range)| {
+                refused(&range["values"]).map(|at| format!("data[{d}].{at}"))
+            }),
+            None => refused(&body["values"]),
+        }
+    }
+
     /// Takes the fault planned for this request of `method`, if any.
     pub fn take_fault(&mut self, method: &str) -> Option<Fault> {
         let mut fired = None;

@@ -68,7 +68,8 @@ pub enum Fault {
         /// `Retry-After` header value, such as `2.0`.
         retry_after: Option<String>,
     },
-    /// Wait this long (real time) before answering: the client's timeout fires first.
+    /// Wait this long (real time), or until released, before answering: the client's timeout
+    /// fires first.
     Stall(Duration),
     /// Start the body, then drop the connection.
     Reset,
@@ -200,6 +201,8 @@ pub(crate) struct Shared {
     last_headers: Mutex<Vec<(String, String)>>,
     /// Whether protected customer data is served.
     protected_data: AtomicBool,
+    /// Stalled and in-flight requests.
+    stalls: crate::sandbox::Stalls,
     /// Bulk operations and their results.
     bulk: bulk::Bulk,
 }
@@ -343,6 +346,7 @@ impl ShopifyEmulator {
             documents: Mutex::default(),
             last_headers: Mutex::default(),
             protected_data: AtomicBool::new(config.protected_data_access),
+            stalls: crate::sandbox::Stalls::default(),
             bulk,
         });
         let app = Router::new()
@@ -427,6 +431,13 @@ impl ShopifyEmulator {
             token.to_owned(),
             scopes.iter().map(|s| (*s).to_owned()).collect(),
         );
+    }
+
+    /// Its [`Fault::Stall`]s (to wait until one holds a request, and to end it) and the requests
+    /// it is handling.
+    #[must_use]
+    pub fn stalls(&self) -> &crate::sandbox::Stalls {
+        &self.shared.stalls
     }
 
     /// Revokes every token (static and issued): the next request gets 401.

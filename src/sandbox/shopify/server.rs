@@ -81,6 +81,7 @@ pub async fn graphql(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let _busy = shared.stalls.busy();
     let request = shared.count_request();
     shared.record_headers(&headers);
     let served_version = if SUPPORTED_VERSIONS.contains(&version.as_str()) {
@@ -98,7 +99,7 @@ pub async fn graphql(
         json_response(status, body, request, &served_version, gzip)
     };
     match &fault {
-        Some(Fault::Stall(duration)) => tokio::time::sleep(*duration).await,
+        Some(Fault::Stall(duration)) => shared.stalls.stall(*duration).await,
         Some(Fault::Status {
             status,
             body,

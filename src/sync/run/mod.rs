@@ -13,6 +13,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tracing::{info, warn};
 
+#[cfg(test)]
+mod tests;
 mod write;
 
 use super::dry_run::DryRunOutput;
@@ -20,11 +22,11 @@ use super::error::SyncError;
 use super::hash::ContentHash;
 use super::plan::{Compare, OrderOutcome, Plan, SheetCells, all_tracked, cell_changes, plan};
 use super::rows::{OrderRows, RowKey, order_rows};
-use super::sheet::{SheetSide, WriteStats};
+use super::sheet::{Chunk, SheetSide, WriteStats};
 use super::writes::OrderProgress;
 use crate::clock::SharedClock;
 use crate::order::{Order, Shop};
-use crate::sheets::{SheetsClient, SheetsSettings};
+use crate::sheets::{SheetsClient, SheetsError, SheetsSettings};
 use crate::shopify::ShopifyClient;
 use crate::store::{
     Binding, NewError, RunCounts, RunId, RunMode, RunOutcome, Store, StoreError, SyncedOrder,
@@ -37,6 +39,11 @@ const BATCH_ROWS: usize = 20_000;
 
 /// How often a write whose outcome stayed unknown is re-planned (after re-reading the keys).
 const MAX_AMBIGUOUS_RETRIES: u32 = 3;
+
+/// Extra write requests a batch may spend halving requests Google refused (400), to find the rows
+/// it will not take: enough to single out a few bad orders among thousands of rows (about two per
+/// halving), few enough that a refusal of every row (a bug of ours) fails the run quickly.
+const MAX_ISOLATING_WRITES: u32 = 64;
 
 /// Whether the run writes or only plans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -181,11 +188,7 @@ impl<'a, 'o> Job<'a, 'o> {
             services.store.close_abandoned_runs()?;
         }
         let run = services.store.start_run(mode, cursor_before)?;
-        let window_from = match cursor_before {
-            Some(cursor) => cursor - chrono::Duration::minutes(i64::from(options.overlap_minutes)),
-            None => started - chrono::Duration::days(i64::from(options.lookback_days)),
-        };
-        let window_from = options.since.map_or(window_from, |s| s.min(window_from));
+        let window_from = window_start(cursor_before, started, options);
         let tz = services.store.shop_timezone()?.unwrap_or(chrono_tz::UTC);
         let dry = if real {
             None
@@ -207,11 +210,42 @@ impl<'a, 'o> Job<'a, 'o> {
             counts: RunCounts::default(),
             warnings: Warnings::default(),
             duplicates: BTreeSet::new(),
+            refused: BTreeSet::new(),
             covered: None,
             pending_cover: None,
             dry,
         };
         Ok((job, window_from))
+    }
+}
+
+/// The start of the window a windowed run fetches: the cursor minus the overlap (orders Shopify
+/// stamped just before the last run started but showed only after), or `lookback_days` before the
+/// start on the first run. `--since` widens the window, never narrows it.
+fn window_start(
+    cursor: Option<DateTime<Utc>>,
+    started: DateTime<Utc>,
+    options: &SyncOptions,
+) -> DateTime<Utc> {
+    let from = match cursor {
+        Some(cursor) => cursor - chrono::Duration::minutes(i64::from(options.overlap_minutes)),
+        None => started - chrono::Duration::days(i64::from(options.lookback_days)),
+    };
+    options.since.map_or(from, |since| since.min(from))
+}
+
+/// Where the cursor should go after a run that ended with `outcome` (the store never moves it
+/// back): a complete run moves it to its start, even over an empty window (failed orders are in
+/// `sync_errors` and fetched by ID); a run cut short stops it where every earlier order is written
+/// or recorded (`covered`), or leaves it where it was.
+fn cursor_target(
+    outcome: RunOutcome,
+    started: DateTime<Utc>,
+    covered: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    match outcome {
+        RunOutcome::Success | RunOutcome::Partial => Some(started),
+        RunOutcome::Failed | RunOutcome::Interrupted | RunOutcome::Abandoned => covered,
     }
 }
 
@@ -272,6 +306,8 @@ pub(super) struct Job<'a, 'o> {
     counts: RunCounts,
     warnings: Warnings,
     duplicates: BTreeSet<String>,
+    /// Orders whose rows Google refused this run, recorded in `sync_errors` once.
+    refused: BTreeSet<String>,
     /// Every order of the window updated at or before this is written or recorded in errors.
     covered: Option<DateTime<Utc>>,
     /// What `covered` becomes once the buffer is written.
@@ -421,13 +457,7 @@ impl Job<'_, '_> {
             (Ok(()), None) if self.counts.failed > 0 => RunOutcome::Partial,
             (Ok(()), None) => RunOutcome::Success,
         };
-        // A complete run moves the cursor to its start, even over an empty window; otherwise it
-        // stops where every earlier order is written or recorded.
-        let target = if outcome == RunOutcome::Success || outcome == RunOutcome::Partial {
-            Some(started)
-        } else {
-            self.covered
-        };
+        let target = cursor_target(outcome, started, self.covered);
         let mut cursor_after = cursor_before;
         // Only the windowed run moves the cursor: reconciliation fetches by number and ID.
         if self.real()

@@ -30,7 +30,10 @@ impl Job<'_, '_> {
             // cursor stays put; the run's own error says what failed (`note_run_outcome`).
             let message = err.to_string();
             let recorded = self.recorded_gids(&orders)?;
-            for order in orders.iter().filter(|o| !recorded.contains(&o.gid)) {
+            let open = orders
+                .iter()
+                .filter(|o| !recorded.contains(&o.gid) && !self.refused.contains(&o.gid));
+            for order in open {
                 self.services.store.record_error(&NewError {
                     run: Some(self.run),
                     order_gid: Some(&order.gid),
@@ -129,7 +132,7 @@ impl Job<'_, '_> {
                     let recorded = self.recorded_gids(orders)?;
                     rows = orders
                         .iter()
-                        .filter(|o| !recorded.contains(&o.gid))
+                        .filter(|o| !recorded.contains(&o.gid) && !self.refused.contains(&o.gid))
                         .map(|o| order_rows(o, self.tz))
                         .collect();
                 }
@@ -270,31 +273,88 @@ impl Job<'_, '_> {
             .sum();
         self.services.observer.writing(total as u64);
         let mut written = 0u64;
-        for chunk in &chunks {
-            let sheet = self.sheet_mut().await?;
-            sheet.send(plan, chunk).await?;
-            sheet.record_appends(plan, &chunk.appends);
-            let mut done = Vec::new();
-            for &i in &chunk.appends {
-                if progress.confirm(plan.appends[i].order) {
-                    done.push(plan.appends[i].order);
+        let mut search = MAX_ISOLATING_WRITES;
+        for chunk in chunks {
+            // A request Google refuses for what it holds (400) is sent again as halves, down to
+            // the refused rows: one order Google will not take must not fail the orders beside
+            // it. The search is bounded; past it the refusal is the run's error.
+            let mut parts = vec![chunk];
+            while let Some(part) = parts.pop() {
+                match self.sheet_mut().await?.send(plan, &part).await {
+                    Ok(()) => self.confirmed(plan, &part, &mut progress, by_gid, &mut written)?,
+                    Err(SheetsError::BadRequest { message }) => match part.halves() {
+                        Some((first, second)) if search >= 2 => {
+                            search -= 2;
+                            parts.extend([second, first]);
+                        }
+                        Some(_) => return Err(SheetsError::BadRequest { message }.into()),
+                        None => self.refused_rows(plan, &part, &message)?,
+                    },
+                    Err(err) => return Err(err.into()),
                 }
             }
-            for &i in &chunk.updates {
-                if progress.confirm(plan.updates[i].order) {
-                    done.push(plan.updates[i].order);
-                }
-            }
-            self.record(plan, &done, by_gid)?;
-            self.counts.rows_appended += i64::try_from(chunk.appends.len()).unwrap_or(0);
-            self.counts.rows_updated += i64::try_from(chunk.updates.len()).unwrap_or(0);
-            written += (chunk.appends.len() + chunk.updates.len()) as u64;
-            self.services.observer.wrote(written);
             if self.stop_requested().is_some() {
                 return Ok(progress.incomplete().is_empty());
             }
         }
         Ok(true)
+    }
+
+    /// Takes note of a part of a plan the sheet confirmed: its appended rows, the orders it
+    /// completes (recorded now), the counts and the progress report.
+    fn confirmed(
+        &mut self,
+        plan: &Plan,
+        part: &Chunk,
+        progress: &mut OrderProgress,
+        by_gid: &HashMap<&str, &Order>,
+        written: &mut u64,
+    ) -> Result<(), SyncError> {
+        if let Some(sheet) = self.sheet.as_mut() {
+            sheet.record_appends(plan, &part.appends);
+        }
+        let orders = part
+            .appends
+            .iter()
+            .map(|&i| plan.appends[i].order)
+            .chain(part.updates.iter().map(|&i| plan.updates[i].order));
+        let done: Vec<usize> = orders.filter(|&o| progress.confirm(o)).collect();
+        self.record(plan, &done, by_gid)?;
+        self.counts.rows_appended += i64::try_from(part.appends.len()).unwrap_or(0);
+        self.counts.rows_updated += i64::try_from(part.updates.len()).unwrap_or(0);
+        *written += (part.appends.len() + part.updates.len()) as u64;
+        self.services.observer.wrote(*written);
+        Ok(())
+    }
+
+    /// Records the order of a row Google refused in `sync_errors` (once per run), so the run goes
+    /// on without it, ends with problems, and the next run fetches it again by ID.
+    fn refused_rows(&mut self, plan: &Plan, part: &Chunk, message: &str) -> Result<(), SyncError> {
+        let orders = part
+            .appends
+            .iter()
+            .map(|&i| plan.appends[i].order)
+            .chain(part.updates.iter().map(|&i| plan.updates[i].order));
+        for index in orders {
+            let order = &plan.orders[index];
+            if !self.refused.insert(order.order_gid.clone()) {
+                continue;
+            }
+            self.warnings.add(format!(
+                "order {}: Google refused its rows ({message}); it is retried on the next sync",
+                order.name
+            ));
+            self.services.store.record_error(&NewError {
+                run: Some(self.run),
+                order_gid: Some(&order.order_gid),
+                order_name: Some(&order.name),
+                stage: "write",
+                kind: "sheets",
+                message,
+            })?;
+            self.counts.failed += 1;
+        }
+        Ok(())
     }
 
     pub(super) async fn plan_dry(

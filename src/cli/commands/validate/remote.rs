@@ -141,6 +141,7 @@ async fn google(
         max_attempts: 2,
         ..Backoff::default()
     };
+    settings.quota_attempts = 2;
     settings.read_timeout = Duration::from_secs(20);
     settings.token_timeout = Duration::from_secs(20);
     let key_path = config.service_account_file.display().to_string();

@@ -10,6 +10,7 @@
 //!        -> shopify (GraphQL client)   sheets (OAuth, Drive, values API)   store (SQLite, lock)
 //!             -> order (domain types shared by all; no IO), clock, retry, config
 //! sandbox (emulators of both APIs, used by tests, benchmarks and `demo`)
+//! schedule (the crontab line and systemd units `schedule` prints; text only)
 //! ```
 //!
 //! Nothing below `cli` prints, parses arguments or decides exit codes. `shopify`, `sheets` and `store`
@@ -22,6 +23,7 @@ pub mod csv_safe;
 pub mod order;
 pub mod retry;
 pub mod sandbox;
+pub mod schedule;
 pub mod sheets;
 pub mod shopify;
 pub mod store;

@@ -7,6 +7,7 @@ pub mod exit;
 mod failure;
 pub mod logging;
 pub mod output;
+pub mod placing;
 pub mod progress;
 pub mod reading;
 pub mod remote;
@@ -65,6 +66,14 @@ pub enum Command {
     Reset(commands::reset::Args),
     /// Run the real sync against a built-in sandbox store and sheet, with no accounts needed.
     Demo(commands::demo::Args),
+    /// Write a consistent, verified copy of the tracking database (safe while a sync runs).
+    Backup(commands::backup::Args),
+    /// Print a crontab line or systemd units that run `sync` here; installs nothing.
+    Schedule(commands::schedule::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(commands::completions::Args),
+    /// Print the man page.
+    Man(commands::man::Args),
 }
 
 impl Command {
@@ -81,6 +90,10 @@ impl Command {
             Self::Export(_) => "export",
             Self::Reset(_) => "reset",
             Self::Demo(_) => "demo",
+            Self::Backup(_) => "backup",
+            Self::Schedule(_) => "schedule",
+            Self::Completions(_) => "completions",
+            Self::Man(_) => "man",
         }
     }
 
@@ -94,7 +107,13 @@ impl Command {
             Self::Errors(a) => a.json,
             Self::Validate(a) => a.json,
             Self::Report(a) => a.json,
-            Self::Export(_) | Self::Reset(_) | Self::Demo(_) => false,
+            Self::Export(_)
+            | Self::Reset(_)
+            | Self::Demo(_)
+            | Self::Backup(_)
+            | Self::Schedule(_)
+            | Self::Completions(_)
+            | Self::Man(_) => false,
         }
     }
 
@@ -159,6 +178,10 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export(args) => commands::export::run(&ctx, &args),
         Command::Reset(args) => commands::reset::run(&ctx, &args),
         Command::Demo(args) => commands::demo::run(&ctx, &args),
+        Command::Backup(args) => commands::backup::run(&ctx, &args),
+        Command::Schedule(args) => commands::schedule::run(&ctx, &args, cli.config.as_deref()),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man(args) => commands::man::run(&args),
     }
 }
 

@@ -270,6 +270,26 @@ impl Loaded {
             .collect()
     }
 
+    /// The store, when `shopify_store_name` is set to a valid name (for labels that need no other
+    /// setting, such as `schedule`'s unit name).
+    #[must_use]
+    pub fn store_domain(&self) -> Option<StoreDomain> {
+        StoreDomain::parse(&self.layers.get(keys::STORE_NAME)?.text).ok()
+    }
+
+    /// The variables whose effective value comes from the process environment, which a scheduler
+    /// (cron, systemd) does not pass on.
+    #[must_use]
+    pub fn from_process_environment(&self) -> Vec<&'static str> {
+        keys::ALL
+            .into_iter()
+            .filter_map(|key| match self.layers.get(key)?.source {
+                Source::Env(var) => Some(var),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The config file that was read, if any.
     #[must_use]
     pub fn config_file(&self) -> Option<&PathBuf> {

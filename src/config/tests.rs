@@ -374,3 +374,30 @@ fn the_config_template_parses_as_a_config_file() {
     assert_eq!(err.problems.len(), 1, "{err}");
     assert!(err.to_string().contains("/path/to/key.json"), "{err}");
 }
+
+#[test]
+fn values_from_the_process_environment_are_named_for_schedulers() {
+    let dir = Dir::new();
+    dir.write(
+        "config.json",
+        r#"{"shopify_store_name": "https://Acme-Two.myshopify.com/", "lookback_days": 7}"#,
+    )
+    .write(".env", "SHOPSYNC_DB=dotenv.db\n");
+    let env = [
+        ("SHOPIFY_ACCESS_TOKEN", "shpat_x"),
+        ("LOOKBACK_DAYS", "9"),
+        ("HOME", "/root"),
+    ];
+    let loaded = Loaded::read(&dir.inputs(&env, &[]));
+    // Only what the environment decides: not .env, not a variable shopsync does not read.
+    assert_eq!(
+        loaded.from_process_environment(),
+        ["SHOPIFY_ACCESS_TOKEN", "LOOKBACK_DAYS"]
+    );
+    assert_eq!(
+        loaded.store_domain().map(|s| s.domain()),
+        Some("acme-two.myshopify.com".to_owned())
+    );
+    let none = Loaded::read(&Dir::new().inputs(&[("SHOPIFY_STORE_NAME", "not a shop!")], &[]));
+    assert_eq!(none.store_domain(), None);
+}

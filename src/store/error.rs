@@ -94,6 +94,17 @@ pub enum StoreError {
         /// SQLite's description.
         detail: String,
     },
+    /// A backup's copy failed SQLite's integrity check, so it was not kept.
+    #[error(
+        "the copy of {} failed SQLite's integrity check ({detail}), so no backup was kept; the database itself is probably damaged: run `shopsync validate`, and restore an earlier backup if it fails",
+        path.display()
+    )]
+    BackupDamaged {
+        /// The database that was copied.
+        path: PathBuf,
+        /// What the check reported (its first lines).
+        detail: String,
+    },
     /// The database (or its directory) cannot be written.
     #[error(
         "the database {} is read-only (check the permissions of the file and its directory)",
@@ -182,6 +193,28 @@ impl StoreError {
                 Self::ReadOnly { path }
             }
             _ => Self::Io { path, source },
+        }
+    }
+
+    /// The file the error is about.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Missing { path }
+            | Self::Uninitialized { path }
+            | Self::NotSqlite { path }
+            | Self::PriorTool { path }
+            | Self::Foreign { path, .. }
+            | Self::Newer { path, .. }
+            | Self::NeedsUpgrade { path, .. }
+            | Self::Corrupt { path, .. }
+            | Self::BackupDamaged { path, .. }
+            | Self::ReadOnly { path }
+            | Self::DiskFull { path }
+            | Self::Busy { path }
+            | Self::BindingMismatch { path, .. }
+            | Self::Io { path, .. }
+            | Self::Sqlite { path, .. } => path,
         }
     }
 

@@ -5,6 +5,7 @@
 //! database, another application's, a newer shopsync's). Timestamps are stored as fixed-width
 //! RFC 3339 UTC text and money as decimal text. This module never prints and picks no exit code.
 
+mod backup;
 mod error;
 mod errors;
 mod gaps;
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 use crate::clock::{SharedClock, SystemClock};
 
+pub use backup::{BackupSummary, backup};
 pub use error::{Result, StoreError};
 pub use errors::{ErrorRecord, NewError, RUN_STAGE};
 pub use gaps::{ExplainedGap, GapClass, NumberRange};
@@ -89,15 +91,7 @@ impl Store {
     /// [`Store::open`].
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        match std::fs::metadata(path) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::Missing {
-                    path: path.to_path_buf(),
-                });
-            }
-            Err(e) => return Err(StoreError::from_io(path, e)),
-        }
+        require_file(path)?;
         if migrations::check_header(path)? {
             return Err(StoreError::Uninitialized {
                 path: path.to_path_buf(),
@@ -213,6 +207,17 @@ pub struct Health {
     pub supported_version: i64,
     /// The journal mode (`wal` for a database shopsync wrote).
     pub journal_mode: String,
+}
+
+/// Refuses a path with no file, for the opens that never create one.
+fn require_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::Missing {
+            path: path.to_path_buf(),
+        }),
+        Err(e) => Err(StoreError::from_io(path, e)),
+    }
 }
 
 /// Creates the file with mode 0600 when it does not exist, so SQLite never creates it with a wider

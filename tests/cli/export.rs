@@ -7,7 +7,7 @@ use shopsync::store::RunOutcome;
 
 use crate::fixture::{FORMULA_TITLE, populate};
 use crate::local_commands::run;
-use crate::support::Sandbox;
+use crate::support::{Sandbox, mode};
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_path(path).expect("open the CSV");
@@ -22,15 +22,6 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
         .map(|r| r.expect("record").iter().map(str::to_owned).collect())
         .collect();
     (header, rows)
-}
-
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::metadata(path)
-        .expect("metadata")
-        .permissions()
-        .mode()
-        & 0o777
 }
 
 /// Every file in the directory, hidden temp files included, but the database's own (a read-only

@@ -2,9 +2,22 @@
 
 use crate::support::Sandbox;
 
-const COMMANDS: [&str; 10] = [
-    "sync", "status", "missing", "orders", "errors", "validate", "report", "export", "reset",
+/// Every sub-command a user can type (also what the completions and the man page must know).
+pub const COMMANDS: [&str; 14] = [
+    "sync",
+    "status",
+    "missing",
+    "orders",
+    "errors",
+    "validate",
+    "report",
+    "export",
+    "reset",
     "demo",
+    "backup",
+    "schedule",
+    "completions",
+    "man",
 ];
 
 fn help(args: &[&str]) -> String {

@@ -34,17 +34,25 @@
 //! - `validate`: every check against the emulators, each broken piece failing its own check, and
 //!   nothing written anywhere.
 //! - `demo`: `shopsync demo` runs every step against its own sandbox; foreign folders are refused.
+//! - `backup`: a verified copy taken while a sync holds the lock; owner-only; `--force`; refusals.
+//! - `schedule`: crontab line and systemd units, run as cron runs them and checked by systemd.
+//! - `migration`: the prior Python tool's commands, database, log and tab, as the README describes.
+//! - `completions`: completion scripts for every shell and the man page, generated and checked.
 
+mod backup;
+mod completions;
 mod config;
 mod demo;
 mod export;
 mod fixture;
 mod help;
 mod local_commands;
+mod migration;
 mod missing;
 mod refusals;
 mod reset;
 mod same_rules;
+mod schedule;
 mod secrets;
 mod support;
 mod sync;

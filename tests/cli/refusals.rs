@@ -7,7 +7,7 @@ use crate::local_commands::json;
 use crate::support::Sandbox;
 
 /// Every local command, as run against each bad file.
-const COMMANDS: [&[&str]; 7] = [
+const COMMANDS: [&[&str]; 8] = [
     &["status"],
     &["status", "--json"],
     &["orders"],
@@ -15,6 +15,7 @@ const COMMANDS: [&[&str]; 7] = [
     &["report"],
     &["export", "-o", "out.csv"],
     &["reset", "1001"],
+    &["backup", "copy.db"],
 ];
 
 /// The files in the directory, but the log file `reset` keeps (it records attempts to change state).

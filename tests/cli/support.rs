@@ -42,5 +42,32 @@ impl Sandbox {
     }
 }
 
+/// The permission bits of a file (`0o600` for owner-only).
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// A program on PATH, when this machine has it; `None` (with a note on stderr) when not, for the
+/// checks that need a tool beside cargo. CI (`SHOPSYNC_CI`, set by `.ci/run`, which installs them)
+/// must have it, so there the checks never skip.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("SHOPSYNC_CI").is_none(),
+            "CI must have {name} (.ci/run installs it)"
+        );
+        eprintln!("{name} is not installed: skipped the checks that need it");
+    }
+    found
+}
+
 /// A service-account key file shaped like Google's (the key itself is a placeholder).
 pub const KEY_JSON: &str = r#"{"type":"service_account","project_id":"p","private_key_id":"k","private_key":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n","client_email":"shopsync@p.iam.gserviceaccount.com","token_uri":"https://oauth2.googleapis.com/token"}"#;

@@ -1,10 +1,9 @@
 //! `shopsync export`: the tracking data as a file.
 //!
-//! The file is written to a temporary file in the target's directory (mode 0600: it holds customer
-//! data) and renamed into place only when complete, so a failed export leaves nothing half-written.
-//! Without `--force` an existing file is never replaced, even one that appears while exporting.
+//! The file is written under a temporary name and moved into place when complete, owner-only and
+//! never over an existing file without `--force` ([`crate::cli::placing`]).
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -14,6 +13,7 @@ use chrono::Utc;
 use crate::cli::Context;
 use crate::cli::exit::{Outcome, UsageError};
 use crate::cli::output::Output;
+use crate::cli::placing::Pending;
 use crate::cli::reading::ReadStore;
 use crate::cli::times::Zone;
 use crate::csv_safe::neutralise;
@@ -73,14 +73,21 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     if !args.force && target.symlink_metadata().is_ok() {
         return Err(exists(&target));
     }
-    let (pending, mut writer) = Pending::create(&target)?;
+    let (pending, file) = Pending::create(&target, "the export")?;
+    let mut writer = BufWriter::new(file);
     let counts = if json {
         write_json(&mut writer, &read, zone)
     } else {
         write_csv(&mut writer, &read, zone)
     }
     .with_context(|| format!("cannot write the export to {}", target.display()))?;
-    pending.finish(writer, &target, args.force)?;
+    // Flushed and on disk before it takes the target's name.
+    writer
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)
+        .and_then(|file| file.sync_all())
+        .with_context(|| format!("cannot write the export to {}", target.display()))?;
+    pending.place(&target, args.force, || exists(&target))?;
     if !ctx.verbosity.quiet {
         let mut line = format!(
             "Exported {} line item(s) of {} order(s) to {}{}.",
@@ -216,79 +223,4 @@ fn write_json(
     }
     writeln!(writer, "\n]\n}}")?;
     Ok(counts)
-}
-
-/// The temporary file an export is written to; removed on drop unless moved into place.
-struct Pending {
-    path: PathBuf,
-    placed: bool,
-}
-
-impl Pending {
-    /// Creates the temporary file (mode 0600) next to `target`.
-    fn create(target: &Path) -> anyhow::Result<(Self, BufWriter<File>)> {
-        let dir = match target.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let name = target
-            .file_name()
-            .ok_or_else(|| UsageError(format!("{} is not a file name", target.display())))?;
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".{}.tmp", std::process::id()));
-        let path = dir.join(tmp_name);
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options
-            .open(&path)
-            .with_context(|| format!("cannot create the export in {}", dir.display()))?;
-        let pending = Self {
-            path,
-            placed: false,
-        };
-        Ok((pending, BufWriter::new(file)))
-    }
-
-    /// Flushes to disk and moves the file into place; without `force`, never over an existing file.
-    fn finish(mut self, writer: BufWriter<File>, target: &Path, force: bool) -> anyhow::Result<()> {
-        let context = || format!("cannot write the export to {}", target.display());
-        let file = writer
-            .into_inner()
-            .map_err(std::io::IntoInnerError::into_error)
-            .with_context(context)?;
-        file.sync_all().with_context(context)?;
-        drop(file);
-        if force {
-            std::fs::rename(&self.path, target).with_context(context)?;
-        } else {
-            // A hard link fails when the target exists, so a file that appeared meanwhile is kept.
-            match std::fs::hard_link(&self.path, target) {
-                Ok(()) => {
-                    let _ = std::fs::remove_file(&self.path);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(exists(target));
-                }
-                // Some file systems have no hard links: check, then rename.
-                Err(_) if target.symlink_metadata().is_ok() => return Err(exists(target)),
-                Err(_) => std::fs::rename(&self.path, target).with_context(context)?,
-            }
-        }
-        self.placed = true;
-        Ok(())
-    }
-}
-
-impl Drop for Pending {
-    fn drop(&mut self) {
-        if !self.placed {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::text::{REVENUE_DEFINED, amount_in, change, money};
+use super::text::{REVENUE_DEFINED, amount_in, change, money_or_zero};
 use super::{chart_currency, shares};
 use crate::cli::times::Zone;
 use crate::order::{format_amount, format_money};
@@ -95,8 +95,8 @@ fn cards(report: &Report) -> String {
         let _ = write!(
             html,
             "<div class=\"card\"><span>{name}</span><b>{}</b><span>previous {} · {change}</span></div>",
-            escape(&money(now)),
-            escape(&money(before)),
+            escape(&money_or_zero(now, currency.as_deref())),
+            escape(&money_or_zero(before, currency.as_deref())),
         );
     }
     let _ = write!(

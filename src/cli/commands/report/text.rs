@@ -57,6 +57,14 @@ pub fn money(amounts: &[CurrencyAmount]) -> String {
         .join(", ")
 }
 
+/// Like [`money`], but no money at all is zero in `currency` when there is one.
+pub fn money_or_zero(amounts: &[CurrencyAmount], currency: Option<&str>) -> String {
+    match currency {
+        Some(c) if amounts.is_empty() => format_money(Decimal::ZERO, c),
+        _ => money(amounts),
+    }
+}
+
 /// `amount` in `currency` out of `amounts` (zero when absent).
 pub fn amount_in(amounts: &[CurrencyAmount], currency: &str) -> Decimal {
     amounts
@@ -187,7 +195,12 @@ fn revenue(out: &Output, report: &Report) -> std::io::Result<()> {
             || "-".to_owned(),
             |c| change(amount_in(now, c), amount_in(before, c)),
         );
-        table.add_row(vec![name.to_owned(), money(now), money(before), change]);
+        table.add_row(vec![
+            name.to_owned(),
+            money_or_zero(now, currency.as_deref()),
+            money_or_zero(before, currency.as_deref()),
+            change,
+        ]);
     }
     table.add_row(vec![
         "Orders".to_owned(),

@@ -23,6 +23,7 @@
 //! - `sync_bad_inputs`: revoked token, wrong spreadsheet, foreign binding, corrupt DB: exit code, DB intact.
 //! - `local_commands`: `status`, `orders`, `errors` and `report` on a populated store.
 //! - `export`: CSV and JSON files, formula neutralising, owner-only mode, `--force`.
+//! - `report_html`: `report --html`: a self-contained page, rendered by headless Chromium, with its bars.
 //! - `reset`: number forms, unknown numbers, the sync lock.
 //! - `refusals`: before the first sync, garbage and foreign databases: nothing created or changed.
 //! - `same_rules`: `-q`, `--json` failures, numbers out of range, unknown keys and export formats,
@@ -50,6 +51,7 @@ mod local_commands;
 mod migration;
 mod missing;
 mod refusals;
+mod report_html;
 mod reset;
 mod same_rules;
 mod schedule;

@@ -29,7 +29,7 @@ font-variant-numeric:tabular-nums}.cards{display:flex;gap:1rem;flex-wrap:wrap}.c
 min-width:150px;border:1px solid #d9e2ec;border-radius:6px;padding:.6rem .8rem}.card b{display:block;\
 font-size:1.1rem;white-space:nowrap}.card span{color:#52606d;font-size:.8rem}.note{color:#52606d;font-size:.8rem}\
 svg text{font-size:11px;fill:#52606d}.bar-revenue{fill:#2f855a}.bar-orders{fill:#c05621}\
-.ok{color:#2f855a}.bad{color:#c53030}.warn{color:#b7791f}";
+.ok{color:#22543d}.bad{color:#c53030}.warn{color:#b7791f}";
 
 /// Text for HTML: `&`, `<`, `>` and quotes escaped.
 #[must_use]

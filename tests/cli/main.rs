@@ -2,6 +2,7 @@
 //! environment.
 //!
 //! Modules:
+//! - `alerts`: healthcheck pings and the failure webhook against a local recorder; endpoints down.
 //! - `support`: the temp-dir harness and helpers shared by every test.
 //! - `fixture`: a tracking store populated through the store's API, and snapshot filters.
 //! - `help`: `--help` of every command, snapshotted, so docs cannot drift silently.
@@ -40,6 +41,7 @@
 //! - `migration`: the prior Python tool's commands, database, log and tab, as the README describes.
 //! - `completions`: completion scripts for every shell and the man page, generated and checked.
 
+mod alerts;
 mod backup;
 mod completions;
 mod config;

@@ -213,7 +213,10 @@ mod tests {
         assert!(text.contains("… 16 more rows …"), "{text}");
         assert!(text.contains("#1027") && text.contains("#1030"), "{text}");
         assert!(text.contains("A very long product tit…"), "{text}");
-        assert!(text.contains("12.50 EUR"), "money as printed everywhere: {text}");
+        assert!(
+            text.contains("12.50 EUR"),
+            "money as printed everywhere: {text}"
+        );
         let shown = orders_shown(&sheet(30));
         assert_eq!(shown.len(), 14);
         assert!(shown.contains("#1010") && shown.contains("#1027") && !shown.contains("#1011"));

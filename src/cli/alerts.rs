@@ -199,7 +199,7 @@ impl Alerts {
         let mut answers = Vec::new();
         for (key, request) in asked {
             let shown = redact(request.url.as_str());
-            let answer = match request.post(client.clone()).send().await {
+            let answer = match request.post(client).send().await {
                 Ok(r) if r.status().is_success() => Answer::Ok(r.status().as_u16()),
                 Ok(r) => Answer::Status(r.status().as_u16()),
                 Err(err) => Answer::Unreachable(err.without_url().to_string()),
@@ -220,7 +220,7 @@ struct Request {
 }
 
 impl Request {
-    fn post(self, client: reqwest::Client) -> reqwest::RequestBuilder {
+    fn post(self, client: &reqwest::Client) -> reqwest::RequestBuilder {
         let request = client.post(self.url).body(self.body);
         if self.json {
             request.header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -232,7 +232,7 @@ impl Request {
     async fn send(self, client: reqwest::Client) {
         let shown = redact(self.url.as_str());
         let what = self.what;
-        match self.post(client).send().await {
+        match self.post(&client).send().await {
             Ok(response) if response.status().is_success() => {
                 tracing::info!("{what} {shown} answered {}", response.status());
             }

@@ -15,7 +15,7 @@ const REVENUE_BAR: [u8; 3] = [0x2f, 0x85, 0x5a];
 const ORDERS_BAR: [u8; 3] = [0xc0, 0x56, 0x21];
 
 fn write_page(sandbox: &Sandbox) -> String {
-    populate(&sandbox, RunOutcome::Success);
+    populate(sandbox, RunOutcome::Success);
     sandbox
         .cmd(&["report", "--html", "report.html"])
         .env("SHOPSYNC_DB", DB)

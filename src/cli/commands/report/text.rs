@@ -39,7 +39,7 @@ pub fn bar(share: f64) -> String {
         eighths = eighths.max(1);
     }
     let mut text = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         text.push(EIGHTHS[eighths % 8 - 1]);
     }
     text

@@ -88,9 +88,11 @@ fn time<'a>(secs: i64) -> ResolvedValue<'a> {
     ResolvedValue::leaf(to_utc(secs).format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-/// The shop's currency: every `shopMoney` and `Order.currencyCode`.
-fn shop_currency<'s>(ctx: &'s Ctx<'s>) -> &'s str {
-    ctx.store.data.shop.currency.as_str()
+/// `minor` units of the shop's currency as a `MoneyBag` of order `o`: `shopMoney` in the shop's
+/// currency (also `Order.currencyCode`), `presentmentMoney` in the customer's.
+fn bag<'a>(ctx: &'a Ctx<'a>, o: &OrderData, minor: i64) -> ResolvedValue<'a> {
+    let shop = ctx.store.data.shop.currency.as_str();
+    ResolvedValue::object(Obj::MoneyBag(minor, shop, o.presentment_currency))
 }
 
 /// Formats minor units as Shopify's `Decimal` string.
@@ -450,21 +452,9 @@ fn resolve_order<'a>(
                     .map(|a| Obj::Address(ctx, a, i))
             }))
         }
-        "totalPriceSet" => ResolvedValue::object(Obj::MoneyBag(
-            o.total_minor(),
-            shop_currency(ctx),
-            o.presentment_currency,
-        )),
-        "currentTotalPriceSet" => ResolvedValue::object(Obj::MoneyBag(
-            o.current_total_minor(),
-            shop_currency(ctx),
-            o.presentment_currency,
-        )),
-        "totalRefundedSet" => ResolvedValue::object(Obj::MoneyBag(
-            o.refunded_minor,
-            shop_currency(ctx),
-            o.presentment_currency,
-        )),
+        "totalPriceSet" => bag(ctx, o, o.total_minor()),
+        "currentTotalPriceSet" => bag(ctx, o, o.current_total_minor()),
+        "totalRefundedSet" => bag(ctx, o, o.refunded_minor),
         "lineItems" => {
             let first = if ctx.export.is_some() {
                 o.lines.len()
@@ -517,16 +507,8 @@ fn resolve_line<'a>(
         "vendor" => opt_str(product.and_then(|p| p.vendor.as_deref())),
         "quantity" => ResolvedValue::leaf(line.quantity),
         "currentQuantity" => ResolvedValue::leaf(line.current_quantity),
-        "originalUnitPriceSet" => ResolvedValue::object(Obj::MoneyBag(
-            line.unit_minor,
-            shop_currency(ctx),
-            o.presentment_currency,
-        )),
-        "discountedTotalSet" => ResolvedValue::object(Obj::MoneyBag(
-            line.discounted_minor,
-            shop_currency(ctx),
-            o.presentment_currency,
-        )),
+        "originalUnitPriceSet" => bag(ctx, o, line.unit_minor),
+        "discountedTotalSet" => bag(ctx, o, line.discounted_minor),
         "product" => ResolvedValue::nullable_object(live.map(Obj::Product)),
         "variant" => ResolvedValue::nullable_object(live.map(Obj::Variant)),
         _ => {

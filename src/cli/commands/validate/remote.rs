@@ -15,7 +15,7 @@ use crate::retry::Backoff;
 use crate::sheets::{MAX_CELLS, SheetsClient, SheetsError, SpreadsheetInfo, Target, parse_target};
 use crate::shopify::ShopifyError;
 use crate::store::Binding;
-use crate::sync::header::HeaderLayout;
+use crate::sync::plan::header::HeaderLayout;
 
 /// The remote checks, in the order they are shown.
 pub(super) const NAMES: [&str; 9] = [

@@ -31,4 +31,4 @@ pub use drive::{Target, parse_target};
 pub use error::{ErrorKind, SheetsError};
 pub use spreadsheet::{MAX_CELLS, SpreadsheetInfo, TabInfo, TabLayout, TabSpec};
 pub use values::ColumnsRead;
-pub use write::{RowCells, WriteChunk, WritePlan, WriteReport, plan_rows};
+pub use write::{Rectangle, RowCells, WriteChunk, WritePlan, WriteReport, plan_rows};

@@ -23,8 +23,8 @@ use crate::sync::plan::rows::RowKey;
 /// the next run, so a store with a huge gap is not hammered.
 const MAX_NUMBER_LOOKUPS: usize = 200;
 
-/// Shopify shows orders created in the last 60 days without `read_all_orders`.
-const DEFAULT_WINDOW_DAYS: i64 = 60;
+/// Shopify shows orders created in the last this many days without `read_all_orders`.
+const DEFAULT_WINDOW_DAYS: i64 = crate::shopify::DEFAULT_ORDER_WINDOW_DAYS as i64;
 
 /// What a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

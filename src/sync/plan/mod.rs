@@ -57,13 +57,6 @@ impl SheetCells {
         self.rows.insert(row, (first_column, values));
     }
 
-    /// Records a block read in one range: `rows[i]` is sheet row `first_row + i`.
-    pub fn insert_block(&mut self, first_row: u32, first_column: usize, rows: Vec<Vec<Value>>) {
-        for (row, values) in (first_row..).zip(rows) {
-            self.insert_row(row, first_column, values);
-        }
-    }
-
     /// The value of one cell, `None` when blank or not read.
     #[must_use]
     pub fn get(&self, row: u32, column: usize) -> Option<&Value> {

@@ -16,6 +16,54 @@ pub struct Money {
     pub currency: String,
 }
 
+impl Money {
+    /// The amount as money is printed everywhere: see [`format_money`].
+    #[must_use]
+    pub fn display(&self) -> String {
+        format_money(self.amount, &self.currency)
+    }
+}
+
+/// ISO 4217 codes whose amounts have no minor unit.
+const NO_MINOR_UNIT: &[&str] = &[
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
+    "VUV", "XAF", "XOF", "XPF",
+];
+
+/// ISO 4217 codes whose amounts have three decimal places.
+const THREE_DECIMALS: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
+
+/// Decimal places of a currency's amounts (ISO 4217 minor units): 0 for `JPY`, 3 for `KWD`, 2
+/// for the others.
+#[must_use]
+pub fn currency_digits(currency: &str) -> u32 {
+    if NO_MINOR_UNIT.contains(&currency) {
+        0
+    } else if THREE_DECIMALS.contains(&currency) {
+        3
+    } else {
+        2
+    }
+}
+
+/// An amount with exactly its currency's decimal places (`948.8` CAD is `948.80`, `1234.0` JPY is
+/// `1234`), rounded half away from zero when it has more.
+#[must_use]
+pub fn format_amount(amount: Decimal, currency: &str) -> String {
+    let digits = currency_digits(currency);
+    let mut fixed =
+        amount.round_dp_with_strategy(digits, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    fixed.rescale(digits);
+    fixed.to_string()
+}
+
+/// Money as every command prints it: the amount with its currency's decimal places, then the
+/// code (`948.80 CAD`, `1234 JPY`).
+#[must_use]
+pub fn format_money(amount: Decimal, currency: &str) -> String {
+    format!("{} {currency}", format_amount(amount, currency))
+}
+
 /// The shop the orders belong to, as Shopify describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shop {
@@ -190,5 +238,16 @@ mod tests {
         for (text, prefix, suffix, want) in cases {
             assert_eq!(parse_order_number(text, prefix, suffix), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn money_has_its_currency_decimal_places() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(format_money(d("948.8"), "CAD"), "948.80 CAD");
+        assert_eq!(format_money(d("948.805"), "USD"), "948.81 USD");
+        assert_eq!(format_money(d("-0.5"), "EUR"), "-0.50 EUR");
+        assert_eq!(format_money(d("1234.0"), "JPY"), "1234 JPY");
+        assert_eq!(format_money(d("12"), "KWD"), "12.000 KWD");
+        assert_eq!(format_amount(d("7"), "GBP"), "7.00");
     }
 }

@@ -86,7 +86,9 @@ fn check_order(order: &Order, want: &OrderData, emu: &ShopifyEmulator) {
         assert_eq!(order.financial_status.as_deref(), want.financial_status);
         assert_eq!(order.test, want.test);
         assert_eq!(order.note.as_deref(), want.note.as_deref());
-        assert_eq!(order.currency_code, want.currency);
+        // Order.currencyCode is the shop's currency, whatever the customer paid in.
+        assert_eq!(order.currency_code, store.data.shop.currency);
+        assert_eq!(order.current_total.currency, store.data.shop.currency);
         assert_eq!(order.customer.is_some(), want.customer.is_some());
         if let (Some(c), Some(i)) = (&order.customer, want.customer) {
             let wc = &store.data.customers[i as usize];
@@ -101,17 +103,20 @@ fn check_order(order: &Order, want: &OrderData, emu: &ShopifyEmulator) {
         assert_eq!(order.shipping_address.is_some(), want.shipping.is_some());
         assert_eq!(
             order.current_total.amount,
-            money(want.current_total_minor(), want.currency)
+            money(want.current_total_minor(), &store.data.shop.currency)
         );
         assert_eq!(order.line_items.len(), want.lines.len(), "{}", order.name);
         for (line, wl) in order.line_items.iter().zip(&want.lines) {
             assert_eq!(line.legacy_id(), wl.id.to_string());
             assert_eq!(line.quantity, i64::from(wl.quantity));
             assert_eq!(line.current_quantity, i64::from(wl.current_quantity));
-            assert_eq!(line.unit_price.amount, money(wl.unit_minor, want.currency));
+            assert_eq!(
+                line.unit_price.amount,
+                money(wl.unit_minor, &store.data.shop.currency)
+            );
             assert_eq!(
                 line.discounted_total.amount,
-                money(wl.discounted_minor, want.currency)
+                money(wl.discounted_minor, &store.data.shop.currency)
             );
         }
     });

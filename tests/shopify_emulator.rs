@@ -164,3 +164,49 @@ async fn orders_count_is_capped_by_its_limit_and_says_so() {
     .await;
     assert_eq!(default["data"]["ordersCount"]["precision"], "EXACT");
 }
+
+#[tokio::test]
+async fn orders_are_in_the_shop_currency_and_keep_the_customers_as_presentment() {
+    let rig = rig().await;
+    let query = "{ shop { currencyCode } orders(first: 40) { nodes { currencyCode \
+                 presentmentCurrencyCode totalPriceSet { shopMoney { amount currencyCode } \
+                 presentmentMoney { amount currencyCode } } } } }";
+    let (code, body) = post_raw(&rig, json!({ "query": query })).await;
+    assert_eq!(code, 200, "{body}");
+    let shop = body["data"]["shop"]["currencyCode"].as_str().unwrap();
+    assert_eq!(shop, "USD");
+    let orders = body["data"]["orders"]["nodes"].as_array().unwrap();
+    let mut presentment = std::collections::BTreeSet::new();
+    for order in orders {
+        assert_eq!(
+            order["currencyCode"], shop,
+            "one shop, one currency: {order}"
+        );
+        let total = &order["totalPriceSet"];
+        assert_eq!(total["shopMoney"]["currencyCode"], shop);
+        let paid_in = order["presentmentCurrencyCode"].as_str().unwrap();
+        assert_eq!(total["presentmentMoney"]["currencyCode"], paid_in);
+        let amount = |m: &Value| m["amount"].as_str().unwrap().parse::<f64>().unwrap();
+        let (usd, theirs) = (
+            amount(&total["shopMoney"]),
+            amount(&total["presentmentMoney"]),
+        );
+        let rate = match paid_in {
+            "USD" => 1.0,
+            "EUR" => 0.92,
+            "GBP" => 0.79,
+            "CAD" => 1.36,
+            "JPY" => 150.0,
+            other => panic!("{other}"),
+        };
+        assert!(
+            (usd * rate - theirs).abs() <= 1.0,
+            "{paid_in}: {usd} USD is {theirs}"
+        );
+        presentment.insert(paid_in.to_owned());
+    }
+    assert!(
+        presentment.len() > 1,
+        "customers pay in several currencies: {presentment:?}"
+    );
+}

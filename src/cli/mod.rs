@@ -1,6 +1,7 @@
 //! The command line: clap definitions, the one dispatch `match`, and turning outcomes into exit
 //! codes. Each sub-command lives in its own file under `commands/`.
 
+mod alerts;
 pub mod commands;
 mod context;
 pub mod exit;
@@ -186,7 +187,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 /// The error and its causes on one line, each cause once (context often repeats its source).
-fn one_line(err: &anyhow::Error) -> String {
+pub(crate) fn one_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
         let text = cause.to_string();

@@ -89,6 +89,51 @@ pub fn duration(d: chrono::TimeDelta) -> String {
     }
 }
 
+/// Parses an age such as `90s`, `30m`, `2h`, `1d` or `1h30m` (units `s`, `m`/`min`, `h`, `d`, `w`).
+///
+/// # Errors
+/// A message for the command line.
+pub fn parse_age(text: &str) -> Result<chrono::TimeDelta, String> {
+    let bad = || {
+        format!(
+            "\"{text}\" is not an age: write numbers with s, m, h, d or w, such as 2h, 90m or 1d"
+        )
+    };
+    let mut rest = text.trim();
+    let mut seconds: i64 = 0;
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit_end = rest[digits..]
+            .find(|c: char| c.is_ascii_digit())
+            .map_or(rest.len(), |i| digits + i);
+        let (number, unit) = (&rest[..digits], rest[digits..unit_end].trim());
+        let per_unit: i64 = match unit {
+            "s" => 1,
+            "m" | "min" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        let n: i64 = number.parse().map_err(|_| bad())?;
+        seconds = n
+            .checked_mul(per_unit)
+            .and_then(|s| seconds.checked_add(s))
+            .filter(|s| *s <= 3650 * 86_400)
+            .ok_or_else(|| format!("\"{text}\" is too long an age: at most ten years"))?;
+        rest = rest[unit_end..].trim_start();
+    }
+    if seconds == 0 {
+        return Err(format!("\"{text}\" is not an age of at least one second"));
+    }
+    Ok(chrono::TimeDelta::seconds(seconds))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone as _;
@@ -129,6 +174,29 @@ mod tests {
         ];
         for (d, want) in cases {
             assert_eq!(duration(d), want);
+        }
+    }
+
+    #[test]
+    fn ages_are_numbers_with_units() {
+        let secs = |t: &str| parse_age(t).map(|d| d.num_seconds());
+        assert_eq!(secs("2h"), Ok(7200));
+        assert_eq!(secs("90m"), Ok(5400));
+        assert_eq!(secs("30min"), Ok(1800));
+        assert_eq!(secs("1h30m"), Ok(5400));
+        assert_eq!(secs("1d"), Ok(86_400));
+        assert_eq!(secs("45s"), Ok(45));
+        for bad in [
+            "",
+            "2",
+            "h",
+            "2 hours",
+            "-1h",
+            "0h",
+            "1.5h",
+            "99999999999999w",
+        ] {
+            assert!(parse_age(bad).is_err(), "{bad:?}");
         }
     }
 }

@@ -63,8 +63,15 @@ pub const DRIVE_API_URL: Key = key("google_drive_api_url", "GOOGLE_DRIVE_API_URL
 /// `overlap_minutes`: how far each sync reaches back before the cursor.
 pub const OVERLAP_MINUTES: Key = key("overlap_minutes", "SHOPSYNC_OVERLAP_MINUTES");
 
+/// `healthcheck_url`: pinged when a sync starts, succeeds (`<url>`) or fails (`<url>/fail`). Shown
+/// redacted: whoever has it can ping it.
+pub const HEALTHCHECK_URL: Key = secret("healthcheck_url", "SHOPSYNC_HEALTHCHECK_URL");
+/// `alert_webhook_url`: sent a JSON POST when a sync fails. Shown redacted: chat webhooks carry
+/// their credential in the URL.
+pub const ALERT_WEBHOOK_URL: Key = secret("alert_webhook_url", "SHOPSYNC_ALERT_WEBHOOK_URL");
+
 /// Every setting, in the order `status`, `validate` and the templates list them.
-pub const ALL: [Key; 15] = [
+pub const ALL: [Key; 17] = [
     STORE_NAME,
     ACCESS_TOKEN,
     CLIENT_ID,
@@ -80,6 +87,8 @@ pub const ALL: [Key; 15] = [
     SHEETS_API_URL,
     DRIVE_API_URL,
     OVERLAP_MINUTES,
+    HEALTHCHECK_URL,
+    ALERT_WEBHOOK_URL,
 ];
 
 /// The setting whose `config.json` key is `json`.
@@ -127,7 +136,8 @@ mod tests {
             ),
             ("shopify_store", Some("shopify_store_name")),
             ("colour", None),
-            ("healthcheck", None),
+            ("healthcheck", Some("healthcheck_url")),
+            ("webhook", None),
         ];
         for (name, want) in cases {
             assert_eq!(closest(name).map(|k| k.json), want, "{name}");

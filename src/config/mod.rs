@@ -8,6 +8,7 @@
 //! [`Loaded::local`] or [`Loaded::remote`] interprets it, collecting *every* problem before failing,
 //! so a user fixes their configuration in one pass and no network call is made on bad input.
 
+mod checker;
 pub mod keys;
 mod layers;
 mod secret;
@@ -18,10 +19,11 @@ use std::path::PathBuf;
 
 use url::Url;
 
+use checker::Checker;
 pub use keys::Key;
 pub use layers::{Inputs, Layers, RawValue, Source, is_comment_key};
 pub use secret::Secret;
-pub use values::{ServiceAccountSummary, StoreDomain, number_in};
+pub use values::{ServiceAccountSummary, StoreDomain, is_loopback, number_in, redact};
 
 /// Default Admin API version: the one whose schema the queries are validated against.
 pub const DEFAULT_API_VERSION: &str = "2026-04";
@@ -169,6 +171,10 @@ pub struct RemoteConfig {
     pub sheets_api_url_origin: String,
     /// Where `drive_api_url` came from, likewise.
     pub drive_api_url_origin: String,
+    /// Pinged when a sync starts (`/start`), succeeds and fails (`/fail`); none when unset.
+    pub healthcheck_url: Option<Url>,
+    /// Sent a JSON POST when a sync fails; none when unset.
+    pub alert_webhook_url: Option<Url>,
 }
 
 /// One line of "where each value came from", for `status` and `validate`.
@@ -371,6 +377,10 @@ impl Loaded {
         let drive_api_url = check
             .optional(keys::DRIVE_API_URL, values::base_url)
             .unwrap_or_else(|| Url::parse(DEFAULT_DRIVE_API_URL).expect("valid default URL"));
+        let healthcheck_url =
+            check.optional(keys::HEALTHCHECK_URL, |t| values::alert_url(t, false));
+        let alert_webhook_url =
+            check.optional(keys::ALERT_WEBHOOK_URL, |t| values::alert_url(t, true));
 
         let store = store?;
         let shopify_api_url = match shopify_api_url {
@@ -402,6 +412,8 @@ impl Loaded {
                 keys::DRIVE_API_URL,
                 "the default (google_drive_api_url is not set)",
             ),
+            healthcheck_url,
+            alert_webhook_url,
         })
     }
 
@@ -415,76 +427,6 @@ impl Loaded {
             Some(Source::Env(var)) => format!("{var} from the environment"),
             Some(Source::Flag(flag)) => format!("{flag} from the command line"),
             Some(Source::Default) | None => default.to_owned(),
-        }
-    }
-}
-
-/// Interprets raw values, pushing a [`Problem`] for each that does not parse.
-struct Checker<'a> {
-    layers: &'a Layers,
-    problems: &'a mut Vec<Problem>,
-}
-
-impl Checker<'_> {
-    fn optional<T>(&mut self, key: Key, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
-        let raw = self.layers.get(key)?;
-        match parse(&raw.text) {
-            Ok(value) => Some(value),
-            Err(message) => {
-                self.problems.push(Problem::at(
-                    key,
-                    raw.source.clone(),
-                    format!("is invalid: {message}"),
-                ));
-                None
-            }
-        }
-    }
-
-    fn required<T>(
-        &mut self,
-        key: Key,
-        hint: &str,
-        parse: impl Fn(&str) -> Result<T, String>,
-    ) -> Option<T> {
-        if self.layers.get(key).is_none() {
-            self.problems.push(Problem::missing(key, hint));
-            return None;
-        }
-        self.optional(key, parse)
-    }
-
-    fn shopify_auth(&mut self) -> Option<ShopifyAuth> {
-        let token = self.layers.get(keys::ACCESS_TOKEN);
-        let id = self.layers.get(keys::CLIENT_ID);
-        let secret = self.layers.get(keys::CLIENT_SECRET);
-        match (token, id, secret) {
-            (Some(token), _, _) => Some(ShopifyAuth::Token(Secret::new(token.text.clone()))),
-            (None, Some(id), Some(secret)) => Some(ShopifyAuth::ClientCredentials {
-                client_id: id.text.clone(),
-                client_secret: Secret::new(secret.text.clone()),
-            }),
-            (None, Some(_), None) => {
-                self.problems.push(Problem::missing(
-                    keys::CLIENT_SECRET,
-                    " (shopify_client_id is set; the client-credentials grant needs both)",
-                ));
-                None
-            }
-            (None, None, Some(_)) => {
-                self.problems.push(Problem::missing(
-                    keys::CLIENT_ID,
-                    " (shopify_client_secret is set; the client-credentials grant needs both)",
-                ));
-                None
-            }
-            (None, None, None) => {
-                self.problems.push(Problem::missing(
-                    keys::ACCESS_TOKEN,
-                    " (or give shopify_client_id and shopify_client_secret of a Dev Dashboard app)",
-                ));
-                None
-            }
         }
     }
 }

@@ -86,6 +86,75 @@ pub fn base_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Whether `url`'s host is a loopback address: `localhost`, 127.0.0.0/8 or `::1`.
+#[must_use]
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Parses the URL of an alert (`healthcheck_url`, `alert_webhook_url`): https, or http to a
+/// loopback address; a host; a path is kept. `healthcheck_url` gets `/start` and `/fail` appended,
+/// so it takes no query (`allow_query` false).
+///
+/// # Errors
+/// A message saying what is wrong with the URL.
+pub fn alert_url(text: &str, allow_query: bool) -> Result<Url, String> {
+    let url =
+        Url::parse(text).map_err(|err| format!("\"{}\" is not a URL ({err})", redact(text)))?;
+    let shown = redact(text);
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(format!(
+                "\"{shown}\" must start with https:// (http:// only to a loopback address such as 127.0.0.1)"
+            ));
+        }
+        _ => return Err(format!("\"{shown}\" must start with https://")),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("\"{shown}\" has no host"));
+    }
+    if url.fragment().is_some() || (!allow_query && url.query().is_some()) {
+        return Err(format!(
+            "\"{shown}\" must have no {}: shopsync appends /start and /fail to it",
+            if allow_query {
+                "#fragment"
+            } else {
+                "?query or #fragment"
+            }
+        ));
+    }
+    Ok(url)
+}
+
+/// An alert URL as an error message may show it: scheme and host, the path (which may hold the
+/// check's key or a webhook's credential) left out.
+#[must_use]
+pub fn redact(text: &str) -> String {
+    match Url::parse(text) {
+        Ok(url) if url.host_str().is_some() => {
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let rest = if url.path().len() > 1 || url.query().is_some() {
+                "/…"
+            } else {
+                ""
+            };
+            format!(
+                "{}://{}{port}{rest}",
+                url.scheme(),
+                url.host_str().unwrap_or_default()
+            )
+        }
+        _ => "(not shown)".to_owned(),
+    }
+}
+
 /// Parses a Shopify API version: `YYYY-01`, `-04`, `-07`, `-10`, or `unstable`.
 ///
 /// # Errors

@@ -151,7 +151,33 @@ const TAGS: &[&str] = &[
     "=1+1",
     "中文",
 ];
+/// The currencies customers pay in (`presentmentCurrencyCode`); the shop's own is USD.
 const CURRENCIES: &[&str] = &["USD", "USD", "USD", "EUR", "GBP", "JPY", "CAD"];
+
+/// Fixed exchange rates, units of a currency per US dollar in ten-thousandths.
+const RATES: &[(&str, i128)] = &[
+    ("USD", 10_000),
+    ("EUR", 9_200),
+    ("GBP", 7_900),
+    ("CAD", 13_600),
+    ("JPY", 1_500_000),
+];
+
+/// `minor` units of the shop's currency in `presentment`, at the sandbox's fixed rates (rounded
+/// to the presentment currency's minor unit). An unknown currency keeps the amount.
+#[must_use]
+pub fn presentment_minor(minor: i64, shop: &str, presentment: &str) -> i64 {
+    let rate = |code: &str| RATES.iter().find(|(c, _)| *c == code).map(|(_, r)| *r);
+    let (Some(from), Some(to)) = (rate(shop), rate(presentment)) else {
+        return minor;
+    };
+    let scale = |code: &str| 10_i128.pow(minor_digits(code));
+    let numerator = i128::from(minor) * to * scale(presentment);
+    let denominator = from * scale(shop);
+    // Half away from zero; the denominator is positive.
+    let rounded = numerator.signum() * ((2 * numerator.abs() + denominator) / (2 * denominator));
+    i64::try_from(rounded).unwrap_or(minor)
+}
 const NOTES: &[&str] = &[
     "Leave at the door",
     "=HYPERLINK(\"http://evil.example\",\"click\")",
@@ -307,8 +333,12 @@ fn make_order(
     lines: usize,
 ) -> OrderData {
     let id = ORDER_ID_BASE + u64::try_from(number).unwrap_or(0) * 7 + u64::from(rng.u8(..7));
-    let currency = pick(rng, CURRENCIES);
-    let scale = if minor_digits(currency) == 0 { 1 } else { 100 };
+    let presentment_currency = pick(rng, CURRENCIES);
+    let scale = if minor_digits(&store.shop.currency) == 0 {
+        1
+    } else {
+        100
+    };
     let guest = rng.u8(..100) < 10;
     let digital = guest && rng.bool();
     let mut line_items = Vec::with_capacity(lines);
@@ -345,7 +375,7 @@ fn make_order(
         test: rng.u8(..100) < 2,
         tags: Vec::new(),
         note: None,
-        currency,
+        presentment_currency,
         customer: (!guest).then(|| rng.u32(..u32::try_from(store.customers.len()).unwrap_or(1))),
         shipping: (!digital).then(|| rng.u32(..u32::try_from(store.addresses.len()).unwrap_or(1))),
         refunded_minor: 0,
@@ -423,7 +453,8 @@ mod tests {
                 .iter()
                 .any(|o| o.customer.is_none() && o.shipping.is_none())
         );
-        assert!(orders.iter().any(|o| o.currency == "JPY"));
+        assert!(orders.iter().any(|o| o.presentment_currency == "JPY"));
+        assert!(orders.iter().any(|o| o.presentment_currency == "USD"));
         assert!(orders.iter().any(|o| o.lines.len() == 300));
         assert!(
             orders
@@ -453,5 +484,17 @@ mod tests {
         assert_eq!(store.orders.len(), 100_000);
         let ids: std::collections::HashSet<u64> = store.orders.iter().map(|o| o.id).collect();
         assert_eq!(ids.len(), 100_000);
+    }
+
+    #[test]
+    fn presentment_amounts_are_converted_from_the_shop_currency() {
+        assert_eq!(presentment_minor(10_000, "USD", "USD"), 10_000);
+        assert_eq!(presentment_minor(10_000, "USD", "EUR"), 9_200);
+        // 100.00 USD is 15000 yen (no minor unit), and back.
+        assert_eq!(presentment_minor(10_000, "USD", "JPY"), 15_000);
+        assert_eq!(presentment_minor(15_000, "JPY", "USD"), 10_000);
+        // 0.01 USD in GBP rounds half away from zero: 0.0079 is 0.01.
+        assert_eq!(presentment_minor(1, "USD", "GBP"), 1);
+        assert_eq!(presentment_minor(-1, "USD", "GBP"), -1);
     }
 }

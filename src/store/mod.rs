@@ -8,6 +8,7 @@
 mod backup;
 mod error;
 mod errors;
+mod export;
 mod gaps;
 pub mod lock;
 mod migrations;
@@ -31,6 +32,7 @@ use crate::clock::{SharedClock, SystemClock};
 pub use backup::{BackupSummary, backup};
 pub use error::{Result, StoreError};
 pub use errors::{ErrorRecord, NewError, RUN_STAGE};
+pub use export::ExportRow;
 pub use gaps::{ExplainedGap, GapClass, NumberRange};
 pub use lock::{Holder, LockError, LockState, SyncLock, lock_holder, lock_path};
 pub use migrations::{APPLICATION_ID, SCHEMA_VERSION};
@@ -40,7 +42,7 @@ pub use orders::{
 };
 pub use record::{SyncedOrder, SyncedRow};
 pub use report::{
-    CurrencyAmount, DayReport, ExportRow, OutcomeCount, Report, TopProduct, local_day_start,
+    CurrencyAmount, DayReport, OutcomeCount, PeriodTotals, Report, TopProduct, local_day_start,
 };
 pub use runs::{RunCounts, RunId, RunMode, RunOutcome, RunRecord};
 pub use state::{BindOutcome, Binding, ShopInfo};

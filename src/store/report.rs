@@ -1,5 +1,10 @@
-//! The `report` query (per shop-local day, by `createdAt`; DST days are 23 or 25 hours) and the
-//! `export` rows (one per tracked line item with its order's fields).
+//! The `report` query: per shop-local day, by `createdAt` (DST days are 23 or 25 hours), with the
+//! same stretch of time just before the period beside it.
+//!
+//! Revenue has three figures. **Gross**: the orders' line totals after line discounts, at the
+//! quantities ordered. **Net**: the orders' current totals, after refunds, removed items and
+//! cancellations (Shopify's `currentTotalPriceSet`). **Refunds**: gross minus net, what refunds,
+//! edits and cancellations took off.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,10 +13,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{
-    OrderStatus, Result, RunMode, RunOutcome, Store, StoreError, get_decimal, get_opt_ts, get_ts,
-    ts,
-};
+use super::{Result, RunMode, RunOutcome, Store, get_decimal, get_ts, ts};
 
 /// How many products the report ranks.
 const TOP_PRODUCTS: i64 = 10;
@@ -40,7 +42,11 @@ pub struct DayReport {
     pub test_orders: i64,
     /// Line items of those orders.
     pub line_items: i64,
-    /// Their current totals, summed exactly per currency (sorted by currency).
+    /// Gross revenue per currency (sorted by currency).
+    pub gross: Vec<CurrencyAmount>,
+    /// Refunds per currency: gross minus net.
+    pub refunds: Vec<CurrencyAmount>,
+    /// Net revenue per currency: the orders' current totals, summed exactly.
     pub revenue: Vec<CurrencyAmount>,
 }
 
@@ -68,11 +74,32 @@ pub struct TopProduct {
     pub orders: i64,
 }
 
+/// Sums over a stretch of time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PeriodTotals {
+    /// The stretch's start.
+    pub since: DateTime<Utc>,
+    /// Its end (orders created before it count).
+    pub until: DateTime<Utc>,
+    /// Orders (test and deleted orders excluded).
+    pub orders: i64,
+    /// Their line items.
+    pub line_items: i64,
+    /// Gross revenue per currency.
+    pub gross: Vec<CurrencyAmount>,
+    /// Refunds per currency (gross minus net).
+    pub refunds: Vec<CurrencyAmount>,
+    /// Net revenue per currency.
+    pub revenue: Vec<CurrencyAmount>,
+}
+
 /// What `report` shows for a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// The time zone days are counted in.
     pub timezone: String,
+    /// The shop's currency, as the last sync was told (`None` before the first sync).
+    pub currency: Option<String>,
     /// The period's start.
     pub since: DateTime<Utc>,
     /// The period's end.
@@ -83,8 +110,14 @@ pub struct Report {
     pub total_orders: i64,
     /// Line items over the period.
     pub total_line_items: i64,
-    /// Revenue over the period per currency.
+    /// Gross revenue over the period per currency.
+    pub total_gross: Vec<CurrencyAmount>,
+    /// Refunds over the period per currency.
+    pub total_refunds: Vec<CurrencyAmount>,
+    /// Net revenue over the period per currency.
     pub total_revenue: Vec<CurrencyAmount>,
+    /// The same stretch of time just before the period (as many days, up to the same hour).
+    pub previous: PeriodTotals,
     /// Runs started in the period, by mode and outcome.
     pub runs: Vec<OutcomeCount>,
     /// Errors that happened in the period (first or again).
@@ -93,53 +126,6 @@ pub struct Report {
     pub errors_unresolved: i64,
     /// The best-selling products of the period.
     pub top_products: Vec<TopProduct>,
-}
-
-/// One tracked line item with its order's fields: a row of `export`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExportRow {
-    /// `#1001`.
-    pub order: String,
-    /// The sheet's `Order ID`.
-    pub order_id: String,
-    /// The sheet's `Line Item ID`.
-    pub line_item_id: String,
-    /// When the order was placed (UTC).
-    pub created_at: DateTime<Utc>,
-    /// When Shopify last changed it (UTC), as last synced.
-    pub updated_at: DateTime<Utc>,
-    /// When it was cancelled.
-    pub cancelled_at: Option<DateTime<Utc>>,
-    /// `displayFinancialStatus`.
-    pub financial_status: Option<String>,
-    /// `displayFulfillmentStatus`.
-    pub fulfillment_status: String,
-    /// Product title.
-    pub product: String,
-    /// Variant title.
-    pub variant: Option<String>,
-    /// SKU.
-    pub sku: Option<String>,
-    /// Quantity now (the sheet's `Quantity`).
-    pub quantity: i64,
-    /// Quantity ordered, including refunded and removed units.
-    pub original_quantity: i64,
-    /// Unit price before discounts.
-    pub unit_price: Decimal,
-    /// Line total after discounts.
-    pub line_total: Decimal,
-    /// The order's current total.
-    pub order_total: Decimal,
-    /// Currency of the amounts.
-    pub currency: String,
-    /// A test order.
-    pub test: bool,
-    /// Active or deleted in Shopify.
-    pub order_status: OrderStatus,
-    /// Last known sheet row (a hint).
-    pub sheet_row: Option<i64>,
-    /// When the order was last written.
-    pub last_synced_at: DateTime<Utc>,
 }
 
 /// When the local day `date` starts in `tz`, as a UTC instant.
@@ -159,24 +145,60 @@ pub fn local_day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN))
 }
 
-/// Whole minutes between two instants.
-fn minutes_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
-    (b - a).num_minutes()
-}
+/// Money per currency while summing.
+type Sums = BTreeMap<String, Decimal>;
 
 #[derive(Default)]
-struct DayAcc {
+struct Acc {
     orders: i64,
     test_orders: i64,
     line_items: i64,
-    revenue: BTreeMap<String, Decimal>,
+    gross: Sums,
+    net: Sums,
 }
 
-fn amounts(map: BTreeMap<String, Decimal>) -> Vec<CurrencyAmount> {
-    map.into_iter()
-        .map(|(currency, amount)| CurrencyAmount { currency, amount })
+impl Acc {
+    fn add(&mut self, other: &Self) {
+        self.orders += other.orders;
+        self.line_items += other.line_items;
+        add_sums(&mut self.gross, &other.gross);
+        add_sums(&mut self.net, &other.net);
+    }
+
+    fn gross(&self) -> Vec<CurrencyAmount> {
+        amounts(&self.gross)
+    }
+
+    fn refunds(&self) -> Vec<CurrencyAmount> {
+        let mut refunds = self.gross.clone();
+        for (currency, net) in &self.net {
+            *refunds.entry(currency.clone()).or_default() -= *net;
+        }
+        amounts(&refunds)
+    }
+
+    fn net(&self) -> Vec<CurrencyAmount> {
+        amounts(&self.net)
+    }
+}
+
+fn add_sums(into: &mut Sums, from: &Sums) {
+    for (currency, amount) in from {
+        *into.entry(currency.clone()).or_default() += *amount;
+    }
+}
+
+fn amounts(map: &Sums) -> Vec<CurrencyAmount> {
+    map.iter()
+        .map(|(currency, amount)| CurrencyAmount {
+            currency: currency.clone(),
+            amount: *amount,
+        })
         .collect()
 }
+
+/// Which bucket an order created at an instant falls in.
+type Bucket<'a, K> = &'a dyn Fn(DateTime<Utc>) -> K;
 
 impl Store {
     /// The report for orders created in `[since, until]`, counted per local day of `tz`.
@@ -187,19 +209,85 @@ impl Store {
     /// # Errors
     /// When a query fails.
     pub fn report(&self, since: DateTime<Utc>, until: DateTime<Utc>, tz: Tz) -> Result<Report> {
-        let mut days: BTreeMap<NaiveDate, DayAcc> = BTreeMap::new();
-        let first = since.with_timezone(&tz).date_naive();
-        let last = until.with_timezone(&tz).date_naive();
-        let mut date = first;
-        while date <= last {
-            days.insert(date, DayAcc::default());
+        let mut days: BTreeMap<NaiveDate, Acc> = BTreeMap::new();
+        let mut date = since.with_timezone(&tz).date_naive();
+        while date <= until.with_timezone(&tz).date_naive() {
+            days.insert(date, Acc::default());
             date = date + Days::new(1);
         }
+        let day_of = |at: DateTime<Utc>| at.with_timezone(&tz).date_naive();
+        self.sum_orders(since, until, &mut days, &day_of)?;
+        let mut total = Acc::default();
+        let day_reports = days
+            .into_iter()
+            .map(|(date, acc)| {
+                total.add(&acc);
+                day_report(date, &acc, tz)
+            })
+            .collect();
+        Ok(Report {
+            timezone: tz.name().to_owned(),
+            currency: self.shop_info()?.currency,
+            since,
+            until,
+            days: day_reports,
+            total_orders: total.orders,
+            total_line_items: total.line_items,
+            total_gross: total.gross(),
+            total_refunds: total.refunds(),
+            total_revenue: total.net(),
+            previous: self.previous_period(since, until, tz)?,
+            runs: self.outcome_counts(since, until)?,
+            errors_in_period: self.errors_between(since, until)?,
+            errors_unresolved: self.errors_open()?,
+            top_products: self.top_products(since, until)?,
+        })
+    }
+
+    /// Totals of the stretch just before `[since, until]`: as many local days before `since`, up
+    /// to the same time of day as `until` (so a partial today compares with a partial day).
+    fn previous_period(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<PeriodTotals> {
+        let first = since.with_timezone(&tz).date_naive();
+        let days = (until.with_timezone(&tz).date_naive() - first).num_days() + 1;
+        let start = first
+            .checked_sub_days(Days::new(u64::try_from(days).unwrap_or(1)))
+            .map_or(since, |d| local_day_start(d, tz));
+        let end = start + (until - since);
+        let mut one: BTreeMap<(), Acc> = BTreeMap::from([((), Acc::default())]);
+        // Orders created at `since` belong to the period itself.
+        let end_before_since = end.min(since - chrono::Duration::microseconds(1));
+        self.sum_orders(start, end_before_since, &mut one, &|_| ())?;
+        let acc = one.remove(&()).unwrap_or_default();
+        Ok(PeriodTotals {
+            since: start,
+            until: end,
+            orders: acc.orders,
+            line_items: acc.line_items,
+            gross: acc.gross(),
+            refunds: acc.refunds(),
+            revenue: acc.net(),
+        })
+    }
+
+    /// Adds the orders created in `[since, until]` to the bucket `bucket` picks for each (test
+    /// orders only counted), then their line totals to the gross.
+    fn sum_orders<K: Ord>(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        buckets: &mut BTreeMap<K, Acc>,
+        bucket: Bucket<'_, K>,
+    ) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT created_at, total_amount, currency, line_item_count, test \
-                 FROM order_tracking WHERE status = 'active' AND created_at >= ?1 AND created_at <= ?2",
+                "SELECT created_at, total_amount, currency, line_item_count, test FROM order_tracking \
+                 WHERE status = 'active' AND created_at >= ?1 AND created_at <= ?2",
             )
             .map_err(|e| self.err(e))?;
         let mut rows = stmt
@@ -216,43 +304,59 @@ impl Store {
                 ))
             };
             let (created, total, currency, items, test) = read().map_err(|e| self.err(e))?;
-            let day = days
-                .entry(created.with_timezone(&tz).date_naive())
-                .or_default();
+            let acc = buckets.entry(bucket(created)).or_default();
             if test {
-                day.test_orders += 1;
+                acc.test_orders += 1;
                 continue;
             }
-            day.orders += 1;
-            day.line_items += items;
-            *day.revenue.entry(currency).or_default() += total;
+            acc.orders += 1;
+            acc.line_items += items;
+            *acc.net.entry(currency).or_default() += total;
         }
         drop(rows);
         drop(stmt);
+        self.sum_gross(since, until, buckets, bucket)
+    }
 
-        let mut total_orders = 0;
-        let mut total_line_items = 0;
-        let mut total_revenue: BTreeMap<String, Decimal> = BTreeMap::new();
-        let mut day_reports = Vec::with_capacity(days.len());
-        for (date, acc) in days {
-            let start = local_day_start(date, tz);
-            let end = local_day_start(date + Days::new(1), tz);
-            total_orders += acc.orders;
-            total_line_items += acc.line_items;
-            for (currency, amount) in &acc.revenue {
-                *total_revenue.entry(currency.clone()).or_default() += *amount;
-            }
-            day_reports.push(DayReport {
-                date,
-                start: start.with_timezone(&tz).fixed_offset(),
-                length_minutes: minutes_between(start, end),
-                orders: acc.orders,
-                test_orders: acc.test_orders,
-                line_items: acc.line_items,
-                revenue: amounts(acc.revenue),
-            });
+    /// Adds the line totals (as ordered) of the orders created in `[since, until]` to the gross.
+    fn sum_gross<K: Ord>(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        buckets: &mut BTreeMap<K, Acc>,
+        bucket: Bucket<'_, K>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT o.created_at, l.line_total, l.currency FROM line_item_tracking l \
+                 JOIN order_tracking o USING (order_gid) WHERE o.status = 'active' AND o.test = 0 \
+                 AND o.created_at >= ?1 AND o.created_at <= ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt
+            .query([ts(since), ts(until)])
+            .map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let read = || -> rusqlite::Result<_> {
+                Ok((
+                    get_ts(row, 0)?,
+                    get_decimal(row, 1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            };
+            let (created, line_total, currency) = read().map_err(|e| self.err(e))?;
+            let acc = buckets.entry(bucket(created)).or_default();
+            *acc.gross.entry(currency).or_default() += line_total;
         }
+        Ok(())
+    }
 
+    fn outcome_counts(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<OutcomeCount>> {
         let mut outcomes: HashMap<(RunMode, Option<RunOutcome>), i64> = HashMap::new();
         for run in self.runs_since(since)? {
             if run.started_at <= until {
@@ -268,30 +372,27 @@ impl Store {
             })
             .collect();
         runs.sort_by_key(|c| (c.mode.as_str(), c.outcome.map(RunOutcome::as_str)));
+        Ok(runs)
+    }
 
-        let (errors_in_period, errors_unresolved) = self
-            .conn
+    fn errors_between(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<i64> {
+        self.conn
             .query_row(
-                "SELECT (SELECT COUNT(*) FROM sync_errors WHERE last_seen_at >= ?1 AND first_seen_at <= ?2), \
-                 (SELECT COUNT(*) FROM sync_errors WHERE resolved_at IS NULL)",
+                "SELECT COUNT(*) FROM sync_errors WHERE last_seen_at >= ?1 AND first_seen_at <= ?2",
                 [ts(since), ts(until)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| r.get(0),
             )
-            .map_err(|e| self.err(e))?;
+            .map_err(|e| self.err(e))
+    }
 
-        Ok(Report {
-            timezone: tz.name().to_owned(),
-            since,
-            until,
-            days: day_reports,
-            total_orders,
-            total_line_items,
-            total_revenue: amounts(total_revenue),
-            runs,
-            errors_in_period,
-            errors_unresolved,
-            top_products: self.top_products(since, until)?,
-        })
+    fn errors_open(&self) -> Result<i64> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM sync_errors WHERE resolved_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
     }
 
     fn top_products(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<TopProduct>> {
@@ -318,61 +419,20 @@ impl Store {
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(|e| self.err(e))
     }
+}
 
-    /// Calls `f` with every export row, ordered by order number then line item, without loading them
-    /// all at once.
-    ///
-    /// # Errors
-    /// The first error of the query or of `f`.
-    pub fn each_export_row<E, F>(&self, mut f: F) -> Result<(), E>
-    where
-        E: From<StoreError>,
-        F: FnMut(ExportRow) -> Result<(), E>,
-    {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT o.name, o.legacy_id, l.line_item_id, o.created_at, o.updated_at, \
-                 o.cancelled_at, o.financial_status, o.fulfillment_status, l.title, \
-                 l.variant_title, l.sku, l.current_quantity, l.quantity, l.unit_price, \
-                 l.line_total, o.total_amount, l.currency, o.test, o.status, l.sheet_row, \
-                 o.last_synced_at FROM line_item_tracking l JOIN order_tracking o USING (order_gid) \
-                 ORDER BY o.number, o.order_gid, CAST(l.line_item_id AS INTEGER), l.line_item_id",
-            )
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let read = || -> rusqlite::Result<ExportRow> {
-                Ok(ExportRow {
-                    order: row.get(0)?,
-                    order_id: row.get(1)?,
-                    line_item_id: row.get(2)?,
-                    created_at: get_ts(row, 3)?,
-                    updated_at: get_ts(row, 4)?,
-                    cancelled_at: get_opt_ts(row, 5)?,
-                    financial_status: row.get(6)?,
-                    fulfillment_status: row.get(7)?,
-                    product: row.get(8)?,
-                    variant: row.get(9)?,
-                    sku: row.get(10)?,
-                    quantity: row.get(11)?,
-                    original_quantity: row.get(12)?,
-                    unit_price: get_decimal(row, 13)?,
-                    line_total: get_decimal(row, 14)?,
-                    order_total: get_decimal(row, 15)?,
-                    currency: row.get(16)?,
-                    test: row.get(17)?,
-                    order_status: if row.get::<_, String>(18)? == "deleted" {
-                        OrderStatus::Deleted
-                    } else {
-                        OrderStatus::Active
-                    },
-                    sheet_row: row.get(19)?,
-                    last_synced_at: get_ts(row, 20)?,
-                })
-            };
-            f(read().map_err(|e| self.err(e))?)?;
-        }
-        Ok(())
+fn day_report(date: NaiveDate, acc: &Acc, tz: Tz) -> DayReport {
+    let start = local_day_start(date, tz);
+    let end = local_day_start(date + Days::new(1), tz);
+    DayReport {
+        date,
+        start: start.with_timezone(&tz).fixed_offset(),
+        length_minutes: (end - start).num_minutes(),
+        orders: acc.orders,
+        test_orders: acc.test_orders,
+        line_items: acc.line_items,
+        gross: acc.gross(),
+        refunds: acc.refunds(),
+        revenue: acc.net(),
     }
 }

@@ -276,6 +276,24 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The latest real sync that succeeded, which `status --max-age` judges freshness by.
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub fn last_successful_run(&self) -> Result<Option<RunRecord>> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {RUN_COLUMNS} FROM sync_history WHERE mode = 'real' \
+                     AND outcome = 'success' ORDER BY id DESC LIMIT 1"
+                ),
+                [],
+                run_from_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// Runs that started at or after `since`, oldest first.
     ///
     /// # Errors

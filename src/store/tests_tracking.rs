@@ -488,3 +488,92 @@ fn report_counts_shop_local_days_across_a_dst_change() {
     assert_eq!(fall.days.len(), 1);
     assert_eq!(fall.days[0].length_minutes, 25 * 60);
 }
+
+#[test]
+fn report_revenue_is_gross_refunds_and_net_beside_the_previous_period() {
+    let utc = chrono_tz::UTC;
+    let (mut store, _) = store_at("2026-04-10T12:00:00Z");
+    store
+        .record_shop(&crate::order::Shop {
+            name: "S".into(),
+            myshopify_domain: "s.myshopify.com".into(),
+            iana_timezone: "UTC".into(),
+            currency_code: "USD".into(),
+            order_number_prefix: "#".into(),
+            order_number_suffix: String::new(),
+        })
+        .unwrap();
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    let orders = [
+        // In the period: 30.00 ordered, 10.00 refunded since.
+        order(
+            1001,
+            "2026-04-09T10:00:00Z",
+            "20.00",
+            &[(1, "Mug", "M-1", 1, "30.00")],
+        ),
+        order(
+            1002,
+            "2026-04-10T08:00:00Z",
+            "15.00",
+            &[(2, "Tea", "T-1", 1, "15.00")],
+        ),
+        // The previous period runs from 04-07 00:00 for as long as this one so far (36 hours).
+        order(
+            1003,
+            "2026-04-07T11:00:00Z",
+            "40.00",
+            &[(3, "Mug", "M-1", 1, "40.00")],
+        ),
+        // After the same hour of the previous period's second day: not compared.
+        order(
+            1004,
+            "2026-04-08T13:00:00Z",
+            "99.00",
+            &[(4, "Mug", "M-1", 1, "99.00")],
+        ),
+        // Before it.
+        order(
+            1005,
+            "2026-04-06T23:00:00Z",
+            "77.00",
+            &[(5, "Mug", "M-1", 1, "77.00")],
+        ),
+    ];
+    let all: Vec<SyncedOrder<'_>> = orders.iter().map(|o| synced(o, 2)).collect();
+    store.record_synced_orders(run, &all).unwrap();
+
+    let since = local_day_start(NaiveDate::from_ymd_opt(2026, 4, 9).unwrap(), utc);
+    let report = store
+        .report(since, at("2026-04-10T12:00:00Z"), utc)
+        .unwrap();
+    let usd = |a: &str| {
+        vec![CurrencyAmount {
+            currency: "USD".into(),
+            amount: a.parse().unwrap(),
+        }]
+    };
+    assert_eq!(report.currency.as_deref(), Some("USD"));
+    assert_eq!(report.total_gross, usd("45.00"));
+    assert_eq!(report.total_refunds, usd("10.00"));
+    assert_eq!(report.total_revenue, usd("35.00"));
+    assert_eq!(
+        (
+            &report.days[0].gross,
+            &report.days[0].refunds,
+            &report.days[0].revenue
+        ),
+        (&usd("30.00"), &usd("10.00"), &usd("20.00"))
+    );
+    assert_eq!(report.days[1].refunds, usd("0.00"));
+
+    let previous = &report.previous;
+    assert_eq!(
+        (previous.since, previous.until),
+        (at("2026-04-07T00:00:00Z"), at("2026-04-08T12:00:00Z"))
+    );
+    assert_eq!(previous.orders, 1, "only #1003");
+    assert_eq!(previous.gross, usd("40.00"));
+    assert_eq!(previous.refunds, usd("0.00"));
+    assert_eq!(previous.revenue, usd("40.00"));
+}

@@ -285,6 +285,7 @@ pub fn masked<R>(sandbox: &Sandbox, f: impl FnOnce() -> R) -> R {
     );
     settings.add_filter(r"\d{4}-\d{2}-\d{2}", "[DATE]");
     settings.add_filter(r" \(\d+h, DST\)", "");
+    settings.add_filter(r"\b(\d+ms|\d+s|\d+m \d{2}s|\d+h \d{2}m) ago", "[AGE] ago");
     settings.bind(f)
 }
 

@@ -267,12 +267,66 @@ fn report_counts_shop_local_days_currencies_runs_and_products() {
 }
 
 #[test]
+fn status_max_age_exits_1_when_the_last_good_sync_is_older_or_missing() {
+    let sandbox = Sandbox::new();
+    // No database yet: nothing ever succeeded, so any monitor must hear about it.
+    let (code, stdout, stderr) = run(&sandbox, &["-q", "status", "--max-age", "1h"]);
+    assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
+    assert!(stderr.contains("no sync has succeeded yet"), "{stderr}");
+
+    // The fixture's last real sync (run 3) succeeded about 22 hours ago.
+    populate(&sandbox, RunOutcome::Success);
+    let fresh = json(&sandbox, &["status", "--max-age", "2d", "--json"], 0);
+    assert_eq!(fresh["too_old"], false);
+    assert_eq!(fresh["max_age_seconds"], 2 * 86_400);
+    assert_eq!(fresh["last_good_sync"]["id"], 3);
+    let age = fresh["last_good_sync"]["age_seconds"]
+        .as_i64()
+        .expect("age");
+    assert!((20 * 3600..24 * 3600).contains(&age), "{age}");
+    let stale = json(&sandbox, &["status", "--max-age", "2h", "--json"], 1);
+    assert_eq!(stale["too_old"], true);
+    assert_eq!(stale["last_sync_failed"], false, "only too old");
+    let (code, stdout, stderr) = run(&sandbox, &["-q", "status", "--max-age", "1h30m"]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert!(
+        stderr.contains("the last successful sync (run 3) finished 2")
+            && stderr.contains("ago, longer than --max-age 1h 30m"),
+        "{stderr}"
+    );
+    let (code, stdout, _) = run(&sandbox, &["status", "--max-age", "2h"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("Last good  the last successful sync (run 3)"),
+        "{stdout}"
+    );
+    let (code, _, _) = run(&sandbox, &["status", "--max-age", "25h"]);
+    assert_eq!(code, 0);
+
+    // A failed last sync: the good one is run 1, and the failure still exits 1 on its own.
+    let sandbox = Sandbox::new();
+    populate(&sandbox, RunOutcome::Failed);
+    let status = json(&sandbox, &["status", "--max-age", "2d", "--json"], 1);
+    assert_eq!(status["last_good_sync"]["id"], 1);
+    assert_eq!(
+        (
+            status["too_old"].clone(),
+            status["last_sync_failed"].clone()
+        ),
+        (false.into(), true.into())
+    );
+}
+
+#[test]
 fn read_commands_reject_bad_flags_with_exit_2() {
     let sandbox = Sandbox::new();
     for args in [
         &["orders", "--limit", "0"][..],
         &["report", "--days", "0"],
         &["report", "--days", "many"],
+        &["status", "--max-age", "2"],
+        &["status", "--max-age", "soon"],
+        &["status", "--max-age", "0m"],
     ] {
         sandbox
             .cmd(args)

@@ -2,6 +2,7 @@
 //! environment.
 //!
 //! Modules:
+//! - `alerts`: healthcheck pings and the failure webhook against a local recorder; endpoints down.
 //! - `support`: the temp-dir harness and helpers shared by every test.
 //! - `fixture`: a tracking store populated through the store's API, and snapshot filters.
 //! - `help`: `--help` of every command, snapshotted, so docs cannot drift silently.
@@ -23,6 +24,7 @@
 //! - `sync_bad_inputs`: revoked token, wrong spreadsheet, foreign binding, corrupt DB: exit code, DB intact.
 //! - `local_commands`: `status`, `orders`, `errors` and `report` on a populated store.
 //! - `export`: CSV and JSON files, formula neutralising, owner-only mode, `--force`.
+//! - `report_html`: `report --html`: a self-contained page, rendered by headless Chromium, with its bars.
 //! - `reset`: number forms, unknown numbers, the sync lock.
 //! - `refusals`: before the first sync, garbage and foreign databases: nothing created or changed.
 //! - `same_rules`: `-q`, `--json` failures, numbers out of range, unknown keys and export formats,
@@ -39,6 +41,7 @@
 //! - `migration`: the prior Python tool's commands, database, log and tab, as the README describes.
 //! - `completions`: completion scripts for every shell and the man page, generated and checked.
 
+mod alerts;
 mod backup;
 mod completions;
 mod config;
@@ -50,6 +53,7 @@ mod local_commands;
 mod migration;
 mod missing;
 mod refusals;
+mod report_html;
 mod reset;
 mod same_rules;
 mod schedule;

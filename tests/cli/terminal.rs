@@ -32,17 +32,25 @@ struct Terminal {
     screen: Vec<String>,
 }
 
-/// Runs `shopsync ARGS` in the world's directory on a pseudo-terminal.
+/// Runs `shopsync ARGS` in the world's directory on a pseudo-terminal, with `NO_COLOR` set.
 fn on_a_terminal(world: &World, args: &[&str]) -> Terminal {
+    on_a_terminal_with(world, args, true)
+}
+
+/// Like [`on_a_terminal`], with `NO_COLOR` set or not.
+fn on_a_terminal_with(world: &World, args: &[&str], no_color: bool) -> Terminal {
     world.refill_bucket();
     let (mut pty, pts) = pty_process::blocking::open().expect("open a pty");
     pty.resize(pty_process::Size::new(ROWS, COLS))
         .expect("size the pty");
-    let mut child = pty_process::blocking::Command::new(env!("CARGO_BIN_EXE_shopsync"))
+    let mut command = pty_process::blocking::Command::new(env!("CARGO_BIN_EXE_shopsync"))
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("TERM", "xterm-256color")
-        .env("NO_COLOR", "1")
+        .env("TERM", "xterm-256color");
+    if no_color {
+        command = command.env("NO_COLOR", "1");
+    }
+    let mut child = command
         .current_dir(world.dir.path())
         .args(args)
         .spawn(pts)
@@ -124,4 +132,37 @@ fn without_a_terminal_there_are_no_bars_and_no_control_sequences() {
     }
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stdout.starts_with("synced 8 orders"), "{stdout}");
+}
+
+#[test]
+fn the_report_chart_is_coloured_only_on_a_terminal_without_no_color() {
+    let world = World::fast(133, 8);
+    world.sync_ok(&[]);
+    let coloured = on_a_terminal_with(&world, &["report"], false);
+    assert_eq!(coloured.code, 0, "{}", coloured.transcript);
+    assert!(
+        coloured.transcript.contains("\x1b[32m█"),
+        "green revenue bars"
+    );
+    assert!(
+        coloured.transcript.contains("\x1b[33m█"),
+        "yellow order bars"
+    );
+    let plain = on_a_terminal(&world, &["report"]);
+    assert!(
+        !plain.transcript.contains("\x1b[3"),
+        "NO_COLOR: {}",
+        plain.transcript
+    );
+    // The bars are there either way, and the screens (the report's last rows) are the same.
+    assert!(plain.transcript.contains("█"), "{}", plain.transcript);
+    assert_eq!(coloured.screen, plain.screen);
+    // Piped: the same bars, no escape codes.
+    let piped = world
+        .cmd(&["report"])
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("report");
+    let piped = String::from_utf8(piped.stdout).expect("utf-8");
+    assert!(piped.contains('█') && !piped.contains('\x1b'), "{piped}");
 }

@@ -8,6 +8,7 @@ use crate::cli::exit::Outcome;
 use crate::cli::output::{Output, or_dash};
 use crate::cli::reading::ReadStore;
 use crate::config::number_in;
+use crate::order::format_money;
 use crate::store::{OrderRecord, OrderStatus};
 
 /// List the most recently synced orders from the tracking store.
@@ -87,7 +88,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
             zone.minute(order.created_at),
             or_dash(order.financial_status.as_ref()),
             order.fulfillment_status.clone(),
-            format!("{} {}", order.total, order.currency),
+            format_money(order.total, &order.currency),
             order.line_item_count.to_string(),
             zone.minute(order.last_synced_at),
             status_text(order),

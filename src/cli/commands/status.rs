@@ -9,7 +9,7 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 
@@ -17,7 +17,7 @@ use crate::cli::Context;
 use crate::cli::exit::Outcome;
 use crate::cli::output::{Color, Output, or_dash};
 use crate::cli::reading::ReadStore;
-use crate::cli::times::{Zone, duration};
+use crate::cli::times::{Zone, duration, parse_age};
 use crate::config::Origin;
 use crate::store::{
     Binding, LockState, RunOutcome, RunRecord, ShopInfo, TrackedCounts, lock_holder,
@@ -33,6 +33,10 @@ pub struct Args {
     /// Print the status as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Also exit 1 when the last successful sync finished longer ago than AGE (such as 2h, 90m or
+    /// 1d), or none ever did: a check any monitor can run.
+    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    pub max_age: Option<TimeDelta>,
 }
 
 /// Everything `status` shows; also its `--json` shape.
@@ -42,6 +46,12 @@ struct Status {
     /// Whether the latest real sync failed (the reason for exit 1).
     last_sync_failed: bool,
     last_sync: Option<RunRecord>,
+    /// The latest real sync that succeeded, and how long ago it finished.
+    last_good_sync: Option<GoodSync>,
+    /// `--max-age` in seconds, when given.
+    max_age_seconds: Option<i64>,
+    /// `--max-age` was given and the last good sync is older, or there is none (exit 1).
+    too_old: bool,
     recent_runs: Vec<RunRecord>,
     cursor: Option<DateTime<Utc>>,
     tracked: TrackedCounts,
@@ -51,6 +61,14 @@ struct Status {
     lock: Lock,
     config_file: Option<PathBuf>,
     config: Vec<Origin>,
+}
+
+#[derive(Debug, Serialize)]
+struct GoodSync {
+    id: crate::store::RunId,
+    finished_at: DateTime<Utc>,
+    /// Seconds since it finished.
+    age_seconds: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,18 +97,28 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     let read = ReadStore::open(ctx)?;
     let zone = read.zone()?;
     let lock = probe_lock(&read);
-    let status = gather(ctx, &read, zone, lock)?;
+    let mut status = gather(ctx, &read, zone, lock)?;
+    if let Some(max_age) = args.max_age {
+        status.max_age_seconds = Some(max_age.num_seconds());
+        status.too_old = status
+            .last_good_sync
+            .as_ref()
+            .is_none_or(|good| good.age_seconds > max_age.num_seconds());
+    }
     if args.json {
         out.print_json(&status)?;
     } else if ctx.verbosity.quiet {
+        let mut err = std::io::stderr().lock();
         if status.last_sync_failed {
-            let mut err = std::io::stderr().lock();
             writeln!(err, "error: {}", failure_line(&status, zone))?;
+        }
+        if status.too_old {
+            writeln!(err, "error: {}", too_old_line(&status))?;
         }
     } else {
         render(&out, &status, zone)?;
     }
-    Ok(if status.last_sync_failed {
+    Ok(if status.last_sync_failed || status.too_old {
         Outcome::Problems
     } else {
         Outcome::Done
@@ -132,6 +160,9 @@ fn gather(ctx: &Context, read: &ReadStore, zone: Zone, lock: Lock) -> anyhow::Re
         database,
         last_sync_failed: false,
         last_sync: None,
+        last_good_sync: None,
+        max_age_seconds: None,
+        too_old: false,
         recent_runs: Vec::new(),
         cursor: None,
         tracked: TrackedCounts::default(),
@@ -144,6 +175,14 @@ fn gather(ctx: &Context, read: &ReadStore, zone: Zone, lock: Lock) -> anyhow::Re
     };
     if let Some(store) = &read.store {
         status.last_sync = store.last_real_run()?;
+        status.last_good_sync = store.last_successful_run()?.and_then(|run| {
+            let finished_at = run.finished_at?;
+            Some(GoodSync {
+                id: run.id,
+                finished_at,
+                age_seconds: (Utc::now() - finished_at).num_seconds().max(0),
+            })
+        });
         status.recent_runs = store.recent_runs(RECENT_RUNS)?;
         status.cursor = store.cursor()?;
         status.tracked = store.tracked_counts()?;
@@ -191,14 +230,28 @@ fn failure_line(status: &Status, zone: Zone) -> String {
     line
 }
 
+/// Why `--max-age` failed.
+fn too_old_line(status: &Status) -> String {
+    let max = duration(TimeDelta::seconds(status.max_age_seconds.unwrap_or(0)));
+    match &status.last_good_sync {
+        Some(good) => format!(
+            "the last successful sync (run {}) finished {} ago, longer than --max-age {max}",
+            good.id,
+            duration(TimeDelta::seconds(good.age_seconds))
+        ),
+        None => format!("no sync has succeeded yet (--max-age {max})"),
+    }
+}
+
+/// A line of the status: the name in a column of its own.
+fn label(name: &str, value: impl std::fmt::Display) -> String {
+    format!("{name:<10} {value}")
+}
+
 fn render(out: &Output, status: &Status, zone: Zone) -> std::io::Result<()> {
-    let label = |name: &str, value: String| format!("{name:<10} {value}");
-    out.line(label(
-        "Database",
-        status.database.path.display().to_string(),
-    ))?;
+    out.line(label("Database", status.database.path.display()))?;
     if let Some(note) = &status.database.note {
-        out.line(label("", note.clone()))?;
+        out.line(label("", note))?;
     }
     if let Some(shop) = &status.shop {
         out.line(label(
@@ -212,51 +265,66 @@ fn render(out: &Output, status: &Status, zone: Zone) -> std::io::Result<()> {
         ))?;
     }
     if status.database.state == "ready" {
-        out.line(label(
-            "Bound to",
-            status.binding.as_ref().map_or_else(
-                || "nothing yet (the first sync binds the database to its shop and sheet)".into(),
-                |b| {
-                    format!(
-                        "shop {}, spreadsheet {}, tab {:?} (sheet id {})",
-                        b.shop_domain, b.spreadsheet_id, b.sheet_title, b.sheet_id
-                    )
-                },
-            ),
-        ))?;
-        out.line(label(
-            "Cursor",
-            status.cursor.map_or_else(
-                || "not set (the first sync looks back lookback_days)".into(),
-                |c| zone.second(c),
-            ),
-        ))?;
-        let t = &status.tracked;
-        out.line(label("Tracked", {
-            let mut parts = vec![format!("{} orders, {} line items", t.orders, t.line_items)];
-            if t.deleted_orders > 0 {
-                parts.push(format!("{} more deleted in Shopify", t.deleted_orders));
-            }
-            if t.pending_refetch > 0 {
-                parts.push(format!("{} waiting to be fetched again", t.pending_refetch));
-            }
-            if t.explained_gaps > 0 {
-                parts.push(format!("{} explained number gaps", t.explained_gaps));
-            }
-            parts.join(", ")
-        }))?;
-        let errors = if t.unresolved_errors == 0 {
-            out.paint("none unresolved", Color::Green)
-        } else {
-            out.paint(
-                &format!("{} unresolved (see `shopsync errors`)", t.unresolved_errors),
-                Color::Yellow,
-            )
-        };
-        out.line(label("Errors", errors))?;
+        render_store(out, status, zone)?;
     }
     out.line(label("Lock", lock_text(&status.lock)))?;
     out.line(label("Times", zone.describe()))?;
+    render_last_sync(out, status, zone)?;
+    if !status.recent_runs.is_empty() {
+        out.line("")?;
+        out.line("Recent runs:")?;
+        out.line(runs_table(out, status, zone))?;
+    }
+    out.line("")?;
+    render_config(out, status)
+}
+
+/// What the store holds: binding, cursor, tracked counts and errors.
+fn render_store(out: &Output, status: &Status, zone: Zone) -> std::io::Result<()> {
+    out.line(label(
+        "Bound to",
+        status.binding.as_ref().map_or_else(
+            || "nothing yet (the first sync binds the database to its shop and sheet)".into(),
+            |b| {
+                format!(
+                    "shop {}, spreadsheet {}, tab {:?} (sheet id {})",
+                    b.shop_domain, b.spreadsheet_id, b.sheet_title, b.sheet_id
+                )
+            },
+        ),
+    ))?;
+    out.line(label(
+        "Cursor",
+        status.cursor.map_or_else(
+            || "not set (the first sync looks back lookback_days)".into(),
+            |c| zone.second(c),
+        ),
+    ))?;
+    let t = &status.tracked;
+    let mut parts = vec![format!("{} orders, {} line items", t.orders, t.line_items)];
+    if t.deleted_orders > 0 {
+        parts.push(format!("{} more deleted in Shopify", t.deleted_orders));
+    }
+    if t.pending_refetch > 0 {
+        parts.push(format!("{} waiting to be fetched again", t.pending_refetch));
+    }
+    if t.explained_gaps > 0 {
+        parts.push(format!("{} explained number gaps", t.explained_gaps));
+    }
+    out.line(label("Tracked", parts.join(", ")))?;
+    let errors = if t.unresolved_errors == 0 {
+        out.paint("none unresolved", Color::Green)
+    } else {
+        out.paint(
+            &format!("{} unresolved (see `shopsync errors`)", t.unresolved_errors),
+            Color::Yellow,
+        )
+    };
+    out.line(label("Errors", errors))
+}
+
+/// The latest real sync, and how long ago the last good one finished.
+fn render_last_sync(out: &Output, status: &Status, zone: Zone) -> std::io::Result<()> {
     if let Some(run) = &status.last_sync {
         let held = status.lock.state == "held";
         let text = if failed(run, held) {
@@ -275,14 +343,30 @@ fn render(out: &Output, status: &Status, zone: Zone) -> std::io::Result<()> {
         };
         out.line(label("Last sync", text))?;
     } else if status.database.state == "ready" {
-        out.line(label("Last sync", "none yet".to_owned()))?;
+        out.line(label("Last sync", "none yet"))?;
     }
-    if !status.recent_runs.is_empty() {
-        out.line("")?;
-        out.line("Recent runs:")?;
-        out.line(runs_table(out, status, zone))?;
+    let good = status.last_good_sync.as_ref().map(|good| {
+        format!(
+            "{} ago (run {}, finished {})",
+            duration(TimeDelta::seconds(good.age_seconds)),
+            good.id,
+            zone.second(good.finished_at)
+        )
+    });
+    match (good, status.too_old) {
+        (_, true) => out.line(label(
+            "Last good",
+            out.paint(&too_old_line(status), Color::Red),
+        )),
+        (Some(good), false) => out.line(label("Last good", good)),
+        (None, false) if status.database.state == "ready" => {
+            out.line(label("Last good", "none yet"))
+        }
+        (None, false) => Ok(()),
     }
-    out.line("")?;
+}
+
+fn render_config(out: &Output, status: &Status) -> std::io::Result<()> {
     out.line(format!(
         "Configuration (file: {}):",
         status

@@ -3,14 +3,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use chrono::{NaiveDate, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 
-use crate::cli::Context;
-use crate::cli::exit::Outcome;
+use crate::cli::alerts::{AlertCounts, Alerts, FailureAlert};
+use crate::cli::exit::{Exit, Outcome, classify};
 use crate::cli::output::{Color, Output};
 use crate::cli::progress::Bars;
 use crate::cli::remote;
-use crate::store::RunOutcome;
+use crate::cli::{Context, one_line};
+use crate::config::{LocalConfig, RemoteConfig};
+use crate::store::{RunCounts, RunOutcome, Store};
 use crate::sync::{RunKind, Services, StopSignal, Summary};
 
 /// Fetch orders changed since the last run and write them to the sheet: new line items are appended,
@@ -33,35 +35,113 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Runs the command.
+/// Runs the command, with the alerts the configuration asks for around it.
 ///
 /// # Errors
 /// Any fatal error; its kind decides the exit code.
 pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     let (local, config) = ctx.remote()?;
+    let alerts = Alerts::new(&config, args.test);
+    alerts.start();
+    let mut facts = Facts::default();
+    let result = sync(ctx, args, &local, &config, &mut facts);
+    alert(&alerts, &config, &facts, &result);
+    result
+}
+
+/// What the alerts say about a run, gathered as it ends (also when it fails).
+#[derive(Debug, Default)]
+struct Facts {
+    /// The summary line, when the sync finished.
+    line: Option<String>,
+    /// How it ended, when it finished.
+    outcome: Option<RunOutcome>,
+    /// The run this sync recorded, with its counts.
+    run: Option<(i64, RunCounts)>,
+    /// The bound spreadsheet.
+    spreadsheet_id: Option<String>,
+}
+
+impl Facts {
+    /// Reads the run this sync started (if it got that far) and the binding.
+    fn read(&mut self, store: &Store, began: DateTime<Utc>) {
+        if let Ok(Some(run)) = store.last_real_run()
+            && run.started_at >= began
+        {
+            self.run = Some((run.id.0, run.counts));
+        }
+        if let Ok(Some(binding)) = store.binding() {
+            self.spreadsheet_id = Some(binding.spreadsheet_id);
+        }
+    }
+}
+
+/// Pings success, or failure with the webhook, for how the sync ended.
+fn alert(alerts: &Alerts, config: &RemoteConfig, facts: &Facts, result: &anyhow::Result<Outcome>) {
+    let failed = |exit: Exit, message: String| FailureAlert {
+        event: "sync_failed",
+        text: format!(
+            "shopsync: the sync of {} failed: {message}",
+            config.store.domain()
+        ),
+        run_id: facts.run.as_ref().map(|r| r.0),
+        exit_code: exit.code(),
+        error_kind: exit.kind(),
+        error_message: message,
+        counts: facts.run.as_ref().map(|r| AlertCounts::from(&r.1)),
+        shop: config.store.domain(),
+        spreadsheet_id: facts
+            .spreadsheet_id
+            .clone()
+            .unwrap_or_else(|| config.target_spreadsheet.clone()),
+    };
+    let line = facts.line.clone().unwrap_or_default();
+    match result {
+        Ok(Outcome::Stopped(signal)) => alerts.failure(&failed(
+            Exit::Interrupted(128 + signal),
+            format!("stopped by signal {signal} after the write in flight: {line}"),
+        )),
+        Ok(_) if facts.outcome == Some(RunOutcome::Failed) => {
+            alerts.failure(&failed(Exit::Problems, line));
+        }
+        Ok(_) => alerts.success(&line),
+        // A closed stdout after a finished sync: the sync itself worked.
+        Err(err) if classify(err) == Exit::Ok => alerts.success(&line),
+        Err(err) => alerts.failure(&failed(classify(err), one_line(err))),
+    }
+}
+
+fn sync(
+    ctx: &Context,
+    args: &Args,
+    local: &LocalConfig,
+    config: &RemoteConfig,
+    facts: &mut Facts,
+) -> anyhow::Result<Outcome> {
     let kind = if args.test {
         RunKind::DryRun
     } else {
         RunKind::Real
     };
+    let began = Utc::now() - chrono::Duration::seconds(1);
     let remote::Prepared {
         lock: _lock,
         mut store,
         clock,
-    } = remote::prepare(&local, kind, "sync")?;
+    } = remote::prepare(local, kind, "sync")?;
     let since = args
         .since
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| Utc.from_utc_datetime(&t));
-    let options = remote::sync_options(&config, kind, args.force, since);
+    let options = remote::sync_options(config, kind, args.force, since);
     let bars = Bars::new(ctx.verbosity.quiet || args.json);
     let stop: StopSignal = Arc::new(AtomicU8::new(0));
     let summary = remote::block_on(async {
         tokio::spawn(watch_signals(stop.clone()));
-        let shopify = remote::shopify(&config, clock.clone())?;
+        let shopify = remote::shopify(config, clock.clone())?;
         let services = Services {
             shopify: &shopify,
-            sheets: remote::sheets(&config, clock.clone()),
+            sheets: remote::sheets(config, clock.clone()),
             store: &mut store,
             clock: clock.clone(),
             observer: &bars,
@@ -70,7 +150,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         anyhow::Ok(crate::sync::sync(services, &options).await?)
     });
     bars.finish();
+    facts.read(&store, began);
     let summary = summary??;
+    facts.line = Some(summary_line(&summary));
+    facts.outcome = Some(summary.outcome);
     let out = Output::detect(args.json);
     render(&out, &summary, ctx.verbosity.quiet)?;
     Ok(match (summary.stopped_by, summary.outcome) {
@@ -106,21 +189,26 @@ async fn watch_signals(stop: StopSignal) {
     }
 }
 
-fn render(out: &Output, summary: &Summary, quiet: bool) -> std::io::Result<()> {
-    if out.json {
-        return out.print_json(summary);
-    }
+/// The run's one-line summary, as printed and as the healthcheck's body.
+fn summary_line(summary: &Summary) -> String {
     let c = &summary.counts;
     let seconds = (summary.finished_at - summary.started_at).num_milliseconds() as f64 / 1000.0;
     let what = match summary.kind {
         RunKind::Real => "synced",
         RunKind::DryRun => "dry run: would sync",
     };
-    let line = format!(
+    format!(
         "{what} {} orders ({} new, {} updated, {} unchanged, {} failed): {} rows appended, {} rows \
          updated in {seconds:.1}s",
         c.fetched, c.new, c.updated, c.unchanged, c.failed, c.rows_appended, c.rows_updated
-    );
+    )
+}
+
+fn render(out: &Output, summary: &Summary, quiet: bool) -> std::io::Result<()> {
+    if out.json {
+        return out.print_json(summary);
+    }
+    let line = summary_line(summary);
     let problems = summary.outcome != RunOutcome::Success;
     if quiet && !problems {
         return Ok(());
@@ -146,7 +234,7 @@ fn render(out: &Output, summary: &Summary, quiet: bool) -> std::io::Result<()> {
             dir.display()
         ))?;
     }
-    if c.failed > 0 {
+    if summary.counts.failed > 0 {
         out.line("  failed orders are retried on the next sync; see `shopsync errors`")?;
     }
     Ok(())

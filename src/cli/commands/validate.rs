@@ -4,9 +4,11 @@
 //! created, no lock is taken, and only read requests reach Shopify and Google. A failed check is
 //! this command's answer, not its failure: configuration problems are reported as failed checks
 //! (exit 1, not 2) and everything that can still run, runs. The checks live in `validate/local.rs`
-//! (configuration, database, binding) and `validate/remote.rs` (Google, Shopify); this file holds
+//! (configuration, database, binding), `validate/remote.rs` (Google, Shopify) and `validate/alerts.rs`
+//! (the alert URLs, which get a `/log` event and a test message); this file holds
 //! the check type, their order and the rendering.
 
+mod alerts;
 mod local;
 mod remote;
 
@@ -22,8 +24,9 @@ use crate::config::Origin;
 use local::{binding_check, config_checks, key_file_read, open_database};
 
 /// Check the configuration, the key file, the Google token, the spreadsheet, its tab and header,
-/// the Shopify token, scopes and API version, and the database, without writing anything anywhere.
-/// Exits 1 when any check fails (warnings alone exit 0).
+/// the Shopify token, scopes and API version, and the database, without writing anything anywhere;
+/// a configured healthcheck URL gets a /log event and an alert webhook a test message. Exits 1 when
+/// any check fails (warnings alone exit 0).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print the checks as one JSON object.
@@ -228,6 +231,9 @@ fn gather(ctx: &Context) -> anyhow::Result<Vec<Check>> {
         remote.as_ref(),
         found.as_ref().and_then(|f| f.sheet.as_ref()),
     ));
+    if let Some(config) = &remote {
+        checks.extend(crate::cli::remote::block_on(alerts::checks(config))?);
+    }
     Ok(checks)
 }
 

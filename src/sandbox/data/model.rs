@@ -121,8 +121,9 @@ pub struct OrderData {
     pub tags: Vec<Arc<str>>,
     /// Note.
     pub note: Option<Arc<str>>,
-    /// Currency (`CurrencyCode` value).
-    pub currency: &'static str,
+    /// The customer's currency (`presentmentCurrencyCode`); amounts are kept in the shop's
+    /// currency ([`ShopData::currency`], `currencyCode`) and converted for `presentmentMoney`.
+    pub presentment_currency: &'static str,
     /// Index into [`StoreData::customers`]; `None` for guest checkouts.
     pub customer: Option<u32>,
     /// Index into [`StoreData::addresses`]; `None` for digital orders.

@@ -7,7 +7,8 @@ use apollo_compiler::response::JsonValue;
 use super::bulk::{self, Bulk};
 use super::store::{Filter, Page, SortKey, Store, Visibility, decode_cursor, encode_cursor};
 use crate::sandbox::data::{
-    AddressData, CustomerData, LineData, OrderData, ProductData, minor_digits, to_utc,
+    AddressData, CustomerData, LineData, OrderData, ProductData, minor_digits, presentment_minor,
+    to_utc,
 };
 
 /// Connections may not ask for more than this many items per page.
@@ -63,8 +64,9 @@ pub enum Obj<'s> {
     Lines(&'s Ctx<'s>, &'s OrderData, Page<&'s LineData>),
     LineEdge(&'s Ctx<'s>, &'s OrderData, &'s LineData, String),
     Line(&'s Ctx<'s>, &'s OrderData, &'s LineData),
-    MoneyBag(i64, &'static str),
-    Money(i64, &'static str),
+    /// An amount in the shop's currency (minor units), the shop's currency, the customer's.
+    MoneyBag(i64, &'s str, &'static str),
+    Money(i64, &'s str),
     Customer(&'s Ctx<'s>, &'s CustomerData),
     Email(&'s str),
     Address(&'s Ctx<'s>, &'s AddressData, u32),
@@ -84,6 +86,13 @@ fn opt_str<'a>(value: Option<&str>) -> ResolvedValue<'a> {
 
 fn time<'a>(secs: i64) -> ResolvedValue<'a> {
     ResolvedValue::leaf(to_utc(secs).format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// `minor` units of the shop's currency as a `MoneyBag` of order `o`: `shopMoney` in the shop's
+/// currency (also `Order.currencyCode`), `presentmentMoney` in the customer's.
+fn bag<'a>(ctx: &'a Ctx<'a>, o: &OrderData, minor: i64) -> ResolvedValue<'a> {
+    let shop = ctx.store.data.shop.currency.as_str();
+    ResolvedValue::object(Obj::MoneyBag(minor, shop, o.presentment_currency))
 }
 
 /// Formats minor units as Shopify's `Decimal` string.
@@ -252,10 +261,12 @@ impl ObjectValue for Obj<'_> {
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::Line(ctx, order, line) => resolve_line(ctx, order, line, info),
-            Self::MoneyBag(minor, currency) => Ok(match field {
-                "shopMoney" | "presentmentMoney" => {
-                    ResolvedValue::object(Obj::Money(*minor, currency))
-                }
+            Self::MoneyBag(minor, shop, presentment) => Ok(match field {
+                "shopMoney" => ResolvedValue::object(Obj::Money(*minor, shop)),
+                "presentmentMoney" => ResolvedValue::object(Obj::Money(
+                    presentment_minor(*minor, shop, presentment),
+                    presentment,
+                )),
                 _ => return Err(self.unknown_field_error(info)),
             }),
             Self::Money(minor, currency) => Ok(match field {
@@ -425,7 +436,8 @@ fn resolve_order<'a>(
         "tags" => ResolvedValue::list(o.tags.iter().map(|t| ResolvedValue::leaf(&**t))),
         "note" => opt_str(o.note.as_deref()),
         "sourceName" => ResolvedValue::leaf("web"),
-        "currencyCode" | "presentmentCurrencyCode" => ResolvedValue::leaf(o.currency),
+        "currencyCode" => ResolvedValue::leaf(ctx.store.data.shop.currency.as_str()),
+        "presentmentCurrencyCode" => ResolvedValue::leaf(o.presentment_currency),
         "customer" => ResolvedValue::nullable_object(
             o.customer
                 .and_then(|i| ctx.store.data.customers.get(i as usize))
@@ -440,11 +452,9 @@ fn resolve_order<'a>(
                     .map(|a| Obj::Address(ctx, a, i))
             }))
         }
-        "totalPriceSet" => ResolvedValue::object(Obj::MoneyBag(o.total_minor(), o.currency)),
-        "currentTotalPriceSet" => {
-            ResolvedValue::object(Obj::MoneyBag(o.current_total_minor(), o.currency))
-        }
-        "totalRefundedSet" => ResolvedValue::object(Obj::MoneyBag(o.refunded_minor, o.currency)),
+        "totalPriceSet" => bag(ctx, o, o.total_minor()),
+        "currentTotalPriceSet" => bag(ctx, o, o.current_total_minor()),
+        "totalRefundedSet" => bag(ctx, o, o.refunded_minor),
         "lineItems" => {
             let first = if ctx.export.is_some() {
                 o.lines.len()
@@ -497,10 +507,8 @@ fn resolve_line<'a>(
         "vendor" => opt_str(product.and_then(|p| p.vendor.as_deref())),
         "quantity" => ResolvedValue::leaf(line.quantity),
         "currentQuantity" => ResolvedValue::leaf(line.current_quantity),
-        "originalUnitPriceSet" => ResolvedValue::object(Obj::MoneyBag(line.unit_minor, o.currency)),
-        "discountedTotalSet" => {
-            ResolvedValue::object(Obj::MoneyBag(line.discounted_minor, o.currency))
-        }
+        "originalUnitPriceSet" => bag(ctx, o, line.unit_minor),
+        "discountedTotalSet" => bag(ctx, o, line.discounted_minor),
         "product" => ResolvedValue::nullable_object(live.map(Obj::Product)),
         "variant" => ResolvedValue::nullable_object(live.map(Obj::Variant)),
         _ => {

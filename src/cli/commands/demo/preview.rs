@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::cli::output::Output;
+use crate::order::format_money;
 
 /// The columns the preview shows, by header name.
 const COLUMNS: [&str; 6] = [
@@ -54,7 +55,10 @@ pub fn table(out: &Output, rows: &[Vec<Value>]) -> String {
                     .map_or_else(String::new, text);
                 if name == "Order Total" && !cell.is_empty() {
                     let code = currency.and_then(|c| row.get(c)).map(text);
-                    return code.map_or(cell.clone(), |code| format!("{cell} {code}"));
+                    return code.map_or(cell.clone(), |code| match cell.parse() {
+                        Ok(amount) => format_money(amount, &code),
+                        Err(_) => format!("{cell} {code}"),
+                    });
                 }
                 cut(&cell)
             })
@@ -209,7 +213,10 @@ mod tests {
         assert!(text.contains("… 16 more rows …"), "{text}");
         assert!(text.contains("#1027") && text.contains("#1030"), "{text}");
         assert!(text.contains("A very long product tit…"), "{text}");
-        assert!(text.contains("12.5 EUR"), "{text}");
+        assert!(
+            text.contains("12.50 EUR"),
+            "money as printed everywhere: {text}"
+        );
         let shown = orders_shown(&sheet(30));
         assert_eq!(shown.len(), 14);
         assert!(shown.contains("#1010") && shown.contains("#1027") && !shown.contains("#1011"));

@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::Utc;
+use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::folder::KEY_FILE;
 use crate::clock::{SharedClock, SystemClock};
+use crate::order::format_money;
 use crate::sandbox::data::{OrderData, StoreSpec, generate, minor_digits};
 use crate::sandbox::google::{GoogleSandbox, SandboxOptions};
 use crate::sandbox::shopify::{BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
@@ -180,15 +182,15 @@ impl World {
         if let Some((id, name)) = pick(&|o| o.refunded_minor == 0 && o.lines.len() > 1) {
             let (minor, currency) = self
                 .shopify
-                .with_store(|s, _| s.get(id).map(|o| (o.total_minor() / 2, o.currency)))
-                .unwrap_or((0, "USD"));
+                .with_store(|s, _| {
+                    s.get(id)
+                        .map(|o| (o.total_minor() / 2, s.data.shop.currency.clone()))
+                })
+                .unwrap_or((0, "USD".to_owned()));
             self.shopify.refund(id, minor);
             changes.push(Change::new(
                 &name,
-                format!(
-                    "{name} was partly refunded ({} {currency}).",
-                    money(minor, currency)
-                ),
+                format!("{name} was partly refunded ({}).", money(minor, &currency)),
                 Some(format!("{name} partly refunded (a lower total)")),
             ));
         }
@@ -270,12 +272,9 @@ impl Change {
     }
 }
 
-/// Minor units as a decimal amount (`1234` USD is `12.34`).
+/// Minor units as money is printed everywhere (`1234` USD is `12.34 USD`).
 fn money(minor: i64, currency: &str) -> String {
-    match minor_digits(currency) {
-        0 => minor.to_string(),
-        _ => format!("{}.{:02}", minor / 100, (minor % 100).abs()),
-    }
+    format_money(Decimal::new(minor, minor_digits(currency)), currency)
 }
 
 #[cfg(test)]
@@ -284,8 +283,8 @@ mod tests {
 
     #[test]
     fn money_is_shown_in_major_units() {
-        assert_eq!(money(1234, "USD"), "12.34");
-        assert_eq!(money(5, "EUR"), "0.05");
-        assert_eq!(money(1234, "JPY"), "1234");
+        assert_eq!(money(1234, "USD"), "12.34 USD");
+        assert_eq!(money(5, "EUR"), "0.05 EUR");
+        assert_eq!(money(1234, "JPY"), "1234 JPY");
     }
 }

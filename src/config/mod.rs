@@ -11,6 +11,7 @@
 pub mod keys;
 mod layers;
 mod secret;
+pub mod url_rule;
 mod values;
 
 use std::fmt;

@@ -63,17 +63,20 @@ impl StoreDomain {
     }
 }
 
-/// Parses an API base URL: `http` or `https`, a host, and no path beyond `/`.
+/// Parses an API base URL: https (or http to a loopback address, [`super::url_rule`]), a host,
+/// no user information, and no path beyond `/`.
 ///
 /// # Errors
-/// A message saying what is wrong with the URL.
+/// A message saying what is wrong with the URL (without quoting user information).
 pub fn base_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|err| format!("\"{text}\" is not a URL ({err})"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "\"{text}\" must start with https:// (or http:// for a local proxy)"
-        ));
-    }
+    super::url_rule::check_api_url(&url).map_err(|message| {
+        if url.username().is_empty() && url.password().is_none() {
+            format!("\"{text}\" {message}")
+        } else {
+            format!("the URL {message}")
+        }
+    })?;
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("\"{text}\" has no host"));
     }
@@ -163,6 +166,10 @@ pub fn service_account(path: &Path) -> Result<ServiceAccountSummary, String> {
             "the private_key in {shown} is not a PEM private key: download a fresh JSON key"
         ));
     }
+    let token_uri = field("token_uri").unwrap_or_default();
+    super::url_rule::parse_api_url(token_uri).map_err(|message| {
+        format!("the token_uri in {shown} {message}: the signed assertion is sent there")
+    })?;
     Ok(ServiceAccountSummary {
         client_email: field("client_email").unwrap_or_default().to_owned(),
     })
@@ -207,6 +214,9 @@ mod tests {
         assert!(base_url("http://127.0.0.1:8080").is_ok());
         assert!(base_url("https://sheets.googleapis.com/").is_ok());
         for bad in [
+            "http://sheets.googleapis.com",
+            "http://10.0.0.1:8080",
+            "https://user:pw@sheets.googleapis.com",
             "sheets.googleapis.com",
             "ftp://x",
             "https://x/v4",
@@ -251,6 +261,15 @@ mod tests {
                 .unwrap_err()
                 .contains("authorized_user")
         );
+
+        std::fs::write(
+            &path,
+            r#"{"type":"service_account","client_email":"a@b","token_uri":"http://oauth2.example.com/token",
+                "private_key":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"}"#,
+        )
+        .unwrap();
+        let err = service_account(&path).unwrap_err();
+        assert!(err.contains("token_uri") && err.contains("https"), "{err}");
 
         let missing = dir.path().join("nope.json");
         assert!(

@@ -4,7 +4,6 @@
 //! yup-oauth2 logs the signed assertion and the token at `debug`; the binary's log filter keeps
 //! `yup_oauth2` at `warn` (DESIGN.md section 9, "Logs and secrets").
 
-use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -41,21 +40,9 @@ impl std::fmt::Debug for TokenSource {
     }
 }
 
-/// Whether `token_uri` may carry the signed assertion: https anywhere, http only to loopback.
+/// Whether `token_uri` may carry the signed assertion: the rule of [`crate::config::url_rule`].
 fn token_uri_allowed(uri: &str) -> bool {
-    let Ok(url) = url::Url::parse(uri) else {
-        return false;
-    };
-    match url.scheme() {
-        "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            None => false,
-        },
-        _ => false,
-    }
+    crate::config::url_rule::parse_api_url(uri).is_ok()
 }
 
 impl TokenSource {

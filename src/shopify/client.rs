@@ -140,6 +140,19 @@ pub(crate) fn describe(e: reqwest::Error) -> String {
     message
 }
 
+/// A reply's `Location` header as messages show it: at most 200 characters, `(none)` when absent.
+pub(crate) fn location(headers: &HeaderMap) -> String {
+    headers.get(reqwest::header::LOCATION).map_or_else(
+        || "(none)".to_owned(),
+        |v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(200)
+                .collect()
+        },
+    )
+}
+
 /// The address requests go to, as messages name it.
 #[derive(Debug, Clone)]
 pub(crate) struct Address {
@@ -150,6 +163,15 @@ pub(crate) struct Address {
 }
 
 impl Address {
+    /// The error for a 3xx reply: never followed, the `Location` named.
+    pub(crate) fn redirected(&self, status: u16, headers: &HeaderMap) -> ShopifyError {
+        ShopifyError::Redirected {
+            status,
+            location: location(headers),
+            origin: self.origin.clone(),
+        }
+    }
+
     /// The typed error for a request that failed before or while it was sent; `what` names the
     /// request in the message (`token request`).
     pub(crate) fn failed(&self, e: reqwest::Error, what: &str) -> ShopifyError {
@@ -199,6 +221,7 @@ impl ShopifyClient {
             .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .gzip(true);
         if matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
             // A local emulator is never reached through a proxy from the environment.
@@ -404,7 +427,9 @@ impl ShopifyClient {
                 };
             }
         };
-        let result = if status.is_success() {
+        let result = if status.is_redirection() {
+            Err(self.address.redirected(status.as_u16(), &headers))
+        } else if status.is_success() {
             self.decode(doc, &bytes, &request_id, estimate)
         } else {
             Err(self.http_error(status.as_u16(), &headers, &bytes, request_id.clone()))

@@ -147,6 +147,20 @@ pub enum ShopifyError {
         /// `X-Request-Id`.
         request_id: String,
     },
+    /// A 3xx: shopsync follows no redirect, which would carry the token (and, for the token
+    /// request, the client secret) to wherever the server points.
+    #[error(
+        "Shopify's address answered HTTP {status} redirecting to {location}; shopsync follows no \
+         redirects (they would carry the token elsewhere): set {origin} to the address that answers"
+    )]
+    Redirected {
+        /// The status.
+        status: u16,
+        /// The `Location` header, as sent (at most 200 characters).
+        location: String,
+        /// Where the address came from (`shopify_api_url from config.json`).
+        origin: String,
+    },
     /// No connection could be made (refused, unknown host, TLS, connect timeout): the request never
     /// reached Shopify, so it is safe to retry, and the address is what to check.
     #[error(
@@ -224,6 +238,7 @@ impl ShopifyError {
             Self::MaxCostExceeded { .. }
             | Self::Query { .. }
             | Self::Http { .. }
+            | Self::Redirected { .. }
             | Self::Decode { .. } => ErrorKind::Rejected,
         }
     }

@@ -92,14 +92,23 @@ fn plain_http_to_a_remote_host_is_refused_for_every_url_naming_the_key() {
         .env("TARGET_SPREADSHEET", "Orders 2026")
         .env("SHOPIFY_API_URL", "http://proxy.example.com")
         .env("GOOGLE_SHEETS_API_URL", "http://10.1.2.3:8080")
-        .env("GOOGLE_DRIVE_API_URL", "https://user:hunter2@www.googleapis.com")
+        .env(
+            "GOOGLE_DRIVE_API_URL",
+            "https://user:hunter2@www.googleapis.com",
+        )
         .assert()
         .code(2)
         .stderr(predicate::str::contains("4 problems"))
-        .stderr(predicate::str::contains("shopify_api_url (from environment SHOPIFY_API_URL)"))
-        .stderr(predicate::str::contains("google_sheets_api_url (from environment"))
-        .stderr(predicate::str::contains("google_drive_api_url (from environment"))
-        .stderr(predicate::str::contains("the token_uri in key.json must use https"))
+        .stderr(predicate::str::contains(
+            "shopify_api_url (from environment SHOPIFY_API_URL)",
+        ))
+        .stderr(predicate::str::contains(
+            "google_sheets_api_url (from environment",
+        ))
+        .stderr(predicate::str::contains(
+            "google_drive_api_url (from environment",
+        ))
+        .stderr(predicate::str::contains("key.json must use https"))
         .stderr(predicate::str::contains("hunter2").not())
         .stderr(predicate::str::contains("shpat_canary_token_123").not());
 }

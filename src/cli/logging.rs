@@ -1,15 +1,19 @@
 //! Logging: a short human format on stderr and a detailed one in the log file.
 //!
 //! `-v` raises shopsync's own level only. Dependencies that print secrets at debug (yup-oauth2 prints
-//! the signed JWT and the access token) are held at warn whatever `RUST_LOG` says.
+//! the signed JWT and the access token) are held at warn whatever `RUST_LOG` says: besides the
+//! `target=warn` directives, every event of theirs passes a per-event filter ([`muzzled`]), since a
+//! more specific directive (`yup_oauth2::service_account=debug`) would win over the cap.
 
 use std::fs::{File, OpenOptions};
 use std::io::IsTerminal as _;
 use std::path::Path;
 use std::sync::Mutex;
 
+use tracing::{Level, Metadata};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer as _;
+use tracing_subscriber::filter::{FilterExt as _, FilterFn, filter_fn};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
@@ -58,7 +62,8 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
         .with_target(false)
         .with_filter(
             filter(&format!("warn,shopsync={}", verbosity.own_level()))
-                .add_directive(off(FAILURE_TARGET)),
+                .add_directive(off(FAILURE_TARGET))
+                .and(unmuzzled()),
         );
     let file = match log_file {
         Some(path) => {
@@ -71,7 +76,7 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
                 tracing_subscriber::fmt::layer()
                     .with_writer(Mutex::new(open_log(path)?))
                     .with_ansi(false)
-                    .with_filter(filter(&format!("warn,shopsync={level}"))),
+                    .with_filter(filter(&format!("warn,shopsync={level}")).and(unmuzzled())),
             )
         }
         None => None,
@@ -98,6 +103,23 @@ fn filter(default: &str) -> EnvFilter {
         }
     }
     filter
+}
+
+/// Whether an event or span comes from a muzzled crate (or one of its modules) at a level more
+/// verbose than warn.
+fn muzzled(meta: &Metadata<'_>) -> bool {
+    let target = meta.target();
+    *meta.level() > Level::WARN
+        && MUZZLED.iter().any(|name| {
+            target
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+        })
+}
+
+/// The per-event filter that drops what [`muzzled`] names, whatever the directives say.
+fn unmuzzled() -> FilterFn<fn(&Metadata<'_>) -> bool> {
+    filter_fn(|meta| !muzzled(meta))
 }
 
 /// A directive that silences `target`.

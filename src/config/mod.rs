@@ -20,7 +20,10 @@ use std::path::PathBuf;
 use url::Url;
 
 pub use keys::Key;
-pub use layers::{Inputs, Layers, RawValue, Source, is_comment_key};
+pub use layers::{
+    Inputs, Layers, MAX_CONFIG_BYTES, RawValue, Source, is_comment_key, parse_config_text,
+    parse_dotenv,
+};
 pub use secret::Secret;
 pub use values::{ServiceAccountSummary, StoreDomain, number_in};
 

@@ -112,3 +112,23 @@ fn plain_http_to_a_remote_host_is_refused_for_every_url_naming_the_key() {
         .stderr(predicate::str::contains("hunter2").not())
         .stderr(predicate::str::contains("shpat_canary_token_123").not());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_database_path_that_is_not_utf8_is_refused_not_replaced_by_the_default() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let sandbox = Sandbox::new();
+    sandbox
+        .cmd(&["status"])
+        .env(
+            "SHOPSYNC_DB",
+            std::ffi::OsStr::from_bytes(b"tracking-\xff.db"),
+        )
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("SHOPSYNC_DB is not valid UTF-8"));
+    assert!(
+        !sandbox.file("shopify_sync.db").exists(),
+        "the default DB was used"
+    );
+}

@@ -232,7 +232,7 @@ impl SheetsClient {
                             self.settings.backoff.delay(others, retry_after),
                         )
                     };
-                    if !allowed {
+                    if !allowed || self.settings.clock.stopping() {
                         return Err(with_attempts(e, attempt));
                     }
                     tracing::info!(what = %call.what, attempt, wait_ms = wait.as_millis(), error = %e, "retrying");

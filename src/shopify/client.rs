@@ -331,7 +331,20 @@ impl ShopifyClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let wait = lock(&self.pacer).wait_for(estimate, self.clock.now());
+            let (wait, restore_rate) = {
+                let pacer = lock(&self.pacer);
+                (
+                    pacer.wait_for(estimate, self.clock.now()),
+                    pacer.restore_rate(),
+                )
+            };
+            if wait > super::cost::MAX_PACING_WAIT {
+                return Err(ShopifyError::WaitTooLong {
+                    wait_secs: wait.as_secs_f64(),
+                    restore_rate,
+                    max_secs: super::cost::MAX_PACING_WAIT.as_secs(),
+                });
+            }
             if !wait.is_zero() {
                 debug!(
                     wait_ms = wait.as_millis() as u64,
@@ -361,7 +374,8 @@ impl ShopifyClient {
             if !error.is_retryable() {
                 return Err(error);
             }
-            if !self.backoff.allows_retry_after(attempt, error.patience()) {
+            if !self.backoff.allows_retry_after(attempt, error.patience()) || self.clock.stopping()
+            {
                 // Into the log: stderr gets the final error once, from the command.
                 info!(attempts = attempt, error = %error, "giving up on Shopify request");
                 return Err(match error {

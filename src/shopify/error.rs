@@ -147,6 +147,21 @@ pub enum ShopifyError {
         /// `X-Request-Id`.
         request_id: String,
     },
+    /// The cost bucket, as Shopify reported it, refills too slowly for the next query to be sent
+    /// within [`super::cost::MAX_PACING_WAIT`].
+    #[error(
+        "Shopify's cost bucket would take {wait_secs:.0} s to hold the next query (its reply gave \
+         a restore rate of {restore_rate} points a second); shopsync waits at most {max_secs} s, \
+         so the run stops here: try again later, or ask Shopify support about the app's rate limit"
+    )]
+    WaitTooLong {
+        /// The wait the bucket implies, in seconds (may be infinite).
+        wait_secs: f64,
+        /// The restore rate Shopify reported.
+        restore_rate: f64,
+        /// The most shopsync waits.
+        max_secs: u64,
+    },
     /// A 3xx: shopsync follows no redirect, which would carry the token (and, for the token
     /// request, the client secret) to wherever the server points.
     #[error(
@@ -226,7 +241,7 @@ impl ShopifyError {
             Self::Forbidden { .. } | Self::AccessDenied { .. } => ErrorKind::Permission,
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::ShopFrozen { .. } | Self::Locked { .. } => ErrorKind::ShopUnavailable,
-            Self::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
+            Self::RetriesExhausted { .. } | Self::WaitTooLong { .. } => ErrorKind::RetriesExhausted,
             Self::Unreachable { .. } => ErrorKind::Unreachable,
             Self::Settings(_) => ErrorKind::Settings,
             Self::Throttled { .. } | Self::Server { .. } | Self::Transport(_) => {

@@ -10,6 +10,7 @@ use crate::cli::exit::Outcome;
 use crate::cli::output::{Color, Output};
 use crate::cli::progress::Bars;
 use crate::cli::remote;
+use crate::clock::{SharedClock, StopAware};
 use crate::store::RunOutcome;
 use crate::sync::{RunKind, Services, StopSignal, Summary};
 
@@ -56,6 +57,8 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     let options = remote::sync_options(&config, kind, args.force, since);
     let bars = Bars::new(ctx.verbosity.quiet || args.json);
     let stop: StopSignal = Arc::new(AtomicU8::new(0));
+    // Every wait (the cost bucket, Retry-After, backoff) ends on SIGINT or SIGTERM.
+    let clock: SharedClock = Arc::new(StopAware::new(clock, stop.clone()));
     let summary = remote::block_on(async {
         tokio::spawn(watch_signals(stop.clone()));
         let shopify = remote::shopify(&config, clock.clone())?;
@@ -70,7 +73,16 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         anyhow::Ok(crate::sync::sync(services, &options).await?)
     });
     bars.finish();
-    let summary = summary??;
+    let summary = match summary? {
+        Ok(summary) => summary,
+        // A wait cut short by the signal ends the call it was part of; the run stopped, it did
+        // not fail (what was written is recorded, the cursor stays before the rest).
+        Err(err) if stop.load(Ordering::SeqCst) != 0 => {
+            tracing::info!(error = %err, "the call in flight ended with the stop");
+            return Ok(Outcome::Stopped(stop.load(Ordering::SeqCst)));
+        }
+        Err(err) => return Err(err),
+    };
     let out = Output::detect(args.json);
     render(&out, &summary, ctx.verbosity.quiet)?;
     Ok(match (summary.stopped_by, summary.outcome) {

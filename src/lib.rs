@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod csv_safe;
 pub mod order;
+pub mod private_files;
 pub mod retry;
 pub mod sandbox;
 pub mod schedule;

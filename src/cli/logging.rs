@@ -65,6 +65,8 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
                 .add_directive(off(FAILURE_TARGET))
                 .and(unmuzzled()),
         );
+    // An existing log readable by others is warned about once the subscriber is up.
+    let shared_log = log_file.filter(|path| crate::private_files::shared_mode(path).is_some());
     let file = match log_file {
         Some(path) => {
             let level = if verbosity.verbose > 0 {
@@ -86,6 +88,9 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
         .with(stderr)
         .with(file)
         .try_init();
+    if let Some(path) = shared_log {
+        crate::private_files::warn_if_shared(path, "log file");
+    }
     Ok(())
 }
 
@@ -133,9 +138,7 @@ fn off(target: &str) -> tracing_subscriber::filter::Directive {
 fn open_log(path: &Path) -> Result<File, UsageError> {
     let mut options = OpenOptions::new();
     options.append(true).create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map_err(|err| {
+    crate::private_files::open(path, &mut options).map_err(|err| {
         UsageError(format!(
             "cannot open the log file {}: {err} (set log_file or SHOPSYNC_LOG_FILE to a writable path)",
             path.display()

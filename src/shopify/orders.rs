@@ -69,6 +69,15 @@ fn stuck(operation: &'static str, cursor: Option<&str>) -> ShopifyError {
     }
 }
 
+/// `value` quoted for Shopify's search syntax: in single quotes, with `\` and `'` escaped by a
+/// backslash (an unescaped `\` in an order prefix would eat the next character, and the order
+/// would be looked up under another name and reported absent).
+/// See: shopify.dev/docs/api/usage/search-syntax ("Escaping special characters").
+#[must_use]
+pub fn quote_search_value(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
 /// The order count for a query, and whether it is exact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrdersCount {
@@ -322,7 +331,7 @@ impl ShopifyClient {
         let first = 10;
         let vars = json!({
             "first": first,
-            "query": format!("name:'{}'", name.replace('\'', "\\'")),
+            "query": format!("name:{}", quote_search_value(&name)),
             "lines": FIRST_PAGE_LINES,
         });
         let estimate = orders_page_cost(first, FIRST_PAGE_LINES, false);

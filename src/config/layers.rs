@@ -37,13 +37,23 @@ impl fmt::Display for Source {
     }
 }
 
-/// A value as the user wrote it, before interpretation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A value as the user wrote it, before interpretation. Its `Debug` never shows the text, which
+/// may be a token: [`Layers`]' `Debug` shows the values of keys that are not secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RawValue {
     /// The text of the value (numbers in `config.json` are turned into their text).
     pub text: String,
     /// Where it came from.
     pub source: Source,
+}
+
+impl fmt::Debug for RawValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawValue")
+            .field("text", &"(redacted)")
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 impl RawValue {
@@ -64,7 +74,8 @@ impl RawValue {
 }
 
 /// What the layers are read from; the CLI fills it from the real process, tests from tables.
-#[derive(Debug, Clone, Default)]
+/// Its `Debug` names the variables and flags but shows no value.
+#[derive(Clone, Default)]
 pub struct Inputs {
     /// `--config PATH`, which must exist when given.
     pub config_flag: Option<PathBuf>,
@@ -79,12 +90,29 @@ pub struct Inputs {
     pub not_unicode: Vec<String>,
 }
 
+impl fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = |pairs: &[(String, String)]| -> Vec<String> {
+            pairs.iter().map(|(name, _)| name.clone()).collect()
+        };
+        let flags: Vec<&str> = self.flags.iter().map(|(key, _)| key.json).collect();
+        f.debug_struct("Inputs")
+            .field("config_flag", &self.config_flag)
+            .field("cwd", &self.cwd)
+            .field("env", &names(&self.env))
+            .field("flags", &flags)
+            .field("not_unicode", &self.not_unicode)
+            .finish()
+    }
+}
+
 /// The largest `config.json` or `.env` read: a real one is a few kilobytes; a huge file is a
 /// mistake (a log or a dump named by accident), refused before it is parsed.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
-/// The merged layers: for each key, the value of the highest layer that sets it.
-#[derive(Debug, Clone, Default)]
+/// The merged layers: for each key, the value of the highest layer that sets it. Its `Debug`
+/// shows secret keys' values as `(redacted)`.
+#[derive(Clone, Default)]
 pub struct Layers {
     values: BTreeMap<&'static str, RawValue>,
     /// The config file that was read, if any.
@@ -93,6 +121,30 @@ pub struct Layers {
     pub dotenv_file: Option<PathBuf>,
     /// The working directory relative paths are resolved against.
     pub cwd: PathBuf,
+}
+
+impl fmt::Debug for Layers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let values: BTreeMap<&str, (&str, String)> = self
+            .values
+            .iter()
+            .map(|(name, raw)| {
+                let secret = keys::by_json(name).is_none_or(|key| key.secret);
+                let text = if secret {
+                    "(redacted)"
+                } else {
+                    raw.text.as_str()
+                };
+                (*name, (text, raw.source.to_string()))
+            })
+            .collect();
+        f.debug_struct("Layers")
+            .field("values", &values)
+            .field("config_file", &self.config_file)
+            .field("dotenv_file", &self.dotenv_file)
+            .field("cwd", &self.cwd)
+            .finish()
+    }
 }
 
 impl Layers {

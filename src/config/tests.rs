@@ -466,3 +466,35 @@ fn a_path_variable_that_is_not_utf8_is_an_error_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn debug_prints_of_the_layers_never_show_a_secret() {
+    let dir = Dir::new();
+    dir.write(
+        "config.json",
+        r#"{"shopify_client_secret": "shpss_config_canary", "worksheet": "Tab"}"#,
+    )
+    .write(".env", "SHOPIFY_CLIENT_ID=client-id\n");
+    let inputs = dir.inputs(
+        &[
+            ("SHOPIFY_ACCESS_TOKEN", "shpat_env_canary"),
+            ("HOME", "/root"),
+        ],
+        &[],
+    );
+    let loaded = Loaded::read(&inputs);
+    let raw = loaded.layers.get(keys::ACCESS_TOKEN).unwrap().clone();
+    for text in [
+        format!("{inputs:?}"),
+        format!("{loaded:?}"),
+        format!("{:?}", loaded.layers),
+        format!("{raw:?}"),
+        format!("{loaded:#?}"),
+    ] {
+        assert!(!text.contains("shpat_env_canary"), "{text}");
+        assert!(!text.contains("shpss_config_canary"), "{text}");
+    }
+    // What is not secret still helps whoever debugs.
+    assert!(format!("{loaded:?}").contains("Tab"));
+    assert!(format!("{inputs:?}").contains("SHOPIFY_ACCESS_TOKEN"));
+}

@@ -25,7 +25,7 @@ pub use layers::{
     parse_dotenv,
 };
 pub use secret::Secret;
-pub use values::{ServiceAccountSummary, StoreDomain, number_in};
+pub use values::{ServiceAccountSummary, StoreDomain, non_rsa_key, number_in};
 
 /// Default Admin API version: the one whose schema the queries are validated against.
 pub const DEFAULT_API_VERSION: &str = "2026-04";

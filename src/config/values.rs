@@ -166,6 +166,12 @@ pub fn service_account(path: &Path) -> Result<ServiceAccountSummary, String> {
             "the private_key in {shown} is not a PEM private key: download a fresh JSON key"
         ));
     }
+    if let Some(kind) = non_rsa_key(field("private_key").unwrap_or_default()) {
+        return Err(format!(
+            "the private_key in {shown} is {kind}: Google signs service-account tokens with RSA \
+             only, so an RSA key is needed; create a new JSON key for the service account"
+        ));
+    }
     let token_uri = field("token_uri").unwrap_or_default();
     super::url_rule::parse_api_url(token_uri).map_err(|message| {
         format!("the token_uri in {shown} {message}: the signed assertion is sent there")
@@ -175,9 +181,45 @@ pub fn service_account(path: &Path) -> Result<ServiceAccountSummary, String> {
     })
 }
 
+/// What a PEM private key is when it is not RSA (`an EC key`, `an Ed25519 key`); `None` for an
+/// RSA key, and for one that does not parse (the signer then says what is wrong).
+#[must_use]
+pub fn non_rsa_key(pem: &str) -> Option<&'static str> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::PemObject as _;
+    /// DER of the algorithm OIDs a PKCS#8 key names near its start.
+    const KINDS: [(&[u8], &str); 3] = [
+        // 1.2.840.10045.2.1 id-ecPublicKey
+        (
+            &[0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01],
+            "an EC key",
+        ),
+        // 1.3.101.112 Ed25519, 1.3.101.113 Ed448
+        (&[0x06, 0x03, 0x2B, 0x65, 0x70], "an Ed25519 key"),
+        (&[0x06, 0x03, 0x2B, 0x65, 0x71], "an Ed448 key"),
+    ];
+    match PrivateKeyDer::from_pem_slice(pem.as_bytes()).ok()? {
+        PrivateKeyDer::Sec1(_) => Some("an EC key"),
+        PrivateKeyDer::Pkcs8(der) => {
+            let der = der.secret_pkcs8_der();
+            let head = &der[..der.len().min(32)];
+            KINDS
+                .into_iter()
+                .find(|(oid, _)| head.windows(oid.len()).any(|w| w == *oid))
+                .map(|(_, kind)| kind)
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Throwaway keys made with openssl for these tests only.
+    const EC_PKCS8: &str = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgqDiytDlatLpHwSow\nsKLAaMXtnPNEqOP2Bh7eEGDI6bmhRANCAASTJa2SH8mEvDET1m6uR/465SDybITS\ne3I9PIpElLvLMQatB3pSMDBE85mEWT6VRfFIvDt5tLigWXK65ch4h4ud\n-----END PRIVATE KEY-----\n";
+    const ED25519: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFmgQOBfGu22WorTFP6L8wz66/nMGRX7wDTstrnSP473\n-----END PRIVATE KEY-----\n";
+    const EC_SEC1: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIAyyWXR2xiTkJO/MoxnzVl/rQRX0ZObcM9G02nWlcmBgoAoGCCqGSM49\nAwEHoUQDQgAES8k/ytyhS6I3OfmUNWmjKxvyAdUheI+mSTzbFIbGIGrAZyRyuVW8\nqzwGjHGdstZlAaKtrUnFkq9ue7iB32lAZg==\n-----END EC PRIVATE KEY-----\n";
 
     #[test]
     fn store_names_normalise_from_every_accepted_form() {
@@ -270,6 +312,23 @@ mod tests {
         .unwrap();
         let err = service_account(&path).unwrap_err();
         assert!(err.contains("token_uri") && err.contains("https"), "{err}");
+
+        for (pem, kind) in [
+            (EC_PKCS8, "an EC key"),
+            (ED25519, "an Ed25519 key"),
+            (EC_SEC1, "an EC key"),
+        ] {
+            let key = serde_json::json!({"type": "service_account", "client_email": "a@b",
+                "token_uri": "https://oauth2.googleapis.com/token", "private_key": pem});
+            std::fs::write(&path, key.to_string()).unwrap();
+            let err = service_account(&path).unwrap_err();
+            assert!(
+                err.contains(kind) && err.contains("an RSA key is needed"),
+                "{err}"
+            );
+        }
+        let rsa = include_str!("../sandbox/google/sandbox_key.pem");
+        assert_eq!(non_rsa_key(rsa), None);
 
         let missing = dir.path().join("nope.json");
         assert!(

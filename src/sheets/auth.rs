@@ -70,6 +70,12 @@ impl TokenSource {
         if !key.private_key.contains("PRIVATE KEY-----") {
             return Err(key_error("its private_key is not a PEM key".to_owned()));
         }
+        if let Some(kind) = crate::config::non_rsa_key(&key.private_key) {
+            return Err(key_error(format!(
+                "its private_key is {kind}, and Google signs service-account tokens with RSA \
+                 only: create a new JSON key (RSA) for the service account"
+            )));
+        }
         let client_email = key.client_email.clone();
         let endpoint = crate::retry::host_port(&key.token_uri);
         let origin = format!("token_uri in {}", path.display());

@@ -94,8 +94,10 @@ pub fn base_url(text: &str) -> Result<Url, String> {
 /// # Errors
 /// A message with the expected form.
 pub fn api_version(text: &str) -> Result<String, String> {
+    // Split by bytes only once the text is known to be ASCII: `aaaé-0` is 7 bytes too.
     let ok = text == "unstable"
         || (text.len() == 7
+            && text.is_ascii()
             && text[..4].bytes().all(|b| b.is_ascii_digit())
             && matches!(&text[4..], "-01" | "-04" | "-07" | "-10"));
     if ok {
@@ -272,7 +274,7 @@ mod tests {
     fn api_versions_are_quarterly() {
         assert!(api_version("2026-04").is_ok());
         assert!(api_version("unstable").is_ok());
-        for bad in ["2026-05", "2026-4", "latest", "26-04"] {
+        for bad in ["2026-05", "2026-4", "latest", "26-04", "aaaé-0", "202é-04", "ééé-0"] {
             assert!(api_version(bad).is_err(), "{bad} was accepted");
         }
     }

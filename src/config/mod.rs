@@ -12,7 +12,7 @@ pub mod keys;
 mod layers;
 mod secret;
 pub mod url_rule;
-mod values;
+pub(crate) mod values;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -25,7 +25,9 @@ pub use layers::{
     parse_dotenv,
 };
 pub use secret::Secret;
-pub use values::{ServiceAccountSummary, StoreDomain, non_rsa_key, number_in};
+pub use values::{
+    ServiceAccountSummary, StoreDomain, non_rsa_key, number_in, service_account_text,
+};
 
 /// Default Admin API version: the one whose schema the queries are validated against.
 pub const DEFAULT_API_VERSION: &str = "2026-04";

@@ -137,7 +137,15 @@ pub fn service_account(path: &Path) -> Result<ServiceAccountSummary, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|err| format!("cannot read the service-account key file {shown}: {err}"))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+    service_account_text(&shown.to_string(), &text)
+}
+
+/// Checks the text of a service-account key file, `shown` being how messages name the file.
+///
+/// # Errors
+/// A one-sentence message naming the file and what is wrong with it.
+pub fn service_account_text(shown: &str, text: &str) -> Result<ServiceAccountSummary, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|err| {
         format!(
             "the service-account key file {shown} is not valid JSON (line {}, column {})",
             err.line(),
@@ -274,7 +282,9 @@ mod tests {
     fn api_versions_are_quarterly() {
         assert!(api_version("2026-04").is_ok());
         assert!(api_version("unstable").is_ok());
-        for bad in ["2026-05", "2026-4", "latest", "26-04", "aaaé-0", "202é-04", "ééé-0"] {
+        for bad in [
+            "2026-05", "2026-4", "latest", "26-04", "aaaé-0", "202é-04", "ééé-0",
+        ] {
             assert!(api_version(bad).is_err(), "{bad} was accepted");
         }
     }

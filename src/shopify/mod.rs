@@ -30,8 +30,8 @@ pub mod cost;
 mod error;
 mod orders;
 pub mod queries;
-mod reply;
-mod wire;
+pub(crate) mod reply;
+pub(crate) mod wire;
 
 pub use auth::Auth;
 pub use client::{ClientStats, DEFAULT_API_VERSION, ShopifyClient, ShopifySettings};

@@ -14,7 +14,7 @@ use super::queries::Document;
 use super::wire::{Cost, ErrorBody, Errors, Reply};
 
 /// `Retry-After` in seconds (Shopify may send a fraction, such as `2.0`).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     let secs: f64 = value.trim().parse().ok()?;
     // A value past what a Duration holds (`1e20`) is "very long": the backoff caps it.
@@ -24,7 +24,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// How many errors are `ACCESS_DENIED` on fields inside the data (protected customer data), when
 /// every error is of that kind; 0 otherwise.
-fn withheld_fields(errors: &Errors) -> u64 {
+pub(crate) fn withheld_fields(errors: &Errors) -> u64 {
     let Errors::List(list) = errors else { return 0 };
     let inner_denial = |e: &super::wire::GraphQlError| {
         e.extensions

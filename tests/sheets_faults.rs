@@ -291,7 +291,7 @@ async fn a_drive_page_token_that_repeats_stops_the_lookup() {
     let app = axum::Router::new().fallback(move || {
         let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         async move {
-            let token = if n % 2 == 0 { "t1" } else { "t2" };
+            let token = if n.is_multiple_of(2) { "t1" } else { "t2" };
             axum::Json(json!({ "nextPageToken": token, "files": [] }))
         }
     });

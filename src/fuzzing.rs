@@ -114,7 +114,7 @@ pub fn shopify_reply(data: &[u8]) {
         for wire in data.orders.nodes {
             let (order, _more) = wire.into_order();
             pacer.record_lines(order.line_items.len());
-            let _ = crate::sync::rows::order_rows(&order, chrono_tz::Europe::Berlin);
+            let _ = crate::sync::plan::rows::order_rows(&order, chrono_tz::Europe::Berlin);
         }
     }
 }

@@ -20,7 +20,11 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod csv_safe;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod order;
+pub mod private_files;
 pub mod retry;
 pub mod sandbox;
 pub mod schedule;

@@ -3,6 +3,7 @@
 
 mod sheets_support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -280,4 +281,33 @@ async fn a_key_the_token_endpoint_refuses_is_an_auth_error() {
     let err = client.open(&id).await.unwrap_err();
     assert!(matches!(err, SheetsError::Auth { .. }), "{err}");
     assert!(err.to_string().contains("invalid_grant"), "{err}");
+}
+
+/// Drive handing back a `nextPageToken` already followed would page forever (issue 11, finding 12).
+#[tokio::test]
+async fn a_drive_page_token_that_repeats_stops_the_lookup() {
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = served.clone();
+    let app = axum::Router::new().fallback(move || {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async move {
+            let token = if n.is_multiple_of(2) { "t1" } else { "t2" };
+            axum::Json(json!({ "nextPageToken": token, "files": [] }))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let env = env_with(SandboxOptions::default(), |s| {
+        s.drive_url = format!("http://{address}");
+    })
+    .await;
+    let lookup = env.client.resolve_spreadsheet("Orders 2026");
+    let err = tokio::time::timeout(Duration::from_secs(20), lookup)
+        .await
+        .expect("the lookup looped")
+        .unwrap_err();
+    assert!(matches!(err, SheetsError::Protocol { .. }), "{err:?}");
+    assert!(err.to_string().contains("nextPageToken"), "{err}");
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 3);
 }

@@ -353,3 +353,22 @@ async fn withheld_protected_customer_data_leaves_fields_empty_and_is_counted() {
     let all = stream_all(&client, now() - chrono::Duration::days(40), now()).await;
     assert!(all.iter().any(|o| o.email.is_some()));
 }
+
+/// A shop whose order prefix and suffix hold `\` and `'`: the name search escapes both, so the
+/// lookup finds the order instead of recording it absent for good (issue 11, finding 11).
+#[tokio::test]
+async fn orders_are_found_by_number_when_the_prefix_holds_a_backslash() {
+    let mut spec = StoreSpec::new(42, 20, now() - chrono::Duration::minutes(1));
+    spec.prefix = r"A\".to_owned();
+    spec.suffix = r"'\b".to_owned();
+    let rig = rig(data::generate(&spec)).await;
+    let client = rig.client();
+    let shop = client.shop().await.unwrap();
+    assert_eq!(shop.order_number_prefix, r"A\");
+    let orders: Vec<OrderData> = rig.emu.with_store(|s, _| s.orders().cloned().collect());
+    for order in &orders[..3] {
+        let found = client.orders_by_number(order.number, &shop).await.unwrap();
+        assert_eq!(found.len(), 1, "order {} was not found", order.number);
+        assert_eq!(found[0].name, format!(r"A\{}'\b", order.number));
+    }
+}

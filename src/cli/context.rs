@@ -24,14 +24,23 @@ impl Context {
     /// The working directory cannot be read.
     pub fn from_process(cli: &Cli) -> anyhow::Result<Self> {
         let cwd = std::env::current_dir().context("cannot read the working directory")?;
-        let env = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
+        let mut env = Vec::new();
+        let mut not_unicode = Vec::new();
+        for (name, value) in std::env::vars_os() {
+            let Ok(name) = name.into_string() else {
+                continue;
+            };
+            match value.into_string() {
+                Ok(value) => env.push((name, value)),
+                Err(_) => not_unicode.push(name),
+            }
+        }
         let inputs = Inputs {
             config_flag: cli.config.clone(),
             cwd,
             env,
             flags: Vec::new(),
+            not_unicode,
         };
         Ok(Self {
             loaded: Loaded::read(&inputs),

@@ -139,10 +139,15 @@ pub fn classify(err: &anyhow::Error) -> Exit {
                 crate::store::LockError::Io { .. } => Exit::Store,
             };
         }
-        if let Some(err) = cause.downcast_ref::<std::io::Error>()
-            && err.kind() == std::io::ErrorKind::BrokenPipe
-        {
-            return Exit::Ok;
+        if let Some(err) = cause.downcast_ref::<std::io::Error>() {
+            match err.kind() {
+                std::io::ErrorKind::BrokenPipe => return Exit::Ok,
+                // A full disk is the machine's store failing, not a bad flag (DESIGN.md: 4).
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                    return Exit::Store;
+                }
+                _ => {}
+            }
         }
     }
     // An error no layer typed is most likely local (a file that cannot be written): say "usage"
@@ -217,6 +222,12 @@ mod tests {
         .context("loading");
         assert_eq!(classify(&config), Exit::Usage);
 
+        let full = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::StorageFull))
+            .context("cannot write the export to x.csv");
+        assert_eq!(classify(&full), Exit::Store);
+        let quota = anyhow::Error::new(std::io::Error::from_raw_os_error(122))
+            .context("cannot write the export to x.csv");
+        assert_eq!(classify(&quota), Exit::Store);
         let pipe = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
         assert_eq!(classify(&pipe), Exit::Ok);
 

@@ -1,15 +1,19 @@
 //! Logging: a short human format on stderr and a detailed one in the log file.
 //!
 //! `-v` raises shopsync's own level only. Dependencies that print secrets at debug (yup-oauth2 prints
-//! the signed JWT and the access token) are held at warn whatever `RUST_LOG` says.
+//! the signed JWT and the access token) are held at warn whatever `RUST_LOG` says: besides the
+//! `target=warn` directives, every event of theirs passes a per-event filter ([`muzzled`]), since a
+//! more specific directive (`yup_oauth2::service_account=debug`) would win over the cap.
 
 use std::fs::{File, OpenOptions};
 use std::io::IsTerminal as _;
 use std::path::Path;
 use std::sync::Mutex;
 
+use tracing::{Level, Metadata};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer as _;
+use tracing_subscriber::filter::{FilterExt as _, FilterFn, filter_fn};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
@@ -58,8 +62,11 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
         .with_target(false)
         .with_filter(
             filter(&format!("warn,shopsync={}", verbosity.own_level()))
-                .add_directive(off(FAILURE_TARGET)),
+                .add_directive(off(FAILURE_TARGET))
+                .and(unmuzzled()),
         );
+    // An existing log readable by others is warned about once the subscriber is up.
+    let shared_log = log_file.filter(|path| crate::private_files::shared_mode(path).is_some());
     let file = match log_file {
         Some(path) => {
             let level = if verbosity.verbose > 0 {
@@ -71,7 +78,7 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
                 tracing_subscriber::fmt::layer()
                     .with_writer(Mutex::new(open_log(path)?))
                     .with_ansi(false)
-                    .with_filter(filter(&format!("warn,shopsync={level}"))),
+                    .with_filter(filter(&format!("warn,shopsync={level}")).and(unmuzzled())),
             )
         }
         None => None,
@@ -81,6 +88,9 @@ pub fn init(verbosity: Verbosity, log_file: Option<&Path>) -> Result<(), UsageEr
         .with(stderr)
         .with(file)
         .try_init();
+    if let Some(path) = shared_log {
+        crate::private_files::warn_if_shared(path, "log file");
+    }
     Ok(())
 }
 
@@ -100,6 +110,23 @@ fn filter(default: &str) -> EnvFilter {
     filter
 }
 
+/// Whether an event or span comes from a muzzled crate (or one of its modules) at a level more
+/// verbose than warn.
+fn muzzled(meta: &Metadata<'_>) -> bool {
+    let target = meta.target();
+    *meta.level() > Level::WARN
+        && MUZZLED.iter().any(|name| {
+            target
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+        })
+}
+
+/// The per-event filter that drops what [`muzzled`] names, whatever the directives say.
+fn unmuzzled() -> FilterFn<fn(&Metadata<'_>) -> bool> {
+    filter_fn(|meta| !muzzled(meta))
+}
+
 /// A directive that silences `target`.
 fn off(target: &str) -> tracing_subscriber::filter::Directive {
     format!("{target}=off")
@@ -111,9 +138,7 @@ fn off(target: &str) -> tracing_subscriber::filter::Directive {
 fn open_log(path: &Path) -> Result<File, UsageError> {
     let mut options = OpenOptions::new();
     options.append(true).create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map_err(|err| {
+    crate::private_files::open(path, &mut options).map_err(|err| {
         UsageError(format!(
             "cannot open the log file {}: {err} (set log_file or SHOPSYNC_LOG_FILE to a writable path)",
             path.display()

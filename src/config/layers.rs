@@ -37,13 +37,23 @@ impl fmt::Display for Source {
     }
 }
 
-/// A value as the user wrote it, before interpretation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A value as the user wrote it, before interpretation. Its `Debug` never shows the text, which
+/// may be a token: [`Layers`]' `Debug` shows the values of keys that are not secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RawValue {
     /// The text of the value (numbers in `config.json` are turned into their text).
     pub text: String,
     /// Where it came from.
     pub source: Source,
+}
+
+impl fmt::Debug for RawValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawValue")
+            .field("text", &"(redacted)")
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 impl RawValue {
@@ -64,7 +74,8 @@ impl RawValue {
 }
 
 /// What the layers are read from; the CLI fills it from the real process, tests from tables.
-#[derive(Debug, Clone, Default)]
+/// Its `Debug` names the variables and flags but shows no value.
+#[derive(Clone, Default)]
 pub struct Inputs {
     /// `--config PATH`, which must exist when given.
     pub config_flag: Option<PathBuf>,
@@ -74,10 +85,34 @@ pub struct Inputs {
     pub env: Vec<(String, String)>,
     /// Values given as command-line flags.
     pub flags: Vec<(Key, String)>,
+    /// Names of process variables whose value is not valid UTF-8 (shopsync's are refused, never
+    /// silently replaced by their default).
+    pub not_unicode: Vec<String>,
 }
 
-/// The merged layers: for each key, the value of the highest layer that sets it.
-#[derive(Debug, Clone, Default)]
+impl fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = |pairs: &[(String, String)]| -> Vec<String> {
+            pairs.iter().map(|(name, _)| name.clone()).collect()
+        };
+        let flags: Vec<&str> = self.flags.iter().map(|(key, _)| key.json).collect();
+        f.debug_struct("Inputs")
+            .field("config_flag", &self.config_flag)
+            .field("cwd", &self.cwd)
+            .field("env", &names(&self.env))
+            .field("flags", &flags)
+            .field("not_unicode", &self.not_unicode)
+            .finish()
+    }
+}
+
+/// The largest `config.json` or `.env` read: a real one is a few kilobytes; a huge file is a
+/// mistake (a log or a dump named by accident), refused before it is parsed.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The merged layers: for each key, the value of the highest layer that sets it. Its `Debug`
+/// shows secret keys' values as `(redacted)`.
+#[derive(Clone, Default)]
 pub struct Layers {
     values: BTreeMap<&'static str, RawValue>,
     /// The config file that was read, if any.
@@ -86,6 +121,30 @@ pub struct Layers {
     pub dotenv_file: Option<PathBuf>,
     /// The working directory relative paths are resolved against.
     pub cwd: PathBuf,
+}
+
+impl fmt::Debug for Layers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let values: BTreeMap<&str, (&str, String)> = self
+            .values
+            .iter()
+            .map(|(name, raw)| {
+                let secret = keys::by_json(name).is_none_or(|key| key.secret);
+                let text = if secret {
+                    "(redacted)"
+                } else {
+                    raw.text.as_str()
+                };
+                (*name, (text, raw.source.to_string()))
+            })
+            .collect();
+        f.debug_struct("Layers")
+            .field("values", &values)
+            .field("config_file", &self.config_file)
+            .field("dotenv_file", &self.dotenv_file)
+            .field("cwd", &self.cwd)
+            .finish()
+    }
 }
 
 impl Layers {
@@ -100,6 +159,16 @@ impl Layers {
         };
         layers.read_config_file(inputs, problems);
         layers.read_dotenv(&inputs.cwd.join(".env"), problems);
+        for name in &inputs.not_unicode {
+            if let Some(key) = keys::ALL.into_iter().find(|k| k.env == name) {
+                problems.push(Problem::file(format!(
+                    "the environment variable {} is not valid UTF-8: shopsync reads its settings \
+                     as text; rename the file or folder, or set {} (or \"{}\" in config.json) \
+                     to a path in UTF-8",
+                    key.env, key.env, key.json
+                )));
+            }
+        }
         for (name, value) in &inputs.env {
             if let Some(key) = keys::ALL.into_iter().find(|k| k.env == name) {
                 layers.set(key, value, Source::Env(key.env));
@@ -150,7 +219,7 @@ impl Layers {
                 default
             }
         };
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_capped(&path) {
             Ok(text) => text,
             Err(err) => {
                 problems.push(Problem::file(format!(
@@ -160,15 +229,12 @@ impl Layers {
                 return;
             }
         };
-        let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&text) {
+        let map = match parse_config_text(&text) {
             Ok(map) => map,
-            Err(err) => {
+            Err(message) => {
                 problems.push(Problem::file(format!(
-                    "the config file {} is not a JSON object (line {}, column {}): {}",
-                    path.display(),
-                    err.line(),
-                    err.column(),
-                    strip_position(&err.to_string()),
+                    "the config file {} {message}",
+                    path.display()
                 )));
                 return;
             }
@@ -211,8 +277,8 @@ impl Layers {
         if !path.exists() {
             return;
         }
-        let iter = match dotenvy::from_path_iter(path) {
-            Ok(iter) => iter,
+        let text = match read_capped(path) {
+            Ok(text) => text,
             Err(err) => {
                 problems.push(Problem::file(format!(
                     "cannot read {}: {err}",
@@ -221,24 +287,85 @@ impl Layers {
                 return;
             }
         };
-        for item in iter {
-            match item {
-                Ok((name, value)) => {
+        match parse_dotenv(&text) {
+            Ok(pairs) => {
+                for (name, value) in pairs {
                     if let Some(key) = keys::ALL.into_iter().find(|k| k.env == name) {
                         self.set(key, &value, Source::DotEnv(path.to_path_buf()));
                     }
                 }
-                Err(err) => {
-                    problems.push(Problem::file(format!(
-                        "cannot parse {}: {err}",
-                        path.display()
-                    )));
-                    return;
-                }
+                self.dotenv_file = Some(path.to_path_buf());
+            }
+            Err(message) => {
+                problems.push(Problem::file(format!(
+                    "cannot parse {}: {message}",
+                    path.display()
+                )));
             }
         }
-        self.dotenv_file = Some(path.to_path_buf());
     }
+}
+
+/// Reads a configuration file of at most [`MAX_CONFIG_BYTES`], as UTF-8.
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} KiB, far more than any configuration",
+            MAX_CONFIG_BYTES / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("it is not text in UTF-8"))
+}
+
+/// Parses the text of a `config.json`: a JSON object. The message follows "the config file
+/// PATH" and never quotes the file's content (a top-level string may be a pasted token).
+///
+/// # Errors
+/// What is wrong, with the line and column for a syntax error.
+pub fn parse_config_text(text: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    serde_json::from_str(text).map_err(|err| {
+        let position = format!("line {}, column {}", err.line(), err.column());
+        if err.is_data() {
+            format!(
+                "is not a JSON object ({position}): its top level must be {{ \"key\": \"value\", ... }}, \
+                 as in config_template.json"
+            )
+        } else {
+            format!(
+                "is not a JSON object ({position}): {}",
+                strip_position(&err.to_string())
+            )
+        }
+    })
+}
+
+/// Parses the text of a `.env` file into its variables, in order. The message names the line
+/// only: it never quotes the line, which may hold a secret.
+///
+/// # Errors
+/// The number of the first line that does not parse.
+pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut pairs = Vec::new();
+    for item in dotenvy::from_read_iter(text.as_bytes()) {
+        match item {
+            Ok(pair) => pairs.push(pair),
+            Err(dotenvy::Error::LineParse(line, index)) => {
+                let number = text
+                    .find(line.as_str())
+                    .map_or(pairs.len() + 1, |at| text[..at].matches('\n').count() + 1);
+                return Err(format!(
+                    "line {number} is not NAME=value (column {}); check its quotes",
+                    index + 1
+                ));
+            }
+            Err(_) => return Err("it is not a .env file of NAME=value lines".to_owned()),
+        }
+    }
+    Ok(pairs)
 }
 
 /// Keys that `config_template.json` uses for its comments (`"//worksheet": "…"`) and are ignored.

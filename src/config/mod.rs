@@ -12,7 +12,8 @@ mod checker;
 pub mod keys;
 mod layers;
 mod secret;
-mod values;
+pub mod url_rule;
+pub(crate) mod values;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -21,9 +22,15 @@ use url::Url;
 
 use checker::Checker;
 pub use keys::Key;
-pub use layers::{Inputs, Layers, RawValue, Source, is_comment_key};
+pub use layers::{
+    Inputs, Layers, MAX_CONFIG_BYTES, RawValue, Source, is_comment_key, parse_config_text,
+    parse_dotenv,
+};
 pub use secret::Secret;
-pub use values::{ServiceAccountSummary, StoreDomain, is_loopback, number_in, redact};
+pub use values::{
+    ServiceAccountSummary, StoreDomain, is_loopback, non_rsa_key, number_in, redact,
+    service_account_text,
+};
 
 /// Default Admin API version: the one whose schema the queries are validated against.
 pub const DEFAULT_API_VERSION: &str = "2026-04";

@@ -35,6 +35,7 @@ impl Dir {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
             flags: flags.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+            not_unicode: Vec::new(),
         }
     }
 }
@@ -400,4 +401,100 @@ fn values_from_the_process_environment_are_named_for_schedulers() {
     );
     let none = Loaded::read(&Dir::new().inputs(&[("SHOPIFY_STORE_NAME", "not a shop!")], &[]));
     assert_eq!(none.store_domain(), None);
+}
+
+#[test]
+fn a_dotenv_parse_error_names_the_line_but_never_quotes_it() {
+    let dir = Dir::new();
+    dir.write(
+        ".env",
+        "SHOPIFY_STORE_NAME=acme\n# a comment\nSHOPIFY_ACCESS_TOKEN=\"shpat_dotenv_canary\nSHOPSYNC_DB=x.db\n",
+    );
+    let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains(".env: line 3 is not NAME=value"), "{text}");
+    assert!(!text.contains("shpat_dotenv_canary"), "{text}");
+    assert!(!text.contains("SHOPIFY_ACCESS_TOKEN"), "{text}");
+}
+
+#[test]
+fn a_config_file_that_is_not_an_object_is_not_echoed() {
+    let dir = Dir::new();
+    for text in [
+        r#""shpat_config_canary""#,
+        r#"["shpat_config_canary"]"#,
+        "12345678901234",
+    ] {
+        dir.write("config.json", text);
+        let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("is not a JSON object (line 1"),
+            "{message}"
+        );
+        assert!(message.contains("top level must be"), "{message}");
+        assert!(!message.contains("shpat_config_canary"), "{message}");
+        assert!(!message.contains("12345678901234"), "{message}");
+    }
+}
+
+#[test]
+fn config_files_larger_than_the_cap_are_refused_before_parsing() {
+    let dir = Dir::new();
+    let big = format!(
+        "{{\"worksheet\": \"{}\"}}",
+        "x".repeat(usize::try_from(MAX_CONFIG_BYTES).unwrap())
+    );
+    dir.write("config.json", &big)
+        .write(".env", &format!("X={big}\n"));
+    let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+    assert_eq!(err.problems.len(), 2, "{err}");
+    for problem in &err.problems {
+        assert!(problem.message.contains("larger than 1024 KiB"), "{err}");
+    }
+}
+
+#[test]
+fn a_path_variable_that_is_not_utf8_is_an_error_naming_it() {
+    let dir = Dir::new();
+    let mut inputs = dir.inputs(&[], &[]);
+    inputs.not_unicode = vec!["SHOPSYNC_DB".to_owned(), "SOME_OTHER_TOOLS_VAR".to_owned()];
+    let err = Loaded::read(&inputs).local().unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+    assert!(
+        err.to_string().contains("SHOPSYNC_DB is not valid UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn debug_prints_of_the_layers_never_show_a_secret() {
+    let dir = Dir::new();
+    dir.write(
+        "config.json",
+        r#"{"shopify_client_secret": "shpss_config_canary", "worksheet": "Tab"}"#,
+    )
+    .write(".env", "SHOPIFY_CLIENT_ID=client-id\n");
+    let inputs = dir.inputs(
+        &[
+            ("SHOPIFY_ACCESS_TOKEN", "shpat_env_canary"),
+            ("HOME", "/root"),
+        ],
+        &[],
+    );
+    let loaded = Loaded::read(&inputs);
+    let raw = loaded.layers.get(keys::ACCESS_TOKEN).unwrap().clone();
+    for text in [
+        format!("{inputs:?}"),
+        format!("{loaded:?}"),
+        format!("{:?}", loaded.layers),
+        format!("{raw:?}"),
+        format!("{loaded:#?}"),
+    ] {
+        assert!(!text.contains("shpat_env_canary"), "{text}");
+        assert!(!text.contains("shpss_config_canary"), "{text}");
+    }
+    // What is not secret still helps whoever debugs.
+    assert!(format!("{loaded:?}").contains("Tab"));
+    assert!(format!("{inputs:?}").contains("SHOPIFY_ACCESS_TOKEN"));
 }

@@ -63,17 +63,20 @@ impl StoreDomain {
     }
 }
 
-/// Parses an API base URL: `http` or `https`, a host, and no path beyond `/`.
+/// Parses an API base URL: https (or http to a loopback address, [`super::url_rule`]), a host,
+/// no user information, and no path beyond `/`.
 ///
 /// # Errors
-/// A message saying what is wrong with the URL.
+/// A message saying what is wrong with the URL (without quoting user information).
 pub fn base_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|err| format!("\"{text}\" is not a URL ({err})"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "\"{text}\" must start with https:// (or http:// for a local proxy)"
-        ));
-    }
+    super::url_rule::check_api_url(&url).map_err(|message| {
+        if url.username().is_empty() && url.password().is_none() {
+            format!("\"{text}\" {message}")
+        } else {
+            format!("the URL {message}")
+        }
+    })?;
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("\"{text}\" has no host"));
     }
@@ -160,8 +163,10 @@ pub fn redact(text: &str) -> String {
 /// # Errors
 /// A message with the expected form.
 pub fn api_version(text: &str) -> Result<String, String> {
+    // Split by bytes only once the text is known to be ASCII: `aaaé-0` is 7 bytes too.
     let ok = text == "unstable"
         || (text.len() == 7
+            && text.is_ascii()
             && text[..4].bytes().all(|b| b.is_ascii_digit())
             && matches!(&text[4..], "-01" | "-04" | "-07" | "-10"));
     if ok {
@@ -201,7 +206,15 @@ pub fn service_account(path: &Path) -> Result<ServiceAccountSummary, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|err| format!("cannot read the service-account key file {shown}: {err}"))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+    service_account_text(&shown.to_string(), &text)
+}
+
+/// Checks the text of a service-account key file, `shown` being how messages name the file.
+///
+/// # Errors
+/// A one-sentence message naming the file and what is wrong with it.
+pub fn service_account_text(shown: &str, text: &str) -> Result<ServiceAccountSummary, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|err| {
         format!(
             "the service-account key file {shown} is not valid JSON (line {}, column {})",
             err.line(),
@@ -232,14 +245,60 @@ pub fn service_account(path: &Path) -> Result<ServiceAccountSummary, String> {
             "the private_key in {shown} is not a PEM private key: download a fresh JSON key"
         ));
     }
+    if let Some(kind) = non_rsa_key(field("private_key").unwrap_or_default()) {
+        return Err(format!(
+            "the private_key in {shown} is {kind}: Google signs service-account tokens with RSA \
+             only, so an RSA key is needed; create a new JSON key for the service account"
+        ));
+    }
+    let token_uri = field("token_uri").unwrap_or_default();
+    super::url_rule::parse_api_url(token_uri).map_err(|message| {
+        format!("the token_uri in {shown} {message}: the signed assertion is sent there")
+    })?;
     Ok(ServiceAccountSummary {
         client_email: field("client_email").unwrap_or_default().to_owned(),
     })
 }
 
+/// What a PEM private key is when it is not RSA (`an EC key`, `an Ed25519 key`); `None` for an
+/// RSA key, and for one that does not parse (the signer then says what is wrong).
+#[must_use]
+pub fn non_rsa_key(pem: &str) -> Option<&'static str> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::PemObject as _;
+    /// DER of the algorithm OIDs a PKCS#8 key names near its start.
+    const KINDS: [(&[u8], &str); 3] = [
+        // 1.2.840.10045.2.1 id-ecPublicKey
+        (
+            &[0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01],
+            "an EC key",
+        ),
+        // 1.3.101.112 Ed25519, 1.3.101.113 Ed448
+        (&[0x06, 0x03, 0x2B, 0x65, 0x70], "an Ed25519 key"),
+        (&[0x06, 0x03, 0x2B, 0x65, 0x71], "an Ed448 key"),
+    ];
+    match PrivateKeyDer::from_pem_slice(pem.as_bytes()).ok()? {
+        PrivateKeyDer::Sec1(_) => Some("an EC key"),
+        PrivateKeyDer::Pkcs8(der) => {
+            let der = der.secret_pkcs8_der();
+            let head = &der[..der.len().min(32)];
+            KINDS
+                .into_iter()
+                .find(|(oid, _)| head.windows(oid.len()).any(|w| w == *oid))
+                .map(|(_, kind)| kind)
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Throwaway keys made with openssl for these tests only.
+    const EC_PKCS8: &str = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgqDiytDlatLpHwSow\nsKLAaMXtnPNEqOP2Bh7eEGDI6bmhRANCAASTJa2SH8mEvDET1m6uR/465SDybITS\ne3I9PIpElLvLMQatB3pSMDBE85mEWT6VRfFIvDt5tLigWXK65ch4h4ud\n-----END PRIVATE KEY-----\n";
+    const ED25519: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFmgQOBfGu22WorTFP6L8wz66/nMGRX7wDTstrnSP473\n-----END PRIVATE KEY-----\n";
+    const EC_SEC1: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIAyyWXR2xiTkJO/MoxnzVl/rQRX0ZObcM9G02nWlcmBgoAoGCCqGSM49\nAwEHoUQDQgAES8k/ytyhS6I3OfmUNWmjKxvyAdUheI+mSTzbFIbGIGrAZyRyuVW8\nqzwGjHGdstZlAaKtrUnFkq9ue7iB32lAZg==\n-----END EC PRIVATE KEY-----\n";
 
     #[test]
     fn store_names_normalise_from_every_accepted_form() {
@@ -276,6 +335,9 @@ mod tests {
         assert!(base_url("http://127.0.0.1:8080").is_ok());
         assert!(base_url("https://sheets.googleapis.com/").is_ok());
         for bad in [
+            "http://sheets.googleapis.com",
+            "http://10.0.0.1:8080",
+            "https://user:pw@sheets.googleapis.com",
             "sheets.googleapis.com",
             "ftp://x",
             "https://x/v4",
@@ -289,7 +351,9 @@ mod tests {
     fn api_versions_are_quarterly() {
         assert!(api_version("2026-04").is_ok());
         assert!(api_version("unstable").is_ok());
-        for bad in ["2026-05", "2026-4", "latest", "26-04"] {
+        for bad in [
+            "2026-05", "2026-4", "latest", "26-04", "aaaé-0", "202é-04", "ééé-0",
+        ] {
             assert!(api_version(bad).is_err(), "{bad} was accepted");
         }
     }
@@ -320,6 +384,32 @@ mod tests {
                 .unwrap_err()
                 .contains("authorized_user")
         );
+
+        std::fs::write(
+            &path,
+            r#"{"type":"service_account","client_email":"a@b","token_uri":"http://oauth2.example.com/token",
+                "private_key":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"}"#,
+        )
+        .unwrap();
+        let err = service_account(&path).unwrap_err();
+        assert!(err.contains("token_uri") && err.contains("https"), "{err}");
+
+        for (pem, kind) in [
+            (EC_PKCS8, "an EC key"),
+            (ED25519, "an Ed25519 key"),
+            (EC_SEC1, "an EC key"),
+        ] {
+            let key = serde_json::json!({"type": "service_account", "client_email": "a@b",
+                "token_uri": "https://oauth2.googleapis.com/token", "private_key": pem});
+            std::fs::write(&path, key.to_string()).unwrap();
+            let err = service_account(&path).unwrap_err();
+            assert!(
+                err.contains(kind) && err.contains("an RSA key is needed"),
+                "{err}"
+            );
+        }
+        let rsa = include_str!("../sandbox/google/sandbox_key.pem");
+        assert_eq!(non_rsa_key(rsa), None);
 
         let missing = dir.path().join("nope.json");
         assert!(

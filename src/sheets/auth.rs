@@ -4,7 +4,6 @@
 //! yup-oauth2 logs the signed assertion and the token at `debug`; the binary's log filter keeps
 //! `yup_oauth2` at `warn` (DESIGN.md section 9, "Logs and secrets").
 
-use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -41,21 +40,9 @@ impl std::fmt::Debug for TokenSource {
     }
 }
 
-/// Whether `token_uri` may carry the signed assertion: https anywhere, http only to loopback.
+/// Whether `token_uri` may carry the signed assertion: the rule of [`crate::config::url_rule`].
 fn token_uri_allowed(uri: &str) -> bool {
-    let Ok(url) = url::Url::parse(uri) else {
-        return false;
-    };
-    match url.scheme() {
-        "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            None => false,
-        },
-        _ => false,
-    }
+    crate::config::url_rule::parse_api_url(uri).is_ok()
 }
 
 impl TokenSource {
@@ -82,6 +69,12 @@ impl TokenSource {
         }
         if !key.private_key.contains("PRIVATE KEY-----") {
             return Err(key_error("its private_key is not a PEM key".to_owned()));
+        }
+        if let Some(kind) = crate::config::non_rsa_key(&key.private_key) {
+            return Err(key_error(format!(
+                "its private_key is {kind}, and Google signs service-account tokens with RSA \
+                 only: create a new JSON key (RSA) for the service account"
+            )));
         }
         let client_email = key.client_email.clone();
         let endpoint = crate::retry::host_port(&key.token_uri);

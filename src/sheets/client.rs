@@ -144,6 +144,7 @@ impl SheetsClient {
         let http = reqwest::Client::builder()
             .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SheetsError::Transport {
                 message: format!("cannot build the HTTP client: {e}"),
@@ -231,7 +232,7 @@ impl SheetsClient {
                             self.settings.backoff.delay(others, retry_after),
                         )
                     };
-                    if !allowed {
+                    if !allowed || self.settings.clock.stopping() {
                         return Err(with_attempts(e, attempt));
                     }
                     tracing::info!(what = %call.what, attempt, wait_ms = wait.as_millis(), error = %e, "retrying");
@@ -304,11 +305,11 @@ impl SheetsClient {
                     None if write => ambiguous(if e.is_timeout() {
                         format!("no reply within {} s", timeout.as_secs())
                     } else {
-                        format!("connection failed after sending: {e}")
+                        format!("connection failed after sending: {}", e.without_url())
                     }),
                     None => Failure::Retry(
                         SheetsError::Transport {
-                            message: format!("{}: {e}", call.what),
+                            message: format!("{}: {}", call.what, e.without_url()),
                             attempts: 1,
                         },
                         None,
@@ -323,6 +324,13 @@ impl SheetsClient {
             sent_bytes = call.body.as_ref().map_or(0, Vec::len),
             "Google replied"
         );
+        if status.is_redirection() {
+            return Err(Failure::Fatal(SheetsError::Redirected {
+                status: status.as_u16(),
+                location: redirect_location(response.headers()),
+                what: call.what.clone(),
+            }));
+        }
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)
@@ -331,11 +339,16 @@ impl SheetsClient {
             .map(Duration::from_secs);
         let body = match response.bytes().await {
             Ok(b) => b,
-            Err(e) if write => return Err(ambiguous(format!("the reply was cut off: {e}"))),
+            Err(e) if write => {
+                return Err(ambiguous(format!(
+                    "the reply was cut off: {}",
+                    e.without_url()
+                )));
+            }
             Err(e) => {
                 return Err(Failure::Retry(
                     SheetsError::Transport {
-                        message: format!("{}: reply cut off: {e}", call.what),
+                        message: format!("{}: reply cut off: {}", call.what, e.without_url()),
                         attempts: 1,
                     },
                     None,
@@ -424,6 +437,19 @@ impl SheetsClient {
             super::a1::encode_segment(id)
         )
     }
+}
+
+/// A reply's `Location` header as messages show it: at most 200 characters, `(none)` when absent.
+fn redirect_location(headers: &header::HeaderMap) -> String {
+    headers.get(header::LOCATION).map_or_else(
+        || "(none)".to_owned(),
+        |v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(200)
+                .collect()
+        },
+    )
 }
 
 fn with_attempts(error: SheetsError, attempts: u32) -> SheetsError {

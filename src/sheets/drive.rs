@@ -107,6 +107,7 @@ impl SheetsClient {
         );
         let mut matches = Vec::new();
         let mut page_token: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         loop {
             let mut query = vec![
                 ("q", q.clone()),
@@ -142,6 +143,13 @@ impl SheetsClient {
                 }
             }
             match reply["nextPageToken"].as_str() {
+                Some(next) if !seen.insert(next.to_owned()) => {
+                    // A token handed back again would page forever.
+                    return Err(SheetsError::Protocol {
+                        message: "Drive's file list repeated a nextPageToken already followed"
+                            .to_owned(),
+                    });
+                }
                 Some(next) if !next.is_empty() => page_token = Some(next.to_owned()),
                 _ => break,
             }

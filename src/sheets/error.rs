@@ -212,6 +212,20 @@ pub enum SheetsError {
         /// The tab.
         tab: String,
     },
+    /// A 3xx: shopsync follows no redirect, which would carry the token wherever it points.
+    #[error(
+        "{what}: Google's address answered HTTP {status} redirecting to {location}; shopsync \
+         follows no redirects (they would carry the token elsewhere): check google_sheets_api_url \
+         and google_drive_api_url"
+    )]
+    Redirected {
+        /// The status.
+        status: u16,
+        /// The `Location` header, as sent (at most 200 characters).
+        location: String,
+        /// The request.
+        what: String,
+    },
     /// Google's reply made no sense.
     #[error("unexpected reply from Google: {message}")]
     Protocol {

@@ -62,6 +62,9 @@ pub(crate) async fn fetch_token(
         .await
         .map_err(|e| address.failed(e, "token request"))?;
     let status = response.status();
+    if status.is_redirection() {
+        return Err(address.redirected(status.as_u16(), response.headers()));
+    }
     let request_id = super::client::request_id(response.headers());
     let bytes = response.bytes().await.map_err(|e| {
         ShopifyError::Transport(format!("token reply: {}", super::client::describe(e)))

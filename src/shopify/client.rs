@@ -140,6 +140,19 @@ pub(crate) fn describe(e: reqwest::Error) -> String {
     message
 }
 
+/// A reply's `Location` header as messages show it: at most 200 characters, `(none)` when absent.
+pub(crate) fn location(headers: &HeaderMap) -> String {
+    headers.get(reqwest::header::LOCATION).map_or_else(
+        || "(none)".to_owned(),
+        |v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(200)
+                .collect()
+        },
+    )
+}
+
 /// The address requests go to, as messages name it.
 #[derive(Debug, Clone)]
 pub(crate) struct Address {
@@ -150,6 +163,15 @@ pub(crate) struct Address {
 }
 
 impl Address {
+    /// The error for a 3xx reply: never followed, the `Location` named.
+    pub(crate) fn redirected(&self, status: u16, headers: &HeaderMap) -> ShopifyError {
+        ShopifyError::Redirected {
+            status,
+            location: location(headers),
+            origin: self.origin.clone(),
+        }
+    }
+
     /// The typed error for a request that failed before or while it was sent; `what` names the
     /// request in the message (`token request`).
     pub(crate) fn failed(&self, e: reqwest::Error, what: &str) -> ShopifyError {
@@ -199,6 +221,7 @@ impl ShopifyClient {
             .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .gzip(true);
         if matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
             // A local emulator is never reached through a proxy from the environment.
@@ -308,7 +331,20 @@ impl ShopifyClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let wait = lock(&self.pacer).wait_for(estimate, self.clock.now());
+            let (wait, restore_rate) = {
+                let pacer = lock(&self.pacer);
+                (
+                    pacer.wait_for(estimate, self.clock.now()),
+                    pacer.restore_rate(),
+                )
+            };
+            if wait > super::cost::MAX_PACING_WAIT {
+                return Err(ShopifyError::WaitTooLong {
+                    wait_secs: wait.as_secs_f64(),
+                    restore_rate,
+                    max_secs: super::cost::MAX_PACING_WAIT.as_secs(),
+                });
+            }
             if !wait.is_zero() {
                 debug!(
                     wait_ms = wait.as_millis() as u64,
@@ -338,7 +374,8 @@ impl ShopifyClient {
             if !error.is_retryable() {
                 return Err(error);
             }
-            if !self.backoff.allows_retry_after(attempt, error.patience()) {
+            if !self.backoff.allows_retry_after(attempt, error.patience()) || self.clock.stopping()
+            {
                 // Into the log: stderr gets the final error once, from the command.
                 info!(attempts = attempt, error = %error, "giving up on Shopify request");
                 return Err(match error {
@@ -404,7 +441,9 @@ impl ShopifyClient {
                 };
             }
         };
-        let result = if status.is_success() {
+        let result = if status.is_redirection() {
+            Err(self.address.redirected(status.as_u16(), &headers))
+        } else if status.is_success() {
             self.decode(doc, &bytes, &request_id, estimate)
         } else {
             Err(self.http_error(status.as_u16(), &headers, &bytes, request_id.clone()))

@@ -14,6 +14,12 @@ use super::wire::ThrottleStatus;
 /// See: SHOPIFY-API.md section 3 ("A single query to the API cannot exceed a cost of 1000").
 pub const MAX_QUERY_COST: f64 = 1000.0;
 
+/// The longest shopsync waits for the cost bucket before one query. A standard bucket refills
+/// from empty in 20 s (1000 points at 50 a second); a reply implying more than this (a restore
+/// rate near zero) ends the run rather than sleeping for days holding the lock.
+/// See: SHOPIFY-API.md section 3 (the bucket's size and restore rate per plan).
+pub const MAX_PACING_WAIT: Duration = Duration::from_secs(300);
+
 /// Connections return at most this many items per page.
 /// See: shopify.dev/docs/api/usage/pagination-graphql.
 pub const MAX_PAGE_SIZE: u32 = 250;
@@ -102,9 +108,15 @@ impl Pacer {
         if available >= cost || status.restore_rate <= 0.0 {
             return Duration::ZERO;
         }
-        // Rounded up to the millisecond so the bucket has surely refilled.
+        // Rounded up to the millisecond so the bucket has surely refilled; a wait past what a
+        // Duration holds (a restore rate near zero) is "longer than any run waits".
         let secs = (cost - available) / status.restore_rate;
-        Duration::from_millis((secs * 1000.0).ceil() as u64 + 1)
+        Duration::try_from_secs_f64(secs + 0.001).unwrap_or(Duration::MAX)
+    }
+
+    /// The restore rate last reported, for messages.
+    pub fn restore_rate(&self) -> f64 {
+        self.bucket.map_or(f64::NAN, |(s, _)| s.restore_rate)
     }
 
     /// Records a reply's throttle status and requested cost against our estimate.

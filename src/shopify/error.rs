@@ -147,6 +147,35 @@ pub enum ShopifyError {
         /// `X-Request-Id`.
         request_id: String,
     },
+    /// The cost bucket, as Shopify reported it, refills too slowly for the next query to be sent
+    /// within [`super::cost::MAX_PACING_WAIT`].
+    #[error(
+        "Shopify's cost bucket would take {wait_secs:.0} s to hold the next query (its reply gave \
+         a restore rate of {restore_rate} points a second); shopsync waits at most {max_secs} s, \
+         so the run stops here: try again later, or ask Shopify support about the app's rate limit"
+    )]
+    WaitTooLong {
+        /// The wait the bucket implies, in seconds (may be infinite).
+        wait_secs: f64,
+        /// The restore rate Shopify reported.
+        restore_rate: f64,
+        /// The most shopsync waits.
+        max_secs: u64,
+    },
+    /// A 3xx: shopsync follows no redirect, which would carry the token (and, for the token
+    /// request, the client secret) to wherever the server points.
+    #[error(
+        "Shopify's address answered HTTP {status} redirecting to {location}; shopsync follows no \
+         redirects (they would carry the token elsewhere): set {origin} to the address that answers"
+    )]
+    Redirected {
+        /// The status.
+        status: u16,
+        /// The `Location` header, as sent (at most 200 characters).
+        location: String,
+        /// Where the address came from (`shopify_api_url from config.json`).
+        origin: String,
+    },
     /// No connection could be made (refused, unknown host, TLS, connect timeout): the request never
     /// reached Shopify, so it is safe to retry, and the address is what to check.
     #[error(
@@ -212,7 +241,7 @@ impl ShopifyError {
             Self::Forbidden { .. } | Self::AccessDenied { .. } => ErrorKind::Permission,
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::ShopFrozen { .. } | Self::Locked { .. } => ErrorKind::ShopUnavailable,
-            Self::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
+            Self::RetriesExhausted { .. } | Self::WaitTooLong { .. } => ErrorKind::RetriesExhausted,
             Self::Unreachable { .. } => ErrorKind::Unreachable,
             Self::Settings(_) => ErrorKind::Settings,
             Self::Throttled { .. } | Self::Server { .. } | Self::Transport(_) => {
@@ -224,6 +253,7 @@ impl ShopifyError {
             Self::MaxCostExceeded { .. }
             | Self::Query { .. }
             | Self::Http { .. }
+            | Self::Redirected { .. }
             | Self::Decode { .. } => ErrorKind::Rejected,
         }
     }

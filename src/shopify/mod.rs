@@ -30,8 +30,8 @@ pub mod cost;
 mod error;
 mod orders;
 pub mod queries;
-mod reply;
-mod wire;
+pub(crate) mod reply;
+pub(crate) mod wire;
 
 /// Without `read_all_orders`, Shopify shows only orders created in the last this many days.
 ///

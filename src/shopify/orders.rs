@@ -2,6 +2,8 @@
 //! complete with all its line items), fetch orders by ID, find them by number, count them, and read
 //! the shop and the granted scopes.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::json;
 use tracing::{debug, instrument};
@@ -43,9 +45,37 @@ pub struct OrderStream<'c> {
     client: &'c ShopifyClient,
     query: String,
     cursor: Option<String>,
+    /// Every cursor followed so far: a server that hands one back again would loop forever.
+    seen: HashSet<String>,
     done: bool,
     pages: u32,
     orders: u64,
+}
+
+/// The error for a page whose cursor does not move: `hasNextPage` with no cursor, or a cursor
+/// already followed. Trusting it would page forever.
+fn stuck(operation: &'static str, cursor: Option<&str>) -> ShopifyError {
+    ShopifyError::Decode {
+        operation,
+        message: match cursor {
+            None => {
+                "hasNextPage is true but endCursor is null: the pagination cannot go on".to_owned()
+            }
+            Some(_) => "the endCursor repeats one already followed: the pagination does not \
+                        move, so shopsync stops rather than loop"
+                .to_owned(),
+        },
+        retryable: false,
+    }
+}
+
+/// `value` quoted for Shopify's search syntax: in single quotes, with `\` and `'` escaped by a
+/// backslash (an unescaped `\` in an order prefix would eat the next character, and the order
+/// would be looked up under another name and reported absent).
+/// See: shopify.dev/docs/api/usage/search-syntax ("Escaping special characters").
+#[must_use]
+pub fn quote_search_value(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 /// The order count for a query, and whether it is exact.
@@ -108,12 +138,20 @@ impl<'c> OrderStream<'c> {
             }
         };
         let page_info = data.orders.page_info;
+        let has_more = page_info.as_ref().is_some_and(|p| p.has_next_page);
+        let next = page_info.and_then(|p| p.end_cursor);
+        if has_more {
+            match &next {
+                Some(cursor) if !self.seen.contains(cursor) => {}
+                other => return Err(stuck(queries::ORDERS_PAGE.name, other.as_deref())),
+            }
+        }
         let orders = self.client.complete(data.orders.nodes).await?;
         self.pages += 1;
         self.orders += orders.len() as u64;
-        let has_more = page_info.as_ref().is_some_and(|p| p.has_next_page);
         if has_more {
-            self.cursor = page_info.and_then(|p| p.end_cursor);
+            self.cursor = next;
+            self.seen.extend(self.cursor.clone());
         }
         self.done = !has_more;
         debug!(pages = self.pages, orders = self.orders, "orders page");
@@ -138,6 +176,7 @@ impl ShopifyClient {
             client: self,
             query: window_query("updated_at", from, to),
             cursor: None,
+            seen: HashSet::new(),
             done: false,
             pages: 0,
             orders: 0,
@@ -152,6 +191,7 @@ impl ShopifyClient {
             client: self,
             query: window_query("created_at", from, to),
             cursor: None,
+            seen: HashSet::new(),
             done: false,
             pages: 0,
             orders: 0,
@@ -173,7 +213,11 @@ impl ShopifyClient {
         let mut orders = Vec::with_capacity(wire.len());
         for w in wire {
             let (mut order, mut cursor) = w.into_order();
+            let mut seen = HashSet::new();
             while let Some(after) = cursor {
+                if !seen.insert(after.clone()) {
+                    return Err(stuck(queries::ORDER_LINE_ITEMS.name, Some(&after)));
+                }
                 cursor = self.more_line_items(&mut order, after).await?;
             }
             lock(&self.pacer).record_lines(order.line_items.len());
@@ -205,10 +249,13 @@ impl ShopifyClient {
                     order
                         .line_items
                         .extend(conn.nodes.into_iter().map(Into::into));
-                    return Ok(conn
-                        .page_info
-                        .filter(|p| p.has_next_page)
-                        .and_then(|p| p.end_cursor));
+                    return match conn.page_info {
+                        Some(p) if p.has_next_page && p.end_cursor.is_none() => {
+                            Err(stuck(queries::ORDER_LINE_ITEMS.name, None))
+                        }
+                        Some(p) if p.has_next_page => Ok(p.end_cursor),
+                        _ => Ok(None),
+                    };
                 }
                 Err(ShopifyError::MaxCostExceeded { requested, .. }) if shrinks < MAX_SHRINKS => {
                     shrinks += 1;
@@ -284,7 +331,7 @@ impl ShopifyClient {
         let first = 10;
         let vars = json!({
             "first": first,
-            "query": format!("name:'{}'", name.replace('\'', "\\'")),
+            "query": format!("name:{}", quote_search_value(&name)),
             "lines": FIRST_PAGE_LINES,
         });
         let estimate = orders_page_cost(first, FIRST_PAGE_LINES, false);

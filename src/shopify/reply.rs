@@ -14,15 +14,17 @@ use super::queries::Document;
 use super::wire::{Cost, ErrorBody, Errors, Reply};
 
 /// `Retry-After` in seconds (Shopify may send a fraction, such as `2.0`).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     let secs: f64 = value.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    // A value past what a Duration holds (`1e20`) is "very long": the backoff caps it.
+    (secs.is_finite() && secs >= 0.0)
+        .then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }
 
 /// How many errors are `ACCESS_DENIED` on fields inside the data (protected customer data), when
 /// every error is of that kind; 0 otherwise.
-fn withheld_fields(errors: &Errors) -> u64 {
+pub(crate) fn withheld_fields(errors: &Errors) -> u64 {
     let Errors::List(list) = errors else { return 0 };
     let inner_denial = |e: &super::wire::GraphQlError| {
         e.extensions
@@ -171,7 +173,10 @@ impl ShopifyClient {
                 .and_then(|c| Some((c.requested_query_cost?, c.throttle_status?)))
                 .map_or(Duration::from_secs(1), |(requested, s)| {
                     let short = (requested - s.currently_available).max(0.0);
-                    Duration::from_secs_f64((short / s.restore_rate.max(1.0)).ceil())
+                    // Any number may come back (`currentlyAvailable: -1e25`, NaN): a wait past
+                    // what a Duration holds is "very long", which the backoff caps.
+                    Duration::try_from_secs_f64((short / s.restore_rate.max(1.0)).ceil())
+                        .unwrap_or(Duration::MAX)
                 });
             return ShopifyError::Throttled { wait };
         }

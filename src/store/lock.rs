@@ -86,12 +86,55 @@ fn describe(holder: Option<&Holder>) -> String {
     )
 }
 
-/// The lock file of the database at `db_path`: `<db>.lock`.
+/// The lock file of the database at `db_path`: `<db>.lock` beside the database's canonical path,
+/// so every spelling of one database (relative, absolute, through a symlink to it or to its
+/// folder) takes the same lock.
 #[must_use]
 pub fn lock_path(db_path: &Path) -> PathBuf {
-    let mut name = OsString::from(db_path.as_os_str());
+    let mut name = OsString::from(canonical(db_path).as_os_str());
     name.push(".lock");
     PathBuf::from(name)
+}
+
+/// `path` with every symlink resolved; for a database not created yet, its folder's canonical
+/// path joined with its name; `path` itself when neither resolves.
+fn canonical(path: &Path) -> PathBuf {
+    if let Ok(found) = std::fs::canonicalize(path) {
+        return found;
+    }
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        return path.to_path_buf();
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    std::fs::canonicalize(parent).map_or_else(|_| path.to_path_buf(), |dir| dir.join(name))
+}
+
+/// Refuses a database with more than one hard link: the lock is keyed on its path (and SQLite
+/// names its `-wal` file after it), so two names of one file could let two syncs run at once.
+fn refuse_hard_links(db_path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match std::fs::metadata(db_path) {
+            Ok(meta) if meta.is_file() && meta.nlink() > 1 => {
+                return Err(std::io::Error::other(format!(
+                    "the database {} has {} hard links: shopsync locks a database by its path, \
+                     and SQLite names its journal after it, so two names of one file could run \
+                     two syncs on it at once; remove the other links (find -samefile)",
+                    db_path.display(),
+                    meta.nlink()
+                )));
+            }
+            _ => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db_path;
+    Ok(())
 }
 
 /// The held sync lock; dropping it releases the lock (the file stays).
@@ -115,15 +158,12 @@ impl SyncLock {
             path: path.clone(),
             source,
         };
+        refuse_hard_links(db_path).map_err(io)?;
         let mut options = OpenOptions::new();
         // Never truncate on open: the text belongs to whoever holds the lock now.
         options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&path).map_err(io)?;
+        // Owner-only, never through a symlink, a regular file only.
+        let mut file = crate::private_files::open(&path, &mut options).map_err(io)?;
         let deadline = Instant::now() + wait;
         loop {
             match file.try_lock() {
@@ -188,7 +228,7 @@ impl Drop for SyncLock {
 /// [`LockError::Io`] when the lock file exists but cannot be opened or probed.
 pub fn lock_holder(db_path: &Path) -> Result<LockState, LockError> {
     let path = lock_path(db_path);
-    let mut file = match File::open(&path) {
+    let mut file = match crate::private_files::open(&path, OpenOptions::new().read(true)) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(LockState::Free),
         Err(source) => return Err(LockError::Io { path, source }),

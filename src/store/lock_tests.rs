@@ -140,3 +140,57 @@ fn a_holder_killed_with_sigkill_leaves_nothing_that_blocks() {
     let lock = SyncLock::acquire(&db, "sync", Duration::ZERO).unwrap();
     assert_eq!(lock.holder().pid, std::process::id());
 }
+
+#[cfg(unix)]
+#[test]
+fn every_spelling_of_one_database_takes_the_same_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    std::fs::write(&db, "").unwrap();
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    let folder_link = dir.path().join("folder");
+    std::os::unix::fs::symlink(dir.path(), &folder_link).unwrap();
+    let held = SyncLock::acquire(&db, "sync", Duration::ZERO).unwrap();
+    for other in [
+        link.clone(),
+        folder_link.join("shop.db"),
+        dir.path().join("./shop.db"),
+    ] {
+        assert_eq!(lock_path(&other), lock_path(&db), "{}", other.display());
+        assert!(
+            matches!(
+                SyncLock::acquire(&other, "reset", Duration::ZERO),
+                Err(LockError::Held { .. })
+            ),
+            "{} took a second lock",
+            other.display()
+        );
+    }
+    drop(held);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hard_linked_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    std::fs::write(&db, "").unwrap();
+    std::fs::hard_link(&db, dir.path().join("other.db")).unwrap();
+    let err = SyncLock::acquire(&db, "sync", Duration::ZERO).unwrap_err();
+    assert!(matches!(err, LockError::Io { .. }), "{err:?}");
+    assert!(err.to_string().contains("2 hard links"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_lock_file_is_refused_and_its_target_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let precious = dir.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    std::os::unix::fs::symlink(&precious, dir.path().join("shop.db.lock")).unwrap();
+    let err = SyncLock::acquire(&db, "reset", Duration::ZERO).unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
+}

@@ -69,6 +69,7 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         create_owner_only(path)?;
+        crate::private_files::warn_if_shared(path, "tracking database");
         if !migrations::check_header(path)? {
             // Inspect through a read-only connection first: it cannot write, whatever the file is.
             let probe = open_connection(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;

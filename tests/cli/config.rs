@@ -76,3 +76,59 @@ fn dotenv_is_read_from_the_working_directory() {
             "configuration: target_spreadsheet is not set",
         ));
 }
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_for_every_url_naming_the_key() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "key.json",
+        &KEY_JSON.replace("https://oauth2.googleapis.com", "http://oauth2.example.com"),
+    );
+    sandbox
+        .cmd(&["sync"])
+        .env("SHOPIFY_STORE_NAME", "acme")
+        .env("SHOPIFY_ACCESS_TOKEN", "shpat_canary_token_123")
+        .env("GOOGLE_SERVICE_ACCOUNT_FILE", "key.json")
+        .env("TARGET_SPREADSHEET", "Orders 2026")
+        .env("SHOPIFY_API_URL", "http://proxy.example.com")
+        .env("GOOGLE_SHEETS_API_URL", "http://10.1.2.3:8080")
+        .env(
+            "GOOGLE_DRIVE_API_URL",
+            "https://user:hunter2@www.googleapis.com",
+        )
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("4 problems"))
+        .stderr(predicate::str::contains(
+            "shopify_api_url (from environment SHOPIFY_API_URL)",
+        ))
+        .stderr(predicate::str::contains(
+            "google_sheets_api_url (from environment",
+        ))
+        .stderr(predicate::str::contains(
+            "google_drive_api_url (from environment",
+        ))
+        .stderr(predicate::str::contains("key.json must use https"))
+        .stderr(predicate::str::contains("hunter2").not())
+        .stderr(predicate::str::contains("shpat_canary_token_123").not());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_database_path_that_is_not_utf8_is_refused_not_replaced_by_the_default() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let sandbox = Sandbox::new();
+    sandbox
+        .cmd(&["status"])
+        .env(
+            "SHOPSYNC_DB",
+            std::ffi::OsStr::from_bytes(b"tracking-\xff.db"),
+        )
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("SHOPSYNC_DB is not valid UTF-8"));
+    assert!(
+        !sandbox.file("shopify_sync.db").exists(),
+        "the default DB was used"
+    );
+}

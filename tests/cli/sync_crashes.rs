@@ -249,3 +249,44 @@ fn a_deleted_tracking_db_duplicates_nothing_the_rows_are_found_by_key() {
     // Tracking is whole again: the next hourly run has nothing to do.
     world.assert_sync_has_nothing_to_do();
 }
+
+/// SIGTERM wakes a sync that waits for Shopify's cost bucket: it stops with 143 at once instead of
+/// holding the lock until the bucket refills (issue 11, finding 6), and the next run completes.
+#[cfg(unix)]
+#[test]
+fn sigterm_wakes_a_sync_waiting_for_the_cost_bucket() {
+    use shopsync::sandbox::shopify::BucketConfig;
+    let world = World::build(11, 100, |config| {
+        // A bucket of one full query that refills slowly: the second page waits about a minute.
+        config.bucket = BucketConfig {
+            maximum: 1000.0,
+            restore_rate: 2.0,
+            unlimited: false,
+        };
+    });
+    let mut child = world.spawn_as_is(&["sync"]);
+    wait_for("the first orders page", || {
+        world.shopify.stats().answered >= 1
+    });
+    // Long enough for the second page's wait to have begun.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "the sync did not wait");
+    let asked = world.shopify.stats().requests;
+    let signalled = std::time::Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let status = child.wait().expect("reap");
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    assert!(
+        signalled.elapsed() < std::time::Duration::from_secs(30),
+        "the sync slept on for {:?} after SIGTERM",
+        signalled.elapsed()
+    );
+    assert!(world.shopify.stats().requests <= asked + 1);
+    world.unlimited_bucket.set(true);
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+}

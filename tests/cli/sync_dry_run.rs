@@ -23,6 +23,16 @@ fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
     world.google.reset_counts();
     let stdout = world.sync_ok(&["--test"]);
     assert!(stdout.contains("nothing was written"), "{stdout}");
+    #[cfg(unix)]
+    {
+        // test_output/ itself is owner-only, not only the run folders inside it (issue 11, 13).
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(world.dir.file("test_output"))
+            .expect("test_output/")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "test_output/ is {mode:o}");
+    }
 
     let counts = world.google.counts();
     assert!(

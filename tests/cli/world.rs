@@ -225,6 +225,11 @@ impl World {
     /// `shopsync ARGS` started in the background (a plain child process, so a test can kill it).
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
         self.refill_bucket();
+        self.spawn_as_is(args)
+    }
+
+    /// Like [`World::spawn`], with the cost bucket left as it is.
+    pub fn spawn_as_is(&self, args: &[&str]) -> std::process::Child {
         std::process::Command::new(env!("CARGO_BIN_EXE_shopsync"))
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())

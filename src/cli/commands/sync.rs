@@ -11,6 +11,7 @@ use crate::cli::output::{Color, Output};
 use crate::cli::progress::Bars;
 use crate::cli::remote;
 use crate::cli::{Context, one_line};
+use crate::clock::{SharedClock, StopAware};
 use crate::config::{LocalConfig, RemoteConfig};
 use crate::store::{RunCounts, RunOutcome, Store};
 use crate::sync::{RunKind, Services, StopSignal, Summary};
@@ -136,6 +137,8 @@ fn sync(
     let options = remote::sync_options(config, kind, args.force, since);
     let bars = Bars::new(ctx.verbosity.quiet || args.json);
     let stop: StopSignal = Arc::new(AtomicU8::new(0));
+    // Every wait (the cost bucket, Retry-After, backoff) ends on SIGINT or SIGTERM.
+    let clock: SharedClock = Arc::new(StopAware::new(clock, stop.clone()));
     let summary = remote::block_on(async {
         tokio::spawn(watch_signals(stop.clone()));
         let shopify = remote::shopify(config, clock.clone())?;
@@ -151,7 +154,16 @@ fn sync(
     });
     bars.finish();
     facts.read(&store, began);
-    let summary = summary??;
+    let summary = match summary? {
+        Ok(summary) => summary,
+        // A wait cut short by the signal ends the call it was part of; the run stopped, it did
+        // not fail (what was written is recorded, the cursor stays before the rest).
+        Err(err) if stop.load(Ordering::SeqCst) != 0 => {
+            tracing::info!(error = %err, "the call in flight ended with the stop");
+            return Ok(Outcome::Stopped(stop.load(Ordering::SeqCst)));
+        }
+        Err(err) => return Err(err),
+    };
     facts.line = Some(summary_line(&summary));
     facts.outcome = Some(summary.outcome);
     let out = Output::detect(args.json);

@@ -92,7 +92,7 @@ impl Filter {
                 terms.push(Term {
                     field: "default".to_owned(),
                     op: "=",
-                    value: unquote(&token),
+                    value: token.clone(),
                 });
                 continue;
             };
@@ -103,7 +103,7 @@ impl Filter {
             terms.push(Term {
                 field: field.to_ascii_lowercase(),
                 op,
-                value: unquote(value),
+                value: value.to_owned(),
             });
         }
         Ok(Self { terms })
@@ -150,26 +150,31 @@ impl Filter {
     }
 }
 
+/// The next whitespace-separated token, with its quotes removed and its backslash escapes
+/// resolved (`\\` is a backslash, `\'` a quote), as Shopify's search syntax has them.
+/// See: shopify.dev/docs/api/usage/search-syntax ("Escaping special characters").
 fn next_token(text: &str) -> Result<(String, &str), String> {
     let mut token = String::new();
     let mut quote = None;
+    let mut escaped = false;
     for (i, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+            token.push(c);
+            continue;
+        }
         match quote {
+            _ if c == '\\' => escaped = true,
             Some(q) if c == q => quote = None,
             None if c == '\'' || c == '"' => quote = Some(c),
             None if c.is_whitespace() => return Ok((token, &text[i..])),
-            Some(_) | None => {}
+            Some(_) | None => token.push(c),
         }
-        token.push(c);
     }
-    if quote.is_some() {
+    if quote.is_some() || escaped {
         return Err(format!("unterminated quote in search query: {text}"));
     }
     Ok((token, ""))
-}
-
-fn unquote(value: &str) -> String {
-    value.trim_matches(|c| c == '\'' || c == '"').to_owned()
 }
 
 fn parse_time(value: &str) -> Option<i64> {
@@ -424,6 +429,19 @@ mod tests {
         assert!(name_matches(1001, "#", "", "1001"));
         assert!(!name_matches(10011, "#", "", "1001"));
         assert!(Filter::parse("name:'open").is_err());
+    }
+
+    #[test]
+    fn backslash_escapes_are_resolved_as_shopify_resolves_them() {
+        let f = Filter::parse(r"name:'A\\1001\'s' AND tag:x").unwrap();
+        assert_eq!(f.terms[0].value, r"A\1001's");
+        assert_eq!(f.terms[1].value, "x");
+        // An unescaped backslash eats the next character.
+        assert_eq!(
+            Filter::parse(r"name:'A\1001'").unwrap().terms[0].value,
+            "A1001"
+        );
+        assert!(Filter::parse(r"name:'A\'").is_err());
     }
 
     #[test]

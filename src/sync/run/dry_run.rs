@@ -37,7 +37,13 @@ impl DryRunOutput {
             let path = path.to_path_buf();
             move |source| SyncError::DryRunOutput { path, source }
         };
-        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        // Owner-only, `test_output/` itself included when this creates it: the plans hold
+        // customers' names and addresses.
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir).map_err(io(&dir))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

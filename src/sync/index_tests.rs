@@ -49,6 +49,18 @@ fn rows_are_indexed_by_key_wherever_the_key_columns_are() {
     assert_eq!(index.rows_of(&RowKey::new("1001", "12")), &[3]);
     assert_eq!(index.rows_of(&RowKey::new("1002", "21")), &[6]);
     assert_eq!(index.rows_of(&RowKey::new("1002", "22")), &[] as &[u32]);
+    assert!(index.contains(&RowKey::new("1002", "21")));
+    assert!(!index.contains(&RowKey::new("1002", "22")));
+    let mut keys: Vec<&RowKey> = index.keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            &RowKey::new("1001", "11"),
+            &RowKey::new("1001", "12"),
+            &RowKey::new("1002", "21")
+        ]
+    );
     assert_eq!(index.key_count(), 3);
     assert_eq!(index.blank_key_rows(), 2);
     assert!(index.duplicates().is_empty());

@@ -208,6 +208,9 @@ fn a_deleted_row_is_appended_again_even_when_tracked() {
     // Appends alone (no header to add, nothing to update) are still something to write.
     assert!(plan.header_additions.is_empty() && plan.updates.is_empty());
     assert!(!plan.is_empty());
+    // One row written again beside one unchanged: the order was updated, not new.
+    assert_eq!(plan.orders[0].unchanged, 1);
+    assert_eq!(plan.orders[0].outcome(), OrderOutcome::Updated);
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! nothing to copy, corrupt and foreign databases refused with their exit codes.
 
 use std::path::Path;
-use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 use shopsync::sandbox::google::Fault;
@@ -12,7 +11,7 @@ use shopsync::store::RunOutcome;
 use crate::fixture::{DB, populate};
 use crate::local_commands::run;
 use crate::support::{Sandbox, mode};
-use crate::world::{World, wait_for};
+use crate::world::{HELD, World, wait_for};
 
 const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
 
@@ -53,13 +52,10 @@ fn a_backup_taken_while_a_sync_holds_the_lock_has_every_committed_row() {
         });
     }
     // The header was the first values write; the third chunk of rows stalls.
-    world
-        .google
-        .inject(VALUES_WRITE, 3, Fault::Stall(Duration::from_secs(4)));
+    world.google.inject(VALUES_WRITE, 3, Fault::Stall(HELD));
     let mut sync = world.spawn(&["sync"]);
-    wait_for("the stalled write", || {
-        world.google_requests(VALUES_WRITE) >= 4
-    });
+    // Held until the backup is taken, so a slow machine cannot let the sync finish meanwhile.
+    wait_for("the stalled write", || world.google.stalls().stalled() >= 1);
     assert!(lock_is_held(&world.db()), "the sync does not hold the lock");
 
     let (_, before) = check(&world.db());
@@ -106,6 +102,7 @@ fn a_backup_taken_while_a_sync_holds_the_lock_has_every_committed_row() {
     );
 
     // The sync was not disturbed.
+    world.google.stalls().release();
     assert!(sync.wait().expect("reap").success(), "the sync failed");
     world.assert_exactly_once();
 }

@@ -83,6 +83,16 @@ mod tests {
     }
 
     #[test]
+    fn display_and_debug_show_the_hex_the_db_stores() {
+        let hash = ContentHash::of_cells(&[Cell::text("a")]);
+        assert_eq!(hash.to_string(), hash.to_hex());
+        assert_eq!(
+            format!("{hash:?}"),
+            format!("ContentHash({})", hash.to_hex())
+        );
+    }
+
+    #[test]
     fn hash_is_stable_across_runs() {
         // Pinned so that an accidental change of the encoding shows up as a failing test: a changed
         // hash rewrites every row of every user's sheet, which must only happen on purpose (bump

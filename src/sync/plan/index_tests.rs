@@ -49,6 +49,18 @@ fn rows_are_indexed_by_key_wherever_the_key_columns_are() {
     assert_eq!(index.rows_of(&RowKey::new("1001", "12")), &[3]);
     assert_eq!(index.rows_of(&RowKey::new("1002", "21")), &[6]);
     assert_eq!(index.rows_of(&RowKey::new("1002", "22")), &[] as &[u32]);
+    assert!(index.contains(&RowKey::new("1002", "21")));
+    assert!(!index.contains(&RowKey::new("1002", "22")));
+    let mut keys: Vec<&RowKey> = index.keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            &RowKey::new("1001", "11"),
+            &RowKey::new("1001", "12"),
+            &RowKey::new("1002", "21")
+        ]
+    );
     assert_eq!(index.key_count(), 3);
     assert_eq!(index.blank_key_rows(), 2);
     assert!(index.duplicates().is_empty());
@@ -115,4 +127,20 @@ fn an_empty_tab_appends_from_row_two() {
     index.record_append(RowKey::new("1", "2"), 2);
     assert_eq!(index.first_free_row(), 3);
     assert!(index.contains(&RowKey::new("1", "2")));
+}
+
+#[test]
+fn recording_a_row_the_key_already_holds_makes_no_duplicate() {
+    // An append confirmed again (a retried chunk found written) names the row the key is on.
+    let key = RowKey::new("1001", "11");
+    let mut index = SheetIndex::empty(HeaderLayout::fresh(), 1);
+    index.record_append(key.clone(), 2);
+    index.record_append(key.clone(), 2);
+    assert_eq!(index.rows_of(&key), &[2]);
+    assert!(index.duplicates().is_empty());
+    // A copy on another row is a duplicate, listed once per row however often it is recorded.
+    index.record_append(key.clone(), 5);
+    index.record_append(key.clone(), 3);
+    index.record_append(key.clone(), 5);
+    assert_eq!(index.rows_of(&key), &[2, 3, 5]);
 }

@@ -35,6 +35,7 @@ fn a_fresh_sheet_gets_headers_and_every_row_appended_in_creation_order() {
         ]
     );
     assert!(plan.updates.is_empty());
+    assert!(!plan.is_empty());
     assert_eq!(plan.unchanged, 0);
     // Orders keep the order they were given; appends point at them.
     assert_eq!(plan.orders[0].order_id, "2");
@@ -107,6 +108,9 @@ fn one_changed_order_is_rewritten_where_its_rows_are() {
     );
     assert_eq!(plan.orders[1].outcome(), OrderOutcome::Updated);
     assert_eq!(plan.orders[0].outcome(), OrderOutcome::Unchanged);
+    assert!(!plan.is_empty());
+    let listed: Vec<&(Column, Cell)> = plan.updates[0].cells().collect();
+    assert_eq!(listed, cells.iter().collect::<Vec<_>>());
 }
 
 #[test]
@@ -201,6 +205,12 @@ fn a_deleted_row_is_appended_again_even_when_tracked() {
     assert_eq!(plan.appends[0].key, key(1, 12));
     assert_eq!(plan.appends[0].row, 3);
     assert_eq!(plan.unchanged, 1);
+    // Appends alone (no header to add, nothing to update) are still something to write.
+    assert!(plan.header_additions.is_empty() && plan.updates.is_empty());
+    assert!(!plan.is_empty());
+    // One row written again beside one unchanged: the order was updated, not new.
+    assert_eq!(plan.orders[0].unchanged, 1);
+    assert_eq!(plan.orders[0].outcome(), OrderOutcome::Updated);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use serde_json::json;
-use shopsync::sandbox::google::Fault;
+use shopsync::sandbox::google::{Fault, GoogleSandbox, SandboxOptions};
 
 use crate::checks::{self, Expect, OWNED};
 use crate::runs::{self, Outcome, ReadOnly};
@@ -45,6 +45,8 @@ pub struct Stats {
     pub overlaps: usize,
     /// Runs on a read-only DB or a full disk.
     pub db_faults: usize,
+    /// Runs on a full disk that stopped with exit 4 (the rest fit).
+    pub full_disk_refusals: usize,
     /// Syncs that exited 0, each followed by the full checks.
     pub good_syncs: usize,
     /// Shopify changes and person's edits applied.
@@ -55,12 +57,13 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} runs of the binary, {} kills, {} faults, {} overlaps, {} read-only or full DB runs, {} good syncs, {} edits",
+            "{} runs of the binary, {} kills, {} faults, {} overlaps, {} read-only or full DB runs ({} stopped by the full disk), {} good syncs, {} edits",
             self.runs,
             self.kills,
             self.faults,
             self.overlaps,
             self.db_faults,
+            self.full_disk_refusals,
             self.good_syncs,
             self.edits
         )
@@ -70,6 +73,8 @@ impl fmt::Display for Stats {
 /// A schedule in progress.
 pub struct Chaos {
     world: World,
+    // Declared after the world: runs the Google emulator the world uses.
+    _runtime: tokio::runtime::Runtime,
     rng: fastrand::Rng,
     seed: u64,
     expect: Expect,
@@ -80,6 +85,8 @@ pub struct Chaos {
     typed: usize,
     own_columns: usize,
     read_only_works: bool,
+    /// `SHOPSYNC_CHAOS_TRACE` set: every step is printed as it ends, with its time.
+    trace: bool,
 }
 
 impl Drop for Chaos {
@@ -104,11 +111,35 @@ impl Drop for Chaos {
 impl Chaos {
     /// A world of [`ORDERS`] orders drawn from `seed`, nothing synced yet.
     pub fn new(seed: u64) -> Self {
-        let world = World::fast(seed, ORDERS);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let mut world = World::fast(seed, ORDERS);
+        // A schedule runs in minutes what cron runs over days: Google's per-minute quotas would
+        // stand for hours that pass between real runs, so this emulator has none (the 429 it
+        // answers when a quota is spent is among the planned faults).
+        let google = runtime
+            .block_on(GoogleSandbox::start(SandboxOptions {
+                read_quota: 0,
+                write_quota: 0,
+                ..SandboxOptions::default()
+            }))
+            .expect("start the Google emulator");
+        world.spreadsheet = google.create_spreadsheet("Shop Orders", &["Sheet1"]);
+        google
+            .write_service_account_file(&world.dir.file("key.json"))
+            .expect("write the key file");
+        world.set_config("target_spreadsheet", json!(world.spreadsheet));
+        world.set_config("google_sheets_api_url", json!(google.sheets_url()));
+        world.set_config("google_drive_api_url", json!(google.drive_url()));
+        world.google = google;
         let mut expect = Expect::default();
         expect.learn_keys(&world);
         Self {
             world,
+            _runtime: runtime,
             rng: fastrand::Rng::with_seed(seed),
             seed,
             expect,
@@ -118,6 +149,7 @@ impl Chaos {
             typed: 0,
             own_columns: 0,
             read_only_works: true,
+            trace: std::env::var_os("SHOPSYNC_CHAOS_TRACE").is_some(),
         }
     }
 
@@ -136,20 +168,30 @@ impl Chaos {
 
     /// One step, then the checks.
     pub fn step(&mut self) {
+        let started = std::time::Instant::now();
         match self.rng.u32(0..100) {
-            0..=29 => self.shopify_changes(),
-            30..=54 => self.person_edits(),
-            55..=69 => self.sync(),
-            70..=73 => self.dry_run(),
-            74..=77 => self.missing(),
-            78..=80 => self.reset(),
-            81..=86 => self.kill(),
-            87..=90 => self.overlap(),
-            91..=94 => self.token_expiry(),
-            95..=96 => self.read_only(),
+            0..=34 => self.shopify_changes(),
+            35..=64 => self.person_edits(),
+            65..=76 => self.sync(),
+            77..=79 => self.dry_run(),
+            80..=82 => self.missing(),
+            83..=84 => self.reset(),
+            85..=89 => self.kill(),
+            90..=92 => self.overlap(),
+            93..=95 => self.token_expiry(),
+            96..=97 => self.read_only(),
             _ => self.full_disk(),
         }
+        let ran = started.elapsed();
         self.expect.always(&self.world);
+        if self.trace {
+            eprintln!(
+                "chaos: {} ({} ms, checks {} ms)",
+                self.recent.back().map_or("", String::as_str),
+                ran.as_millis(),
+                (started.elapsed() - ran).as_millis()
+            );
+        }
         self.stats.steps += 1;
     }
 
@@ -563,6 +605,8 @@ impl Chaos {
         out.expect("sync on a full disk", &[0, 4]);
         if out.code == Some(0) {
             self.good_sync();
+        } else {
+            self.stats.full_disk_refusals += 1;
         }
     }
 }

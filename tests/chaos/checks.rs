@@ -227,60 +227,59 @@ impl Expect {
         }
     }
 
-    /// After a run that succeeded (`sync` or `missing` exit 0): exactly one row per line item
-    /// Shopify shows; after a sync (`restored` false) its owned cells equal Shopify's data and
-    /// tracking matches. `restored`: the run was a `missing`, which writes back every row a person
-    /// deleted (and leaves changed orders to the next sync).
-    pub fn after_success(&mut self, world: &World, restored: bool) {
-        let rows = rows(world).expect("a tab after a successful run");
+    /// After a `sync` that exited 0: exactly one row per line item Shopify shows (but rows a
+    /// person deleted of orders that did not change since), its owned cells equal to Shopify's
+    /// data, and tracking that matches Shopify.
+    pub fn after_sync(&mut self, world: &World) {
+        let rows = rows(world).expect("a tab after a successful sync");
         let keyed = keyed(&rows);
         self.gone.retain(|key| !keyed.contains_key(key));
         let orders: Vec<OrderData> = world
             .shopify
             .with_store(|store, _| store.orders().cloned().collect());
-        if restored {
-            let live: BTreeSet<Key> = world.shopify_keys().into_iter().collect();
-            let missing: Vec<&Key> = self.gone.iter().filter(|k| live.contains(*k)).collect();
-            assert!(
-                missing.is_empty(),
-                "promise 1: `missing` did not write back the rows a person deleted: {missing:?}"
-            );
-        }
         let header = header(&rows);
         let db = open(world);
         let tracked = tracked(&db);
         let tracked_orders = tracked_orders(&db);
         for order in &orders {
+            let updated = tracked_orders
+                .get(&order.id.to_string())
+                .unwrap_or_else(|| panic!("promise 4: order {} is not tracked", order.id));
+            assert_eq!(
+                *updated, order.updated_at,
+                "promise 2: tracked updatedAt of order {}",
+                order.id
+            );
             for line in &order.lines {
                 let key = (order.id.to_string(), line.id.to_string());
-                let Some((row, cells)) = keyed.get(&key) else {
-                    assert!(
-                        self.gone.contains(&key),
-                        "promise 1: no row for {key:?} after a successful run"
-                    );
-                    continue;
-                };
-                if restored {
-                    continue;
-                }
-                owned_cells(order, line.current_quantity, &header, cells)
-                    .unwrap_or_else(|e| panic!("promise 2: row {row} of {key:?}: {e}"));
                 assert_eq!(
                     tracked.get(&key),
                     Some(&i64::from(line.current_quantity)),
-                    "tracking of {key:?} after a successful run"
+                    "tracking of {key:?} after a successful sync"
                 );
+                let Some((row, cells)) = keyed.get(&key) else {
+                    assert!(
+                        self.gone.contains(&key),
+                        "promise 1: no row for {key:?} after a successful sync"
+                    );
+                    continue;
+                };
+                owned_cells(order, line.current_quantity, &header, cells)
+                    .unwrap_or_else(|e| panic!("promise 2: row {row} of {key:?}: {e}"));
             }
-            if restored {
-                continue;
-            }
-            let updated = tracked_orders
-                .get(&order.id.to_string())
-                .unwrap_or_else(|| panic!("order {} is not tracked", order.id));
-            assert_eq!(
-                *updated, order.updated_at,
-                "tracked updatedAt of order {}",
-                order.id
+        }
+    }
+
+    /// After a `missing` that exited 0: every tracked line item has its row again, those a
+    /// person deleted included (orders that changed since are the next sync's business).
+    pub fn after_missing(&mut self, world: &World) {
+        let rows = rows(world).expect("a tab after a successful missing");
+        let keyed = keyed(&rows);
+        self.gone.retain(|key| !keyed.contains_key(key));
+        for (key, _) in tracked(&open(world)) {
+            assert!(
+                keyed.contains_key(&key),
+                "promise 1: `missing` did not write back the row of {key:?}"
             );
         }
     }

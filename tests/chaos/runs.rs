@@ -46,13 +46,33 @@ impl Outcome {
     }
 }
 
-/// `shopsync ARGS` to the end, with a full cost bucket and `env` added.
-pub fn run(world: &World, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+/// The binary under test: `SHOPSYNC_CHAOS_BIN` when set (a copy, so that a soak keeps running
+/// the binary it started with while the tree is rebuilt), else the one cargo built.
+pub fn binary() -> std::path::PathBuf {
+    std::env::var_os("SHOPSYNC_CHAOS_BIN")
+        .map_or_else(|| env!("CARGO_BIN_EXE_shopsync").into(), Into::into)
+}
+
+/// `shopsync ARGS` in the world's directory, with nothing inherited from the environment but
+/// PATH.
+fn command(world: &World, program: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(program);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .current_dir(world.dir.path())
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// `shopsync ARGS` to the end, with a full cost bucket.
+pub fn run(world: &World, args: &[&str]) -> Outcome {
     world.refill_bucket();
     let started = Instant::now();
-    let mut cmd = world.cmd(args);
-    cmd.envs(env.iter().copied());
-    let out = cmd.output().expect("run shopsync");
+    let out = command(world, &binary())
+        .args(args)
+        .output()
+        .expect("run shopsync");
     Outcome::new(
         out.status,
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -63,13 +83,8 @@ pub fn run(world: &World, args: &[&str], env: &[(&str, &str)]) -> Outcome {
 /// `shopsync ARGS` in the background, stderr kept for [`finish`].
 pub fn spawn(world: &World, args: &[&str]) -> (Child, Instant) {
     world.refill_bucket();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_shopsync"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("NO_COLOR", "1")
-        .current_dir(world.dir.path())
+    let child = command(world, &binary())
         .args(args)
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -270,17 +285,12 @@ fn is_root() -> bool {
 pub fn run_on_full_disk(world: &World, args: &[&str], limit_kib: u64) -> Outcome {
     world.refill_bucket();
     let started = Instant::now();
-    let out = std::process::Command::new("bash")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("NO_COLOR", "1")
-        .current_dir(world.dir.path())
+    let out = command(world, std::path::Path::new("bash"))
         .arg("-c")
         .arg(format!("ulimit -f {limit_kib} && trap '' XFSZ && exec \"$@\""))
         .arg("shopsync")
-        .arg(env!("CARGO_BIN_EXE_shopsync"))
+        .arg(binary())
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .expect("run shopsync under ulimit");
     Outcome::new(

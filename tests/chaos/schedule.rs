@@ -200,16 +200,16 @@ impl Chaos {
         self.note("final sync and missing".to_owned());
         let out = self.run(&["sync"]);
         out.expect("sync", &[0]);
-        self.expect.after_success(&self.world, false);
+        self.expect.after_sync(&self.world);
         let out = self.run(&["missing"]);
         out.expect("missing", &[0]);
-        self.expect.after_success(&self.world, true);
+        self.expect.after_missing(&self.world);
         self.expect.always(&self.world);
     }
 
     fn run(&mut self, args: &[&str]) -> Outcome {
         self.stats.runs += 1;
-        runs::run(&self.world, args, &[])
+        runs::run(&self.world, args)
     }
 
     fn synced(&self) -> bool {
@@ -387,7 +387,7 @@ impl Chaos {
     // --- Runs ----------------------------------------------------------------------------------
 
     fn sync(&mut self) {
-        let n = if self.rng.bool() { 0 } else { self.rng.usize(1..=3) };
+        let n = if self.rng.bool() { 0 } else { self.rng.usize(1..=2) };
         let planned = runs::plan_faults(&self.world, &mut self.rng, n);
         self.stats.faults += planned.len();
         self.note(format!("sync with faults {planned:?}"));
@@ -400,7 +400,7 @@ impl Chaos {
 
     fn good_sync(&mut self) {
         self.stats.good_syncs += 1;
-        self.expect.after_success(&self.world, false);
+        self.expect.after_sync(&self.world);
     }
 
     fn dry_run(&mut self) {
@@ -427,7 +427,7 @@ impl Chaos {
             return out.expect("missing before any sync", &[0, 2, 4]);
         }
         out.expect("missing", &[0]);
-        self.expect.after_success(&self.world, true);
+        self.expect.after_missing(&self.world);
     }
 
     fn reset(&mut self) {
@@ -517,7 +517,7 @@ impl Chaos {
         let (first, started) = runs::spawn(&self.world, &["sync"]);
         std::thread::sleep(Duration::from_millis(delay));
         let args: Vec<&str> = other.iter().map(String::as_str).collect();
-        let second = runs::run(&self.world, &args, &[]);
+        let second = runs::run(&self.world, &args);
         let first = runs::finish(first, started);
         runs::quiet(&self.world);
         first.expect("sync (overlapped)", &[0, 5]);

@@ -148,7 +148,8 @@ pub fn quiet(world: &World) {
     world.shopify.clear_faults();
 }
 
-/// A THROTTLED reply as Shopify sends it (HTTP 200), its bucket nearly full again.
+/// A THROTTLED reply as Shopify sends it (HTTP 200), from a Shopify Plus bucket (20,000 points,
+/// 1,000 a second), so the wait it asks for is short.
 fn throttled() -> ShopifyFault {
     ShopifyFault::Status {
         status: 200,
@@ -157,9 +158,9 @@ fn throttled() -> ShopifyFault {
                 "code": "THROTTLED",
                 "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
             "extensions": { "cost": {
-                "requestedQueryCost": 120, "actualQueryCost": null,
+                "requestedQueryCost": 1200, "actualQueryCost": null,
                 "throttleStatus": {
-                    "maximumAvailable": 2000.0, "currentlyAvailable": 90, "restoreRate": 100.0 } } }
+                    "maximumAvailable": 20000.0, "currentlyAvailable": 700, "restoreRate": 1000.0 } } }
         })
         .to_string(),
         retry_after: None,

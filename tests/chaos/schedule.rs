@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use shopsync::sandbox::google::{Fault, GoogleSandbox, SandboxOptions};
+use shopsync::sandbox::shopify::AppCredentials;
 
 use crate::checks::{self, Expect, OWNED};
 use crate::runs::{self, Outcome, ReadOnly};
@@ -116,7 +117,20 @@ impl Chaos {
             .enable_all()
             .build()
             .expect("runtime");
-        let mut world = World::fast(seed, ORDERS);
+        // Shopify through a client-credentials app whose tokens live seconds: runs renew them,
+        // on expiry and after the 401 of one that died mid-run.
+        let mut world = World::build(seed, ORDERS, |config| {
+            config.app = Some(AppCredentials {
+                client_id: "chaos-client".to_owned(),
+                client_secret: "chaos-secret".to_owned(),
+                scopes: vec!["read_orders".to_owned(), "read_all_orders".to_owned()],
+                lifetime: Duration::from_secs(2),
+            });
+        });
+        world.unlimited_bucket.set(true);
+        world.set_config("shopify_access_token", serde_json::Value::Null);
+        world.set_config("shopify_client_id", json!("chaos-client"));
+        world.set_config("shopify_client_secret", json!("chaos-secret"));
         // A schedule runs in minutes what cron runs over days: Google's per-minute quotas would
         // stand for hours that pass between real runs, so this emulator has none (the 429 it
         // answers when a quota is spent is among the planned faults).
@@ -184,6 +198,13 @@ impl Chaos {
         }
         let ran = started.elapsed();
         self.expect.always(&self.world);
+        if (self.stats.steps + 1) % 500 == 0 {
+            eprintln!(
+                "chaos: {} steps, {}",
+                self.stats.steps + 1,
+                self.stats
+            );
+        }
         if self.trace {
             eprintln!(
                 "chaos: {} ({} ms, checks {} ms)",
@@ -460,7 +481,7 @@ impl Chaos {
         self.expect.learn_keys(&self.world);
         self.stats.runs += 1;
         let out = if self.rng.bool() {
-            let delay = self.rng.u64(0..=self.run_ms * 3 / 2);
+            let delay = self.rng.u64(0..=(self.run_ms * 3 / 2).min(3_000));
             self.note(format!("sync killed after {delay} ms"));
             let (child, started) = runs::spawn(&self.world, &["sync"]);
             std::thread::sleep(Duration::from_millis(delay));

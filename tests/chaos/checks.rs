@@ -184,19 +184,30 @@ impl Expect {
                 .iter()
                 .find(|(m, _)| filled.values().any(|v| v == *m))
                 .map(|(m, _)| m.clone())
-                .unwrap_or_else(|| panic!("row {} has cells but no key, and no person typed it: {filled:?}", i + 1));
+                .unwrap_or_else(|| {
+                    panic!(
+                        "row {} has cells but no key, and no person typed it: {filled:?}",
+                        i + 1
+                    )
+                });
             let expected: BTreeMap<&str, String> = self.typed[&marker]
                 .iter()
                 .map(|(h, v)| (h.as_str(), v.clone()))
                 .collect();
-            assert_eq!(filled, expected, "promise 3: the typed row {marker:?} changed");
+            assert_eq!(
+                filled, expected,
+                "promise 3: the typed row {marker:?} changed"
+            );
             assert!(found.insert(marker.clone()), "typed row {marker:?} twice");
         }
         assert_eq!(
             found.len(),
             self.typed.len(),
             "promise 3: a typed row is gone: {:?}",
-            self.typed.keys().filter(|m| !found.contains(*m)).collect::<Vec<_>>()
+            self.typed
+                .keys()
+                .filter(|m| !found.contains(*m))
+                .collect::<Vec<_>>()
         );
     }
 
@@ -326,7 +337,9 @@ fn owned_cells(
     #[allow(clippy::cast_precision_loss)]
     let want = order.current_total_minor() as f64;
     if total.as_f64().map(|t| (t * scale).round()) != Some(want) {
-        return Err(format!("Order Total is {total}, Shopify says {want} minor units"));
+        return Err(format!(
+            "Order Total is {total}, Shopify says {want} minor units"
+        ));
     }
     Ok(())
 }

@@ -16,6 +16,7 @@
 //! - `schedule`: the steps and how each is drawn and applied.
 //! - `runs`: running the binary: with faults planned, killed, overlapped, on a read-only or full DB.
 //! - `checks`: the invariants, read from the emulators' state and the DB, never through shopsync.
+//! - `regressions`: what schedules found, each pinned by a small test of its own.
 
 #[allow(dead_code)]
 #[path = "../cli/support.rs"]
@@ -25,6 +26,7 @@ mod support;
 mod world;
 
 mod checks;
+mod regressions;
 mod runs;
 mod schedule;
 
@@ -44,8 +46,8 @@ fn env_number(name: &str) -> Option<u64> {
 
 #[test]
 fn random_schedules_keep_every_promise() {
-    let steps = env_number("SHOPSYNC_CHAOS_STEPS")
-        .map_or(CI_STEPS, |n| usize::try_from(n).expect("steps"));
+    let steps =
+        env_number("SHOPSYNC_CHAOS_STEPS").map_or(CI_STEPS, |n| usize::try_from(n).expect("steps"));
     let seed = env_number("SHOPSYNC_CHAOS_SEED").unwrap_or_else(|| {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

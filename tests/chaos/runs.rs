@@ -288,7 +288,9 @@ pub fn run_on_full_disk(world: &World, args: &[&str], limit_kib: u64) -> Outcome
     let started = Instant::now();
     let out = command(world, std::path::Path::new("bash"))
         .arg("-c")
-        .arg(format!("ulimit -f {limit_kib} && trap '' XFSZ && exec \"$@\""))
+        .arg(format!(
+            "ulimit -f {limit_kib} && trap '' XFSZ && exec \"$@\""
+        ))
         .arg("shopsync")
         .arg(binary())
         .args(args)

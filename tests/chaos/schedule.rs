@@ -180,6 +180,14 @@ impl Chaos {
             .push_back(format!("step {}: {what}", self.stats.steps + 1));
     }
 
+    /// Adds how a run ended to the step's line.
+    fn ended(&mut self, out: &Outcome) {
+        if let Some(line) = self.recent.back_mut() {
+            let first = out.stderr.lines().next().unwrap_or("");
+            line.push_str(&format!(" -> {:?}/{:?} {first}", out.code, out.signal));
+        }
+    }
+
     /// One step, then the checks.
     pub fn step(&mut self) {
         let started = std::time::Instant::now();
@@ -199,11 +207,7 @@ impl Chaos {
         let ran = started.elapsed();
         self.expect.always(&self.world);
         if (self.stats.steps + 1) % 500 == 0 {
-            eprintln!(
-                "chaos: {} steps, {}",
-                self.stats.steps + 1,
-                self.stats
-            );
+            eprintln!("chaos: {} steps, {}", self.stats.steps + 1, self.stats);
         }
         if self.trace {
             eprintln!(
@@ -230,7 +234,9 @@ impl Chaos {
 
     fn run(&mut self, args: &[&str]) -> Outcome {
         self.stats.runs += 1;
-        runs::run(&self.world, args)
+        let out = runs::run(&self.world, args);
+        self.ended(&out);
+        out
     }
 
     fn synced(&self) -> bool {
@@ -288,9 +294,7 @@ impl Chaos {
                 // A bulk edit: many orders, one updatedAt.
                 let ids = self.world.order_ids();
                 let n = self.rng.usize(2..=ids.len().clamp(2, 30));
-                let chosen: Vec<u64> = (0..n)
-                    .map(|_| ids[self.rng.usize(..ids.len())])
-                    .collect();
+                let chosen: Vec<u64> = (0..n).map(|_| ids[self.rng.usize(..ids.len())]).collect();
                 let tag = format!("burst {}", self.stats.steps);
                 shopify.with_store(|s, now| {
                     for id in &chosen {
@@ -326,7 +330,10 @@ impl Chaos {
                 let col = self.rng.u32(0..width);
                 let descending = self.rng.bool();
                 google.person_sort_rows(&sheet, TAB, col, descending);
-                format!("person: sorted by {:?}, descending {descending}", header[col as usize])
+                format!(
+                    "person: sorted by {:?}, descending {descending}",
+                    header[col as usize]
+                )
             }
             3..=4 => {
                 let at = self.rng.u32(2..=used + 1);
@@ -344,7 +351,11 @@ impl Chaos {
                     .collect();
                 self.rng.shuffle(&mut free);
                 for (k, c) in free.into_iter().take(self.rng.usize(1..=3)).enumerate() {
-                    let text = if k == 0 { marker.clone() } else { format!("{marker}/{k}") };
+                    let text = if k == 0 {
+                        marker.clone()
+                    } else {
+                        format!("{marker}/{k}")
+                    };
                     values[c] = json!(text);
                     record.insert(header[c].clone(), text);
                 }
@@ -364,7 +375,10 @@ impl Chaos {
                 let from = self.rng.u32(0..width);
                 let to = self.rng.u32(0..width);
                 google.person_move_column(&sheet, TAB, from, to);
-                format!("person: moved column {:?} from {from} to {to}", header[from as usize])
+                format!(
+                    "person: moved column {:?} from {from} to {to}",
+                    header[from as usize]
+                )
             }
             11 => {
                 let keyed = checks::keyed(&rows);
@@ -395,7 +409,13 @@ impl Chaos {
                 } else {
                     format!("mine {}", self.stats.steps)
                 };
-                google.person_edit_cell(&sheet, TAB, *row, u32::try_from(c).expect("col"), &json!(text));
+                google.person_edit_cell(
+                    &sheet,
+                    TAB,
+                    *row,
+                    u32::try_from(c).expect("col"),
+                    &json!(text),
+                );
                 self.expect
                     .cells
                     .insert((key.clone(), header[c].clone()), text.clone());
@@ -408,7 +428,11 @@ impl Chaos {
     // --- Runs ----------------------------------------------------------------------------------
 
     fn sync(&mut self) {
-        let n = if self.rng.bool() { 0 } else { self.rng.usize(1..=2) };
+        let n = if self.rng.bool() {
+            0
+        } else {
+            self.rng.usize(1..=2)
+        };
         let planned = runs::plan_faults(&self.world, &mut self.rng, n);
         self.stats.faults += planned.len();
         self.note(format!("sync with faults {planned:?}"));
@@ -430,13 +454,22 @@ impl Chaos {
         self.stats.faults += planned.len();
         self.note(format!("sync --test with faults {planned:?}"));
         let rows = checks::rows(&self.world);
-        let db = self.world.db().exists().then(|| self.world.dump_db(&["sync_history", "sqlite_sequence"]));
+        let db = self
+            .world
+            .db()
+            .exists()
+            .then(|| self.world.dump_db(&["sync_history", "sqlite_sequence"]));
         let out = self.run(&["sync", "--test"]);
         runs::quiet(&self.world);
         out.expect("sync --test", &[0]);
-        assert_eq!(checks::rows(&self.world), rows, "promise 6: a dry run changed the sheet");
+        assert_eq!(
+            checks::rows(&self.world),
+            rows,
+            "promise 6: a dry run changed the sheet"
+        );
         if let Some(db) = db {
-            self.world.assert_db_unchanged(&db, &["sync_history", "sqlite_sequence"]);
+            self.world
+                .assert_db_unchanged(&db, &["sync_history", "sqlite_sequence"]);
         }
     }
 
@@ -462,7 +495,10 @@ impl Chaos {
                 .world
                 .dump_db(&[])
                 .get("order_tracking")
-                .is_some_and(|rows| rows.iter().any(|r| r.starts_with(&format!("gid://shopify/Order/{id}|"))));
+                .is_some_and(|rows| {
+                    rows.iter()
+                        .any(|r| r.starts_with(&format!("gid://shopify/Order/{id}|")))
+                });
         self.note(format!("reset {number} (tracked: {tracked})"));
         let out = self.run(&["reset", &number]);
         if tracked {
@@ -523,7 +559,10 @@ impl Chaos {
             2 => vec!["missing".into()],
             _ => {
                 let id = self.pick_order().expect("an order");
-                vec!["reset".into(), self.world.order_name(id).trim_start_matches('#').to_owned()]
+                vec![
+                    "reset".into(),
+                    self.world.order_name(id).trim_start_matches('#').to_owned(),
+                ]
             }
         };
         let hold = self.rng.u64(0..400);
@@ -586,7 +625,9 @@ impl Chaos {
             return self.sync();
         }
         let Some(guard) = ReadOnly::new(&self.world) else {
-            eprintln!("chaos: cannot make a file read-only here; read-only steps run syncs instead");
+            eprintln!(
+                "chaos: cannot make a file read-only here; read-only steps run syncs instead"
+            );
             self.read_only_works = false;
             return self.sync();
         };
@@ -620,8 +661,11 @@ impl Chaos {
         };
         let largest = size("").max(size("-wal"));
         let limit = self.rng.u64(4..=largest + 64);
-        self.note(format!("sync on a disk that fills at {limit} KiB per file (DB {largest} KiB)"));
+        self.note(format!(
+            "sync on a disk that fills at {limit} KiB per file (DB {largest} KiB)"
+        ));
         let out = runs::run_on_full_disk(&self.world, &["sync"], limit);
+        self.ended(&out);
         runs::quiet(&self.world);
         out.expect("sync on a full disk", &[0, 4]);
         if out.code == Some(0) {

@@ -16,6 +16,8 @@ use crate::world::{HELD, TAB, World};
 
 /// Orders in the store a schedule starts from.
 const ORDERS: usize = 40;
+/// The Shopify app's client secret, which no output may show.
+const SECRET: &str = "chaos-secret-3b1f";
 /// Steps remembered for the report of a failure.
 const REMEMBERED: usize = 40;
 
@@ -122,7 +124,7 @@ impl Chaos {
         let mut world = World::build(seed, ORDERS, |config| {
             config.app = Some(AppCredentials {
                 client_id: "chaos-client".to_owned(),
-                client_secret: "chaos-secret".to_owned(),
+                client_secret: SECRET.to_owned(),
                 scopes: vec!["read_orders".to_owned(), "read_all_orders".to_owned()],
                 lifetime: Duration::from_secs(2),
             });
@@ -130,7 +132,7 @@ impl Chaos {
         world.unlimited_bucket.set(true);
         world.set_config("shopify_access_token", serde_json::Value::Null);
         world.set_config("shopify_client_id", json!("chaos-client"));
-        world.set_config("shopify_client_secret", json!("chaos-secret"));
+        world.set_config("shopify_client_secret", json!(SECRET));
         // A schedule runs in minutes what cron runs over days: Google's per-minute quotas would
         // stand for hours that pass between real runs, so this emulator has none (the 429 it
         // answers when a quota is spent is among the planned faults).
@@ -180,8 +182,13 @@ impl Chaos {
             .push_back(format!("step {}: {what}", self.stats.steps + 1));
     }
 
-    /// Adds how a run ended to the step's line.
+    /// Adds how a run ended to the step's line, after checking it printed no secret.
     fn ended(&mut self, out: &Outcome) {
+        assert!(
+            !out.stderr.contains(SECRET),
+            "promise 7: the client secret on stderr:\n{}",
+            out.stderr
+        );
         if let Some(line) = self.recent.back_mut() {
             let first = out.stderr.lines().next().unwrap_or("");
             line.push_str(&format!(" -> {:?}/{:?} {first}", out.code, out.signal));
@@ -230,6 +237,8 @@ impl Chaos {
         out.expect("missing", &[0]);
         self.expect.after_missing(&self.world);
         self.expect.always(&self.world);
+        let log = std::fs::read_to_string(self.world.dir.file("shopify_sync.log")).expect("log");
+        assert!(!log.contains(SECRET), "promise 7: the client secret in the log");
     }
 
     fn run(&mut self, args: &[&str]) -> Outcome {

@@ -183,13 +183,15 @@ impl Expect {
                 .typed
                 .iter()
                 .find(|(m, _)| filled.values().any(|v| v == *m))
-                .map(|(m, _)| m.clone())
-                .unwrap_or_else(|| {
-                    panic!(
-                        "row {} has cells but no key, and no person typed it: {filled:?}",
-                        i + 1
-                    )
-                });
+                .map_or_else(
+                    || {
+                        panic!(
+                            "row {} has cells but no key, and no person typed it: {filled:?}",
+                            i + 1
+                        )
+                    },
+                    |(m, _)| m.clone(),
+                );
             let expected: BTreeMap<&str, String> = self.typed[&marker]
                 .iter()
                 .map(|(h, v)| (h.as_str(), v.clone()))

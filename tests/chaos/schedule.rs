@@ -174,7 +174,8 @@ impl Chaos {
         self.stats
     }
 
-    fn note(&mut self, what: String) {
+    fn note(&mut self, what: impl Into<String>) {
+        let what: String = what.into();
         if self.recent.len() == REMEMBERED {
             self.recent.pop_front();
         }
@@ -213,7 +214,7 @@ impl Chaos {
         }
         let ran = started.elapsed();
         self.expect.always(&self.world);
-        if (self.stats.steps + 1) % 500 == 0 {
+        if (self.stats.steps + 1).is_multiple_of(500) {
             eprintln!("chaos: {} steps, {}", self.stats.steps + 1, self.stats);
         }
         if self.trace {
@@ -238,7 +239,10 @@ impl Chaos {
         self.expect.after_missing(&self.world);
         self.expect.always(&self.world);
         let log = std::fs::read_to_string(self.world.dir.file("shopify_sync.log")).expect("log");
-        assert!(!log.contains(SECRET), "promise 7: the client secret in the log");
+        assert!(
+            !log.contains(SECRET),
+            "promise 7: the client secret in the log"
+        );
     }
 
     fn run(&mut self, args: &[&str]) -> Outcome {

@@ -33,7 +33,7 @@ mod schedule;
 use std::time::Instant;
 
 /// Steps CI runs when `SHOPSYNC_CHAOS_STEPS` is not set.
-const CI_STEPS: usize = 200;
+const CI_STEPS: usize = 150;
 
 fn env_number(name: &str) -> Option<u64> {
     let text = std::env::var(name).ok()?;

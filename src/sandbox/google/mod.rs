@@ -329,12 +329,6 @@ impl GoogleSandbox {
         self.with(|inner| inner.faults.clear());
     }
 
-    /// Faults planned and not fired yet.
-    #[must_use]
-    pub fn pending_faults(&self) -> usize {
-        self.with(|inner| inner.faults.len())
-    }
-
     /// Refuses every values write holding a cell equal to `value` with 400 `INVALID_ARGUMENT`
     /// (as Google refuses a value it cannot take), applying nothing, until
     /// [`Self::clear_refusals`]: so one order's rows can fail while the rest are written.

@@ -120,6 +120,16 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
+    /// The operating system failed a read or write of the database (SQLite's `SQLITE_IOERR`): a
+    /// disk that filled under a file-size limit (`EFBIG`), a failing disk, a vanished mount.
+    #[error(
+        "reading or writing the database {} failed with a disk I/O error; check that its disk has free space, is healthy and sets no file-size limit, then run again",
+        path.display()
+    )]
+    DiskIo {
+        /// The file.
+        path: PathBuf,
+    },
     /// Another process kept the database busy longer than the busy timeout.
     #[error(
         "the database {} stayed locked by another process for too long; try again when it is done",
@@ -174,6 +184,7 @@ impl StoreError {
         match source.sqlite_error_code() {
             Some(ErrorCode::ReadOnly) => Self::ReadOnly { path },
             Some(ErrorCode::DiskFull) => Self::DiskFull { path },
+            Some(ErrorCode::SystemIoFailure) => Self::DiskIo { path },
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Busy { path },
             Some(ErrorCode::NotADatabase) => Self::NotSqlite { path },
             Some(ErrorCode::DatabaseCorrupt) => Self::Corrupt {
@@ -211,6 +222,7 @@ impl StoreError {
             | Self::BackupDamaged { path, .. }
             | Self::ReadOnly { path }
             | Self::DiskFull { path }
+            | Self::DiskIo { path }
             | Self::Busy { path }
             | Self::BindingMismatch { path, .. }
             | Self::Io { path, .. }

@@ -466,8 +466,20 @@ fn sqlite_and_io_failures_map_to_variants_the_cli_can_branch_on() {
         sqlite(ffi::SQLITE_CORRUPT),
         StoreError::Corrupt { .. }
     ));
+    // A write past a file-size limit (EFBIG) or a failing disk: IOERR and its extended codes.
+    for code in [
+        ffi::SQLITE_IOERR,
+        ffi::SQLITE_IOERR_WRITE,
+        ffi::SQLITE_IOERR_SHMSIZE,
+    ] {
+        assert!(
+            matches!(sqlite(code), StoreError::DiskIo { .. }),
+            "{code}: {:?}",
+            sqlite(code)
+        );
+    }
     assert!(matches!(
-        sqlite(ffi::SQLITE_IOERR),
+        sqlite(ffi::SQLITE_MISUSE),
         StoreError::Sqlite { .. }
     ));
     let io = |kind| StoreError::from_io(p, std::io::Error::from(kind));
@@ -487,6 +499,7 @@ fn sqlite_and_io_failures_map_to_variants_the_cli_can_branch_on() {
         sqlite(ffi::SQLITE_FULL),
         sqlite(ffi::SQLITE_READONLY),
         sqlite(ffi::SQLITE_BUSY),
+        sqlite(ffi::SQLITE_IOERR_WRITE),
     ] {
         let message = err.to_string();
         assert!(

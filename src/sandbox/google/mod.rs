@@ -323,6 +323,12 @@ impl GoogleSandbox {
         });
     }
 
+    /// Drops every planned fault that has not fired yet (what a schedule planned for a run that
+    /// ended before reaching it must not hit the next run).
+    pub fn clear_faults(&self) {
+        self.with(|inner| inner.faults.clear());
+    }
+
     /// Refuses every values write holding a cell equal to `value` with 400 `INVALID_ARGUMENT`
     /// (as Google refuses a value it cannot take), applying nothing, until
     /// [`Self::clear_refusals`]: so one order's rows can fail while the rest are written.

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tracing::{info, warn};
 
+mod batch;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -32,10 +33,6 @@ use crate::store::{
     Binding, NewError, RunCounts, RunId, RunMode, RunOutcome, Store, StoreError, SyncedOrder,
     SyncedRow,
 };
-
-/// Orders are planned and written in batches of about this many rows, so that a backfill sends
-/// few large requests while memory stays flat.
-const BATCH_ROWS: usize = 20_000;
 
 /// How often a write whose outcome stayed unknown is re-planned (after re-reading the keys).
 const MAX_AMBIGUOUS_RETRIES: u32 = 3;
@@ -206,7 +203,8 @@ impl<'a, 'o> Job<'a, 'o> {
             tz,
             sheet: None,
             buffer: Vec::new(),
-            buffered_rows: 0,
+            buffered: Vec::new(),
+            batch: batch::Batch::new(started),
             counts: RunCounts::default(),
             warnings: Warnings::default(),
             duplicates: BTreeSet::new(),
@@ -302,7 +300,10 @@ pub(super) struct Job<'a, 'o> {
     tz: chrono_tz::Tz,
     sheet: Option<SheetSide>,
     buffer: Vec<Order>,
-    buffered_rows: usize,
+    /// The rows of `buffer`'s orders, built once as they are buffered.
+    buffered: Vec<OrderRows>,
+    /// Size and age of the buffered rows: when the next write is due.
+    batch: batch::Batch,
     counts: RunCounts,
     warnings: Warnings,
     duplicates: BTreeSet<String>,
@@ -321,11 +322,7 @@ impl Job<'_, '_> {
     pub(super) async fn sync_given(&mut self, orders: Vec<Order>) -> Result<(), SyncError> {
         self.counts.fetched += i64::try_from(orders.len()).unwrap_or(i64::MAX);
         for order in orders {
-            self.buffered_rows += order.line_items.len().max(1);
-            self.buffer.push(order);
-            if self.buffered_rows >= BATCH_ROWS {
-                self.flush().await?;
-            }
+            self.push(order).await?;
         }
         self.flush().await
     }
@@ -372,24 +369,35 @@ impl Job<'_, '_> {
         let shopify = self.services.shopify;
         let mut stream = shopify.orders_updated(from, to);
         let mut first = true;
-        while let Some(page) = stream.next_page().await? {
+        loop {
+            // An order recorded at the `updatedAt` Shopify shows is current: with `--force` aside,
+            // its line items past the first page are not fetched (an hourly run's overlap window
+            // stays one request), and it is counted unchanged.
+            let store = &*self.services.store;
+            let force = self.options.force;
+            let current =
+                |o: &Order| !force && store.is_current(&o.gid, o.updated_at).unwrap_or(false);
+            let Some(page) = stream.next_page_skipping(current).await? else {
+                break;
+            };
             if let Some(shop) = &page.shop {
                 self.learn_shop(shop)?;
             }
-            self.counts.fetched += i64::try_from(page.orders.len()).unwrap_or(i64::MAX);
+            let unchanged = i64::try_from(page.unchanged).unwrap_or(i64::MAX);
+            self.counts.fetched += i64::try_from(page.orders.len()).unwrap_or(i64::MAX) + unchanged;
+            self.counts.unchanged += unchanged;
             self.services.observer.fetched(page.orders_so_far);
             if first && !refetch.is_empty() {
                 self.refetch(&refetch).await?;
             }
             first = false;
-            if let Some(last) = page.orders.last() {
-                self.pending_cover = Some(last.updated_at);
-            }
             for order in page.orders {
-                self.buffered_rows += order.line_items.len().max(1);
-                self.buffer.push(order);
+                let updated = order.updated_at;
+                // A write this push makes first covers the orders before this one.
+                self.push(order).await?;
+                self.pending_cover = Some(updated);
             }
-            if self.buffered_rows >= BATCH_ROWS {
+            if self.batch.due(self.services.clock.now()) {
                 self.flush().await?;
             }
             if self.stop_requested().is_some() {
@@ -436,9 +444,22 @@ impl Job<'_, '_> {
             }
         }
         for order in orders {
-            self.buffered_rows += order.line_items.len().max(1);
-            self.buffer.push(order);
+            self.push(order).await?;
         }
+        Ok(())
+    }
+
+    /// Buffers an order's rows for the next write; writes the batch first when this order would
+    /// overflow its request.
+    async fn push(&mut self, order: Order) -> Result<(), SyncError> {
+        let rows = order_rows(&order, self.tz);
+        let bytes = batch::rows_json_bytes(&rows);
+        if self.batch.would_overflow(bytes) {
+            self.flush().await?;
+        }
+        self.batch.add(rows.rows.len().max(1), bytes);
+        self.buffer.push(order);
+        self.buffered.push(rows);
         Ok(())
     }
 

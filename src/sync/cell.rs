@@ -72,15 +72,30 @@ impl Cell {
                 let escapes: usize = text
                     .bytes()
                     .map(|b| match b {
-                        b'"' | b'\' | b'\n' | b'\r' | b'\t' => 1,
+                        b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
                         0..0x20 => 5,
                         _ => 0,
                     })
                     .sum();
                 2 + text.len() + escapes
             }
-            // The exact decimal text: what the double prints as for up to 15 digits.
-            Cell::Number(amount) => amount.normalize().to_string().len(),
+            // The exact decimal text (what the double prints as for up to 15 digits), counted
+            // from its digits and scale.
+            Cell::Number(amount) => {
+                let n = amount.normalize();
+                let mantissa = n.mantissa();
+                let digits = mantissa
+                    .unsigned_abs()
+                    .checked_ilog10()
+                    .map_or(1, |d| d as usize + 1);
+                let scale = n.scale() as usize;
+                let body = if scale == 0 {
+                    digits
+                } else {
+                    digits.max(scale + 1) + 1
+                };
+                body + usize::from(mantissa < 0)
+            }
             Cell::Integer(n) => {
                 let digits = n.unsigned_abs().checked_ilog10().map_or(1, |d| d as usize + 1);
                 digits + usize::from(*n < 0)

@@ -12,7 +12,7 @@ use tracing::{debug, info};
 use super::columns::Column;
 use super::header::HeaderLayout;
 use super::index::SheetIndex;
-use super::plan::{Plan, SheetCells};
+use super::plan::{CellRun, Plan, SheetCells};
 use super::writes::{RangeWrite, append_writes};
 use crate::sheets::{MAX_REQUEST_BYTES, SheetsClient, SheetsError, SpreadsheetInfo, TabSpec};
 use crate::store::{Binding, StoreError};
@@ -282,8 +282,14 @@ pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
             end += 1;
         }
         for i in start..end {
-            let writes = plan.appends[i].writes();
-            let size: usize = writes.iter().map(RangeWrite::json_len).sum::<usize>() + 2;
+            // Counted from the cells: building their JSON only to measure it would double the
+            // work of the write that sends it.
+            let size: usize = plan.appends[i]
+                .runs
+                .iter()
+                .map(CellRun::json_len)
+                .sum::<usize>()
+                + 2;
             if current.size + size + RANGE_OVERHEAD > max_bytes && !current.is_empty() {
                 chunks.push(std::mem::take(&mut current));
             }
@@ -294,9 +300,9 @@ pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
     }
     for (i, update) in plan.updates.iter().enumerate() {
         let size: usize = update
-            .writes()
+            .runs
             .iter()
-            .map(|w| w.json_len() + RANGE_OVERHEAD)
+            .map(|run| run.json_len() + 2 + RANGE_OVERHEAD)
             .sum();
         if current.size + size > max_bytes && !current.is_empty() {
             chunks.push(std::mem::take(&mut current));

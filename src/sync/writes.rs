@@ -44,6 +44,13 @@ impl RangeWrite {
 }
 
 impl CellRun {
+    /// The size of [`Self::to_json`] as JSON text (`[a,b,…]`), counted without building it.
+    #[must_use]
+    pub fn json_len(&self) -> usize {
+        let cells: usize = self.cells.iter().map(|(_, cell)| cell.json_len()).sum();
+        2 + cells + self.cells.len().saturating_sub(1)
+    }
+
     /// The run's values as JSON for a `RAW` write.
     #[must_use]
     pub fn to_json(&self) -> Vec<Value> {

@@ -14,17 +14,15 @@ use serde::Serialize;
 use tracing::{info, warn};
 
 mod batch;
+pub mod dry_run;
+mod flush;
+pub mod reconcile;
+pub mod sheet;
 #[cfg(test)]
 mod tests;
-mod write;
 
-use super::dry_run::DryRunOutput;
-use super::error::SyncError;
-use super::hash::ContentHash;
-use super::plan::{Compare, OrderOutcome, Plan, SheetCells, all_tracked, cell_changes, plan};
-use super::rows::{OrderRows, RowKey, order_rows};
-use super::sheet::{Chunk, SheetSide, WriteStats};
-use super::writes::OrderProgress;
+use self::dry_run::DryRunOutput;
+use self::sheet::{SheetSide, WriteStats};
 use crate::clock::SharedClock;
 use crate::order::{Order, Shop};
 use crate::sheets::{SheetsClient, SheetsError, SheetsSettings};
@@ -33,6 +31,12 @@ use crate::store::{
     Binding, NewError, RunCounts, RunId, RunMode, RunOutcome, Store, StoreError, SyncedOrder,
     SyncedRow,
 };
+use crate::sync::error::SyncError;
+use crate::sync::plan::hash::ContentHash;
+use crate::sync::plan::rectangles::Chunk;
+use crate::sync::plan::rectangles::OrderProgress;
+use crate::sync::plan::rows::{OrderRows, RowKey, order_rows};
+use crate::sync::plan::{Compare, OrderOutcome, Plan, SheetCells, all_tracked, cell_changes, plan};
 
 /// How often a write whose outcome stayed unknown is re-planned (after re-reading the keys).
 const MAX_AMBIGUOUS_RETRIES: u32 = 3;
@@ -204,7 +208,7 @@ impl<'a, 'o> Job<'a, 'o> {
             sheet: None,
             buffer: Vec::new(),
             buffered: Vec::new(),
-            batch: batch::Batch::new(started),
+            batch: flush::Batch::new(started),
             counts: RunCounts::default(),
             warnings: Warnings::default(),
             duplicates: BTreeSet::new(),
@@ -260,7 +264,7 @@ impl Job<'_, '_> {
             Err(err) => self
                 .services
                 .store
-                .record_run_failure(self.run, write::error_kind(err), &err.to_string())
+                .record_run_failure(self.run, batch::error_kind(err), &err.to_string())
                 .map(drop),
             Ok(()) if matches!(outcome, RunOutcome::Success | RunOutcome::Partial) => {
                 self.services.store.resolve_run_failure().map(drop)
@@ -303,7 +307,7 @@ pub(super) struct Job<'a, 'o> {
     /// The rows of `buffer`'s orders, built once as they are buffered.
     buffered: Vec<OrderRows>,
     /// Size and age of the buffered rows: when the next write is due.
-    batch: batch::Batch,
+    batch: flush::Batch,
     counts: RunCounts,
     warnings: Warnings,
     duplicates: BTreeSet<String>,
@@ -453,7 +457,7 @@ impl Job<'_, '_> {
     /// overflow its request.
     async fn push(&mut self, order: Order) -> Result<(), SyncError> {
         let rows = order_rows(&order, self.tz);
-        let bytes = batch::rows_json_bytes(&rows);
+        let bytes = flush::rows_json_bytes(&rows);
         if self.batch.would_overflow(bytes) {
             self.flush().await?;
         }

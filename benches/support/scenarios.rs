@@ -91,7 +91,12 @@ pub fn hourly_changes(rows: usize, validate: bool, report: &mut Report) {
         .shopify
         .with_store(|s, _| s.orders().map(|o| o.id).collect());
     let step = (ids.len() / CHANGED_ORDERS).max(1);
-    let changed: Vec<u64> = ids.iter().step_by(step).take(CHANGED_ORDERS).copied().collect();
+    let changed: Vec<u64> = ids
+        .iter()
+        .step_by(step)
+        .take(CHANGED_ORDERS)
+        .copied()
+        .collect();
     let note: Arc<str> = Arc::from("changed by the benchmark");
     let lines: Vec<usize> = world.shopify.with_store(|s, now| {
         changed

@@ -192,7 +192,11 @@ impl ShopifyClient {
 
     /// Turns wire orders into domain orders, fetching the line items beyond the first page, except
     /// for orders `current` says are held as they are, which are left out.
-    async fn complete<F>(&self, wire: Vec<WireOrder>, current: F) -> Result<Vec<Order>, ShopifyError>
+    async fn complete<F>(
+        &self,
+        wire: Vec<WireOrder>,
+        current: F,
+    ) -> Result<Vec<Order>, ShopifyError>
     where
         F: Fn(&Order) -> bool,
     {

@@ -97,7 +97,10 @@ impl Cell {
                 body + usize::from(mantissa < 0)
             }
             Cell::Integer(n) => {
-                let digits = n.unsigned_abs().checked_ilog10().map_or(1, |d| d as usize + 1);
+                let digits = n
+                    .unsigned_abs()
+                    .checked_ilog10()
+                    .map_or(1, |d| d as usize + 1);
                 digits + usize::from(*n < 0)
             }
             // `true` and `false` are as long as `TRUE` and `FALSE`.

@@ -127,7 +127,11 @@ mod tests {
             .rows
             .iter()
             .map(|r| {
-                let values: Vec<_> = r.cells.iter().map(crate::sync::plan::cell::Cell::to_json).collect();
+                let values: Vec<_> = r
+                    .cells
+                    .iter()
+                    .map(crate::sync::plan::cell::Cell::to_json)
+                    .collect();
                 serde_json::to_vec(&values).unwrap().len() + 1
             })
             .sum();

@@ -18,13 +18,15 @@ pub fn clock() -> SharedClock {
     Arc::new(SystemClock)
 }
 
-/// Runs a future to completion on a fresh multi-threaded runtime.
+/// Runs a future to completion on a fresh current-thread runtime.
+///
+/// A sync waits on one request at a time, so worker threads would only add wake-ups and
+/// hand-offs between them (futex traffic) to each reply.
 ///
 /// # Errors
-/// The runtime cannot start (out of threads or file descriptors).
+/// The runtime cannot start (out of file descriptors).
 pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     Ok(runtime.block_on(future))

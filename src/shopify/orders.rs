@@ -34,6 +34,9 @@ pub struct OrdersPage {
     pub pages: u32,
     /// Orders returned so far in this stream, these included.
     pub orders_so_far: u64,
+    /// Orders of this page left out because the caller knows them current (see
+    /// [`OrderStream::next_page_skipping`]).
+    pub unchanged: u64,
 }
 
 /// Orders updated in a window, fetched one page at a time so memory stays flat.
@@ -107,8 +110,24 @@ impl<'c> OrderStream<'c> {
     ///
     /// # Errors
     /// Any [`ShopifyError`] after retries; the stream stays on the same page.
-    #[instrument(skip_all)]
     pub async fn next_page(&mut self) -> Result<Option<OrdersPage>, ShopifyError> {
+        self.next_page_skipping(|_| false).await
+    }
+
+    /// The next page like [`Self::next_page`], except that an order whose line items continue
+    /// past the first page and for which `current` says `true` (the caller holds it as it is,
+    /// the same `updatedAt`) is left out instead of completed: its follow-up requests are saved.
+    ///
+    /// # Errors
+    /// Any [`ShopifyError`] after retries; the stream stays on the same page.
+    #[instrument(skip_all)]
+    pub async fn next_page_skipping<F>(
+        &mut self,
+        current: F,
+    ) -> Result<Option<OrdersPage>, ShopifyError>
+    where
+        F: Fn(&Order) -> bool,
+    {
         if self.done {
             return Ok(None);
         }
@@ -146,7 +165,9 @@ impl<'c> OrderStream<'c> {
                 other => return Err(stuck(queries::ORDERS_PAGE.name, other.as_deref())),
             }
         }
-        let orders = self.client.complete(data.orders.nodes).await?;
+        let returned = data.orders.nodes.len() as u64;
+        let orders = self.client.complete(data.orders.nodes, current).await?;
+        let unchanged = returned - orders.len() as u64;
         self.pages += 1;
         self.orders += orders.len() as u64;
         if has_more {
@@ -161,6 +182,7 @@ impl<'c> OrderStream<'c> {
             has_more,
             pages: self.pages,
             orders_so_far: self.orders,
+            unchanged,
         }))
     }
 }
@@ -208,11 +230,22 @@ impl ShopifyClient {
         pacer.observe(None, Some(observed * 1.01), estimate, self.clock.now());
     }
 
-    /// Turns wire orders into domain orders, fetching the line items beyond the first page.
-    async fn complete(&self, wire: Vec<WireOrder>) -> Result<Vec<Order>, ShopifyError> {
+    /// Turns wire orders into domain orders, fetching the line items beyond the first page, except
+    /// for orders `current` says are held as they are, which are left out.
+    async fn complete<F>(
+        &self,
+        wire: Vec<WireOrder>,
+        current: F,
+    ) -> Result<Vec<Order>, ShopifyError>
+    where
+        F: Fn(&Order) -> bool,
+    {
         let mut orders = Vec::with_capacity(wire.len());
         for w in wire {
             let (mut order, mut cursor) = w.into_order();
+            if cursor.is_some() && current(&order) {
+                continue;
+            }
             let mut seen = HashSet::new();
             while let Some(after) = cursor {
                 if !seen.insert(after.clone()) {
@@ -300,7 +333,7 @@ impl ShopifyClient {
                             _ => None,
                         })
                         .collect();
-                    orders.extend(self.complete(wire).await?);
+                    orders.extend(self.complete(wire, |_| false).await?);
                     rest = tail;
                 }
                 Err(ShopifyError::MaxCostExceeded { requested, .. }) if n > 1 => {
@@ -342,7 +375,7 @@ impl ShopifyClient {
             .into_iter()
             .filter(|o| o.name == name)
             .collect();
-        self.complete(exact).await
+        self.complete(exact, |_| false).await
     }
 
     /// Counts orders whose `createdAt` lies in `[from, to]` (per-day reconciliation).
@@ -417,6 +450,7 @@ mod tests {
         assert!(!format!("{client:?}").contains("shpat_secret_value"));
         let mut stream = client.orders_updated(Utc::now(), Utc::now());
         assert_send(&stream.next_page());
+        assert_send(&stream.next_page_skipping(|_| true));
         assert_send(&client.orders_by_ids(&[]));
         assert_send(&client.shop());
     }

@@ -81,6 +81,9 @@ impl ShopifyClient {
         }
     }
 
+    /// Decodes a 200 reply straight into the typed `T` (one pass, no intermediate tree); only a
+    /// reply that does not fit `T` is parsed again, untyped, to tell malformed JSON, GraphQL
+    /// errors and an unexpected shape apart.
     pub(crate) fn decode<T: DeserializeOwned>(
         &self,
         doc: Document,
@@ -88,12 +91,32 @@ impl ShopifyClient {
         request_id: &str,
         estimate: f64,
     ) -> Result<T, ShopifyError> {
+        if let Ok(reply) = serde_json::from_slice::<Reply<T>>(bytes) {
+            return self.accept(doc, reply, request_id, estimate);
+        }
         let reply: Reply<serde_json::Value> =
             serde_json::from_slice(bytes).map_err(|e| ShopifyError::Decode {
                 operation: doc.name,
                 message: format!("malformed JSON (request {request_id}): {e}"),
                 retryable: true,
             })?;
+        let data = self.accept(doc, reply, request_id, estimate)?;
+        serde_json::from_value(data).map_err(|e| ShopifyError::Decode {
+            operation: doc.name,
+            message: format!("unexpected shape (request {request_id}): {e}"),
+            retryable: false,
+        })
+    }
+
+    /// Feeds the cost to the pacer and the statistics, turns `errors` into an error (except
+    /// withheld protected customer data, which keeps the data) and returns the data.
+    fn accept<T>(
+        &self,
+        doc: Document,
+        reply: Reply<T>,
+        request_id: &str,
+        estimate: f64,
+    ) -> Result<T, ShopifyError> {
         let cost = reply.extensions.as_ref().and_then(|e| e.cost);
         let now = self.clock.now();
         if let Some(cost) = cost {
@@ -114,7 +137,7 @@ impl ShopifyClient {
         }
         if let Some(errors) = reply.errors {
             let withheld = withheld_fields(&errors);
-            if withheld == 0 || reply.data.as_ref().is_none_or(serde_json::Value::is_null) {
+            if withheld == 0 || reply.data.is_none() {
                 return Err(self.graphql_error(doc, &errors, cost));
             }
             // Protected customer data the app is not approved for comes back null beside the
@@ -129,15 +152,10 @@ impl ShopifyClient {
                 );
             }
         }
-        let data = reply.data.ok_or_else(|| ShopifyError::Decode {
+        reply.data.ok_or_else(|| ShopifyError::Decode {
             operation: doc.name,
             message: format!("no data and no errors (request {request_id})"),
             retryable: true,
-        })?;
-        serde_json::from_value(data).map_err(|e| ShopifyError::Decode {
-            operation: doc.name,
-            message: format!("unexpected shape (request {request_id}): {e}"),
-            retryable: false,
         })
     }
 

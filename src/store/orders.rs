@@ -211,6 +211,28 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether the order is recorded as written at exactly this `updatedAt`, with every tracked row
+    /// confirmed and nothing outstanding (no `reset`, no open error, not queued for a refetch):
+    /// Shopify has not changed it since, so its rows in the sheet are current.
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub fn is_current(&self, order_gid: &str, updated_at: DateTime<Utc>) -> Result<bool> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM order_tracking o \
+                 WHERE o.order_gid = ?1 AND o.updated_at = ?2 AND o.status = 'active' \
+                 AND o.content_hash IS NOT NULL \
+                 AND NOT EXISTS (SELECT 1 FROM line_item_tracking l \
+                     WHERE l.order_gid = o.order_gid AND l.row_hash IS NULL) \
+                 AND NOT EXISTS (SELECT 1 FROM refetch_queue r WHERE r.order_gid = o.order_gid) \
+                 AND NOT EXISTS (SELECT 1 FROM sync_errors e \
+                     WHERE e.order_gid = o.order_gid AND e.resolved_at IS NULL))",
+            )
+            .and_then(|mut stmt| stmt.query_row(params![order_gid, ts(updated_at)], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
     /// The `limit` most recently created tracked orders, newest first.
     ///
     /// # Errors

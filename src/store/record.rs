@@ -1,6 +1,8 @@
 //! Recording a confirmed write: the orders and rows the sheet holds now, with their hashes and
 //! rows, in one transaction that also resolves their errors and empties their refetch entries.
 
+use std::collections::HashMap;
+
 use rusqlite::{Transaction, params};
 
 use super::{Result, RunId, Store, StoreError, ts};
@@ -49,7 +51,43 @@ impl Store {
     }
 }
 
+/// Upserts an order's tracking row, its line items' rows, resolves its open errors and takes it
+/// off the refetch queue. Every statement is cached on the connection, so a chunk of orders in one
+/// transaction prepares each once.
 fn record_one(
+    tx: &Transaction<'_>,
+    run: RunId,
+    now: &str,
+    synced: &SyncedOrder<'_>,
+) -> rusqlite::Result<()> {
+    upsert_order(tx, run, now, synced)?;
+    upsert_line_items(tx, synced)?;
+    let o = synced.order;
+    tx.prepare_cached(
+        "UPDATE sync_errors SET resolved_at = ?2 WHERE order_gid = ?1 AND resolved_at IS NULL",
+    )?
+    .execute(params![o.gid, now])?;
+    tx.prepare_cached("DELETE FROM refetch_queue WHERE order_gid = ?1")?
+        .execute([&o.gid])?;
+    Ok(())
+}
+
+const UPSERT_ORDER: &str = "INSERT INTO order_tracking (order_gid, legacy_id, name, number, \
+    created_at, updated_at, cancelled_at, content_hash, total_amount, currency, line_item_count, \
+    financial_status, fulfillment_status, test, status, first_synced_at, last_synced_at, \
+    last_run_id) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'active', ?15, ?15, ?16) \
+    ON CONFLICT (order_gid) DO UPDATE SET legacy_id = excluded.legacy_id, name = excluded.name, \
+    number = excluded.number, created_at = excluded.created_at, \
+    updated_at = excluded.updated_at, cancelled_at = excluded.cancelled_at, \
+    content_hash = excluded.content_hash, total_amount = excluded.total_amount, \
+    currency = excluded.currency, line_item_count = excluded.line_item_count, \
+    financial_status = excluded.financial_status, \
+    fulfillment_status = excluded.fulfillment_status, test = excluded.test, \
+    status = 'active', last_synced_at = excluded.last_synced_at, \
+    last_run_id = excluded.last_run_id";
+
+fn upsert_order(
     tx: &Transaction<'_>,
     run: RunId,
     now: &str,
@@ -57,22 +95,7 @@ fn record_one(
 ) -> rusqlite::Result<()> {
     let o = synced.order;
     let count = i64::try_from(o.line_items.len()).unwrap_or(i64::MAX);
-    tx.prepare_cached(
-        "INSERT INTO order_tracking (order_gid, legacy_id, name, number, created_at, updated_at, \
-         cancelled_at, content_hash, total_amount, currency, line_item_count, financial_status, \
-         fulfillment_status, test, status, first_synced_at, last_synced_at, last_run_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'active', ?15, ?15, ?16) \
-         ON CONFLICT (order_gid) DO UPDATE SET legacy_id = excluded.legacy_id, name = excluded.name, \
-         number = excluded.number, created_at = excluded.created_at, \
-         updated_at = excluded.updated_at, cancelled_at = excluded.cancelled_at, \
-         content_hash = excluded.content_hash, total_amount = excluded.total_amount, \
-         currency = excluded.currency, line_item_count = excluded.line_item_count, \
-         financial_status = excluded.financial_status, \
-         fulfillment_status = excluded.fulfillment_status, test = excluded.test, \
-         status = 'active', last_synced_at = excluded.last_synced_at, \
-         last_run_id = excluded.last_run_id",
-    )?
-    .execute(params![
+    tx.prepare_cached(UPSERT_ORDER)?.execute(params![
         o.gid,
         o.legacy_id,
         o.name,
@@ -90,21 +113,36 @@ fn record_one(
         now,
         run.0,
     ])?;
-    let mut item_stmt = tx.prepare_cached(
-        "INSERT INTO line_item_tracking (order_gid, line_item_id, line_item_gid, row_hash, \
-         sheet_row, title, variant_title, sku, quantity, current_quantity, unit_price, line_total, \
-         currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
-         ON CONFLICT (order_gid, line_item_id) DO UPDATE SET \
-         line_item_gid = excluded.line_item_gid, row_hash = excluded.row_hash, \
-         sheet_row = COALESCE(excluded.sheet_row, sheet_row), title = excluded.title, \
-         variant_title = excluded.variant_title, sku = excluded.sku, quantity = excluded.quantity, \
-         current_quantity = excluded.current_quantity, unit_price = excluded.unit_price, \
-         line_total = excluded.line_total, currency = excluded.currency",
-    )?;
+    Ok(())
+}
+
+const UPSERT_LINE_ITEM: &str = "INSERT INTO line_item_tracking (order_gid, line_item_id, \
+    line_item_gid, row_hash, sheet_row, title, variant_title, sku, quantity, current_quantity, \
+    unit_price, line_total, currency) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+    ON CONFLICT (order_gid, line_item_id) DO UPDATE SET \
+    line_item_gid = excluded.line_item_gid, row_hash = excluded.row_hash, \
+    sheet_row = COALESCE(excluded.sheet_row, sheet_row), title = excluded.title, \
+    variant_title = excluded.variant_title, sku = excluded.sku, quantity = excluded.quantity, \
+    current_quantity = excluded.current_quantity, unit_price = excluded.unit_price, \
+    line_total = excluded.line_total, currency = excluded.currency";
+
+/// Upserts the order's line items with the hash and sheet row of the row written for each (none
+/// for a line item without one, so the next sync rewrites it); warns of written rows that name a
+/// line item the order does not list.
+fn upsert_line_items(tx: &Transaction<'_>, synced: &SyncedOrder<'_>) -> rusqlite::Result<()> {
+    let o = synced.order;
+    // By id: an order of hundreds of line items would otherwise search its rows once per item.
+    let mut rows: HashMap<&str, &SyncedRow> = synced
+        .rows
+        .iter()
+        .map(|r| (r.line_item_id.as_str(), r))
+        .collect();
+    let mut stmt = tx.prepare_cached(UPSERT_LINE_ITEM)?;
     for item in &o.line_items {
         let id = item.legacy_id();
-        let row = synced.rows.iter().find(|r| r.line_item_id == id);
-        item_stmt.execute(params![
+        let row = rows.remove(id);
+        stmt.execute(params![
             o.gid,
             id,
             item.gid,
@@ -120,21 +158,9 @@ fn record_one(
             item.unit_price.currency,
         ])?;
     }
-    for row in &synced.rows {
-        if !o
-            .line_items
-            .iter()
-            .any(|i| i.legacy_id() == row.line_item_id)
-        {
-            tracing::warn!(order = %o.name, line_item = %row.line_item_id,
-                "a written row names a line item the order does not list; not tracked");
-        }
+    for id in rows.keys() {
+        tracing::warn!(order = %o.name, line_item = %id,
+            "a written row names a line item the order does not list; not tracked");
     }
-    tx.prepare_cached(
-        "UPDATE sync_errors SET resolved_at = ?2 WHERE order_gid = ?1 AND resolved_at IS NULL",
-    )?
-    .execute(params![o.gid, now])?;
-    tx.prepare_cached("DELETE FROM refetch_queue WHERE order_gid = ?1")?
-        .execute([&o.gid])?;
     Ok(())
 }

@@ -247,9 +247,12 @@ impl Expect {
         let rows = rows(world).expect("a tab after a successful sync");
         let keyed = keyed(&rows);
         self.gone.retain(|key| !keyed.contains_key(key));
-        let orders: Vec<OrderData> = world
-            .shopify
-            .with_store(|store, _| store.orders().cloned().collect());
+        let (orders, currency): (Vec<OrderData>, String) = world.shopify.with_store(|store, _| {
+            (
+                store.orders().cloned().collect(),
+                store.data.shop.currency.clone(),
+            )
+        });
         let header = header(&rows);
         let db = open(world);
         let tracked = tracked(&db);
@@ -277,7 +280,7 @@ impl Expect {
                     );
                     continue;
                 };
-                owned_cells(order, line.current_quantity, &header, cells)
+                owned_cells(order, &currency, line.current_quantity, &header, cells)
                     .unwrap_or_else(|e| panic!("promise 2: row {row} of {key:?}: {e}"));
             }
         }
@@ -301,6 +304,7 @@ impl Expect {
 /// Compares the owned cells that follow plainly from the order with Shopify's data.
 fn owned_cells(
     order: &OrderData,
+    currency: &str,
     quantity: u32,
     header: &[String],
     cells: &[Value],
@@ -335,7 +339,7 @@ fn owned_cells(
         return Err(format!("Quantity is {qty}, Shopify says {quantity}"));
     }
     let total = cell("Order Total")?;
-    let scale = 10f64.powi(i32::try_from(minor_digits(order.currency)).expect("digits"));
+    let scale = 10f64.powi(i32::try_from(minor_digits(currency)).expect("digits"));
     #[allow(clippy::cast_precision_loss)]
     let want = order.current_total_minor() as f64;
     if total.as_f64().map(|t| (t * scale).round()) != Some(want) {

@@ -16,6 +16,35 @@ fn backfill_then_an_hourly_run_with_nothing_new() {
 }
 
 #[test]
+fn an_hourly_run_sends_one_request_even_when_a_recent_order_has_more_line_items_than_a_page() {
+    let world = World::fast(7, 30);
+    let big = world.order_ids()[5];
+    // Updated just now, so inside the next run's overlap window, with more line items than any
+    // first page asks for (at most 50): the backfill completes it with follow-up requests.
+    world.shopify.with_store(|s, now| {
+        let template = s.get(big).expect("order").lines[0].clone();
+        let lines: Vec<_> = (0..80).map(|_| s.new_line_like(&template)).collect();
+        s.update(big, now.timestamp(), |o| o.lines.extend(lines))
+    });
+    let before = world.shopify.stats().requests;
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    assert!(
+        world.shopify.stats().requests - before >= 2,
+        "the backfill needs a follow-up page for the big order"
+    );
+    // Its `updatedAt` is the one recorded, so its first page says enough: no follow-up.
+    let stdout = world.assert_sync_has_nothing_to_do();
+    assert!(stdout.contains("0 rows appended"), "{stdout}");
+    world.assert_exactly_once();
+    // With --force every fetched order is compared with the sheet, so it is fetched whole.
+    let before = world.shopify.stats().requests;
+    world.sync_ok(&["--force"]);
+    assert!(world.shopify.stats().requests - before >= 2);
+    world.assert_exactly_once();
+}
+
+#[test]
 fn no_secret_reaches_stderr_or_the_log_even_at_trace() {
     no_secret_reaches_stderr_or_the_log_with("trace");
 }

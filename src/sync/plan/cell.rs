@@ -62,6 +62,52 @@ impl Cell {
         }
     }
 
+    /// The length of [`Cell::to_json`] as JSON text, counted without building it (to size a
+    /// batch of rows before it is written).
+    #[must_use]
+    pub fn json_len(&self) -> usize {
+        match self {
+            Cell::Empty => 2,
+            Cell::Text(text) => {
+                let escapes: usize = text
+                    .bytes()
+                    .map(|b| match b {
+                        b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+                        0..0x20 => 5,
+                        _ => 0,
+                    })
+                    .sum();
+                2 + text.len() + escapes
+            }
+            // The exact decimal text (what the double prints as for up to 15 digits), counted
+            // from its digits and scale.
+            Cell::Number(amount) => {
+                let n = amount.normalize();
+                let mantissa = n.mantissa();
+                let digits = mantissa
+                    .unsigned_abs()
+                    .checked_ilog10()
+                    .map_or(1, |d| d as usize + 1);
+                let scale = n.scale() as usize;
+                let body = if scale == 0 {
+                    digits
+                } else {
+                    digits.max(scale + 1) + 1
+                };
+                body + usize::from(mantissa < 0)
+            }
+            Cell::Integer(n) => {
+                let digits = n
+                    .unsigned_abs()
+                    .checked_ilog10()
+                    .map_or(1, |d| d as usize + 1);
+                digits + usize::from(*n < 0)
+            }
+            // `true` and `false` are as long as `TRUE` and `FALSE`.
+            Cell::Bool(b) => bool_text(*b).len(),
+        }
+    }
+
     /// The cell as a person reads it, for dry-run files: text as is, amounts as exact decimals,
     /// flags as `TRUE`/`FALSE` (how Sheets shows them).
     #[must_use]
@@ -192,9 +238,12 @@ mod tests {
             (Cell::Integer(0), "0"),
             (Cell::Bool(true), "true"),
             (Cell::Bool(false), "false"),
+            (Cell::Integer(-120), "-120"),
+            (Cell::text("a\"b\\c\nd\u{1}"), r#""a\"b\\c\nd\u0001""#),
         ];
         for (cell, want) in cases {
             assert_eq!(cell.to_json().to_string(), want, "{cell:?}");
+            assert_eq!(cell.json_len(), want.len(), "{cell:?}");
         }
     }
 

@@ -30,11 +30,14 @@ impl ContentHash {
     /// The hash as 64 lowercase hex digits, as the DB stores it.
     #[must_use]
     pub fn to_hex(&self) -> String {
-        use std::fmt::Write as _;
-        self.0.iter().fold(String::with_capacity(64), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        // By table, not `format!` per byte: every recorded row and order makes one.
+        let mut out = String::with_capacity(64);
+        for b in self.0 {
+            out.push(char::from(DIGITS[usize::from(b >> 4)]));
+            out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+        }
+        out
     }
 
     /// Parses 64 hex digits (either case); `None` for anything else, which callers treat as

@@ -44,6 +44,13 @@ impl RangeWrite {
 }
 
 impl CellRun {
+    /// The size of [`Self::to_json`] as JSON text (`[a,b,…]`), counted without building it.
+    #[must_use]
+    pub fn json_len(&self) -> usize {
+        let cells: usize = self.cells.iter().map(|(_, cell)| cell.json_len()).sum();
+        2 + cells + self.cells.len().saturating_sub(1)
+    }
+
     /// The run's values as JSON for a `RAW` write.
     #[must_use]
     pub fn to_json(&self) -> Vec<Value> {
@@ -202,8 +209,14 @@ pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
             end += 1;
         }
         for i in start..end {
-            let writes = plan.appends[i].writes();
-            let size: usize = writes.iter().map(RangeWrite::json_len).sum::<usize>() + 2;
+            // Counted from the cells: building their JSON only to measure it would double the
+            // work of the write that sends it.
+            let size: usize = plan.appends[i]
+                .runs
+                .iter()
+                .map(CellRun::json_len)
+                .sum::<usize>()
+                + 2;
             if current.size + size + RANGE_OVERHEAD > max_bytes && !current.is_empty() {
                 chunks.push(std::mem::take(&mut current));
             }
@@ -214,9 +227,9 @@ pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
     }
     for (i, update) in plan.updates.iter().enumerate() {
         let size: usize = update
-            .writes()
+            .runs
             .iter()
-            .map(|w| w.json_len() + RANGE_OVERHEAD)
+            .map(|run| run.json_len() + 2 + RANGE_OVERHEAD)
             .sum();
         if current.size + size > max_bytes && !current.is_empty() {
             chunks.push(std::mem::take(&mut current));

@@ -12,8 +12,9 @@ impl Job<'_, '_> {
             return Ok(());
         }
         let orders = std::mem::take(&mut self.buffer);
-        self.buffered_rows = 0;
-        let result = self.write_orders(&orders).await;
+        let rows = std::mem::take(&mut self.buffered);
+        self.batch.reset(self.services.clock.now());
+        let result = self.write_orders(&orders, rows).await;
         if let Ok(false) = result {
             // Stopped by a signal between two writes: the cursor must not pass what is unwritten.
             return Ok(());
@@ -68,9 +69,13 @@ impl Job<'_, '_> {
             .collect())
     }
 
-    /// Writes a batch; `Ok(false)` when a stop request cut it short between two writes.
-    pub(super) async fn write_orders(&mut self, orders: &[Order]) -> Result<bool, SyncError> {
-        let mut rows: Vec<OrderRows> = orders.iter().map(|o| order_rows(o, self.tz)).collect();
+    /// Writes a batch of orders and their rows (`rows[i]` of `orders[i]`); `Ok(false)` when a stop
+    /// request cut it short between two writes.
+    pub(super) async fn write_orders(
+        &mut self,
+        orders: &[Order],
+        mut rows: Vec<OrderRows>,
+    ) -> Result<bool, SyncError> {
         for order in &rows {
             if !order.truncated.is_empty() {
                 let columns: Vec<&str> = order.truncated.iter().map(|c| c.name()).collect();
@@ -444,8 +449,7 @@ pub(super) fn order_hash(rows: &[ContentHash]) -> String {
     for row in rows {
         hasher.update(row.0);
     }
-    let digest = hasher.finalize();
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    ContentHash(hasher.finalize().into()).to_hex()
 }
 
 /// A short kind for `sync_errors`.

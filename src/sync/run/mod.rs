@@ -15,6 +15,8 @@ use tracing::{info, warn};
 
 mod batch;
 pub mod dry_run;
+mod fetch;
+mod flush;
 pub mod reconcile;
 pub mod sheet;
 #[cfg(test)]
@@ -36,10 +38,6 @@ use crate::sync::plan::rectangles::Chunk;
 use crate::sync::plan::rectangles::OrderProgress;
 use crate::sync::plan::rows::{OrderRows, RowKey, order_rows};
 use crate::sync::plan::{Compare, OrderOutcome, Plan, SheetCells, all_tracked, cell_changes, plan};
-
-/// Orders are planned and written in batches of about this many rows, so that a backfill sends
-/// few large requests while memory stays flat.
-const BATCH_ROWS: usize = 20_000;
 
 /// How often a write whose outcome stayed unknown is re-planned (after re-reading the keys).
 const MAX_AMBIGUOUS_RETRIES: u32 = 3;
@@ -210,7 +208,8 @@ impl<'a, 'o> Job<'a, 'o> {
             tz,
             sheet: None,
             buffer: Vec::new(),
-            buffered_rows: 0,
+            buffered: Vec::new(),
+            batch: flush::Batch::new(started),
             counts: RunCounts::default(),
             warnings: Warnings::default(),
             duplicates: BTreeSet::new(),
@@ -306,7 +305,10 @@ pub(super) struct Job<'a, 'o> {
     tz: chrono_tz::Tz,
     sheet: Option<SheetSide>,
     buffer: Vec<Order>,
-    buffered_rows: usize,
+    /// The rows of `buffer`'s orders, built once as they are buffered.
+    buffered: Vec<OrderRows>,
+    /// Size and age of the buffered rows: when the next write is due.
+    batch: flush::Batch,
     counts: RunCounts,
     warnings: Warnings,
     duplicates: BTreeSet<String>,
@@ -325,11 +327,7 @@ impl Job<'_, '_> {
     pub(super) async fn sync_given(&mut self, orders: Vec<Order>) -> Result<(), SyncError> {
         self.counts.fetched += i64::try_from(orders.len()).unwrap_or(i64::MAX);
         for order in orders {
-            self.buffered_rows += order.line_items.len().max(1);
-            self.buffer.push(order);
-            if self.buffered_rows >= BATCH_ROWS {
-                self.flush().await?;
-            }
+            self.push(order).await?;
         }
         self.flush().await
     }
@@ -369,81 +367,6 @@ impl Job<'_, '_> {
             0 => None,
             signal => Some(signal),
         }
-    }
-
-    async fn run(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), SyncError> {
-        let refetch = self.services.store.pending_refetch()?;
-        let shopify = self.services.shopify;
-        let mut stream = shopify.orders_updated(from, to);
-        let mut first = true;
-        while let Some(page) = stream.next_page().await? {
-            if let Some(shop) = &page.shop {
-                self.learn_shop(shop)?;
-            }
-            self.counts.fetched += i64::try_from(page.orders.len()).unwrap_or(i64::MAX);
-            self.services.observer.fetched(page.orders_so_far);
-            if first && !refetch.is_empty() {
-                self.refetch(&refetch).await?;
-            }
-            first = false;
-            if let Some(last) = page.orders.last() {
-                self.pending_cover = Some(last.updated_at);
-            }
-            for order in page.orders {
-                self.buffered_rows += order.line_items.len().max(1);
-                self.buffer.push(order);
-            }
-            if self.buffered_rows >= BATCH_ROWS {
-                self.flush().await?;
-            }
-            if self.stop_requested().is_some() {
-                // Stop now: what is buffered is neither written nor recorded, so the cursor stays
-                // before it and the next run fetches it again.
-                return Ok(());
-            }
-        }
-        self.flush().await
-    }
-
-    /// Takes the shop's time zone and records the shop.
-    fn learn_shop(&mut self, shop: &Shop) -> Result<(), SyncError> {
-        match shop.iana_timezone.parse::<chrono_tz::Tz>() {
-            Ok(tz) => self.tz = tz,
-            Err(_) => self.warnings.add(format!(
-                "the shop's time zone {:?} is unknown to shopsync; dates are written in UTC",
-                shop.iana_timezone
-            )),
-        }
-        if self.real() {
-            self.services.store.record_shop(shop)?;
-        }
-        Ok(())
-    }
-
-    /// Fetches the orders queued by earlier failures and `reset`, by ID.
-    async fn refetch(&mut self, gids: &[String]) -> Result<(), SyncError> {
-        let orders = self.services.shopify.orders_by_ids(gids).await?;
-        let found: BTreeSet<&str> = orders.iter().map(|o| o.gid.as_str()).collect();
-        let gone: Vec<&String> = gids
-            .iter()
-            .filter(|g| !found.contains(g.as_str()))
-            .collect();
-        if !gone.is_empty() {
-            self.warnings.add(format!(
-                "{} queued order(s) are no longer visible in Shopify (deleted, or outside the 60-day \
-                 window without read_all_orders); their rows stay in the sheet",
-                gone.len()
-            ));
-            if self.real() {
-                self.services.store.mark_orders_deleted(&gone)?;
-                self.services.store.clear_refetch(&gone)?;
-            }
-        }
-        for order in orders {
-            self.buffered_rows += order.line_items.len().max(1);
-            self.buffer.push(order);
-        }
-        Ok(())
     }
 
     /// Records the run's end, moves the cursor, and builds the summary.

@@ -1,0 +1,111 @@
+//! Fetching the window page by page and buffering its orders' rows, written whenever a batch is
+//! due (see [`super::flush`]).
+
+use super::*;
+
+impl Job<'_, '_> {
+    /// Fetches the orders updated in `[from, to]` page by page (the queued refetches after the
+    /// first page), buffering them and writing each batch as it falls due.
+    pub(super) async fn run(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let refetch = self.services.store.pending_refetch()?;
+        let shopify = self.services.shopify;
+        let mut stream = shopify.orders_updated(from, to);
+        let mut first = true;
+        loop {
+            // An order recorded at the `updatedAt` Shopify shows is current: with `--force` aside,
+            // its line items past the first page are not fetched (an hourly run's overlap window
+            // stays one request), and it is counted unchanged.
+            let store = &*self.services.store;
+            let force = self.options.force;
+            let current =
+                |o: &Order| !force && store.is_current(&o.gid, o.updated_at).unwrap_or(false);
+            let Some(page) = stream.next_page_skipping(current).await? else {
+                break;
+            };
+            if let Some(shop) = &page.shop {
+                self.learn_shop(shop)?;
+            }
+            let unchanged = i64::try_from(page.unchanged).unwrap_or(i64::MAX);
+            self.counts.fetched += i64::try_from(page.orders.len()).unwrap_or(i64::MAX) + unchanged;
+            self.counts.unchanged += unchanged;
+            self.services.observer.fetched(page.orders_so_far);
+            if first && !refetch.is_empty() {
+                self.refetch(&refetch).await?;
+            }
+            first = false;
+            for order in page.orders {
+                let updated = order.updated_at;
+                // A write this push makes first covers the orders before this one.
+                self.push(order).await?;
+                self.pending_cover = Some(updated);
+            }
+            if self.batch.due(self.services.clock.now()) {
+                self.flush().await?;
+            }
+            if self.stop_requested().is_some() {
+                // Stop now: what is buffered is neither written nor recorded, so the cursor stays
+                // before it and the next run fetches it again.
+                return Ok(());
+            }
+        }
+        self.flush().await
+    }
+
+    /// Takes the shop's time zone and records the shop.
+    pub(super) fn learn_shop(&mut self, shop: &Shop) -> Result<(), SyncError> {
+        match shop.iana_timezone.parse::<chrono_tz::Tz>() {
+            Ok(tz) => self.tz = tz,
+            Err(_) => self.warnings.add(format!(
+                "the shop's time zone {:?} is unknown to shopsync; dates are written in UTC",
+                shop.iana_timezone
+            )),
+        }
+        if self.real() {
+            self.services.store.record_shop(shop)?;
+        }
+        Ok(())
+    }
+
+    /// Fetches the orders queued by earlier failures and `reset`, by ID.
+    pub(super) async fn refetch(&mut self, gids: &[String]) -> Result<(), SyncError> {
+        let orders = self.services.shopify.orders_by_ids(gids).await?;
+        let found: BTreeSet<&str> = orders.iter().map(|o| o.gid.as_str()).collect();
+        let gone: Vec<&String> = gids
+            .iter()
+            .filter(|g| !found.contains(g.as_str()))
+            .collect();
+        if !gone.is_empty() {
+            self.warnings.add(format!(
+                "{} queued order(s) are no longer visible in Shopify (deleted, or outside the 60-day \
+                 window without read_all_orders); their rows stay in the sheet",
+                gone.len()
+            ));
+            if self.real() {
+                self.services.store.mark_orders_deleted(&gone)?;
+                self.services.store.clear_refetch(&gone)?;
+            }
+        }
+        for order in orders {
+            self.push(order).await?;
+        }
+        Ok(())
+    }
+
+    /// Buffers an order's rows for the next write; writes the batch first when this order would
+    /// overflow its request.
+    pub(super) async fn push(&mut self, order: Order) -> Result<(), SyncError> {
+        let rows = order_rows(&order, self.tz);
+        let bytes = flush::rows_json_bytes(&rows);
+        if self.batch.would_overflow(bytes) {
+            self.flush().await?;
+        }
+        self.batch.add(rows.rows.len().max(1), bytes);
+        self.buffer.push(order);
+        self.buffered.push(rows);
+        Ok(())
+    }
+}

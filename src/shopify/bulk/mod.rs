@@ -376,3 +376,23 @@ impl ShopifyClient {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_export_query_carries_the_window_as_one_string_literal() {
+        let from = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let query = export_query(from, to);
+        assert!(!query.contains("WINDOW\""), "{query}");
+        assert!(query.contains(
+            r#"orders(query: "updated_at:>='2026-10-01T00:00:00Z' AND updated_at:<='2026-11-01T00:00:00Z'", sortKey: UPDATED_AT)"#
+        ), "{query}");
+        assert!(is_ours(&query));
+        assert!(!is_ours("{ orders { edges { node { id } } } }"));
+        assert!(!query.contains("first") && !query.contains("pageInfo"));
+    }
+}

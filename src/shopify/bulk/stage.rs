@@ -3,7 +3,9 @@
 //!
 //! Each line is a JSON object (parsed, never matched as text: Shopify escapes `/` in IDs as
 //! `\/`); a line with `__parentId` is a line item of that order, and comes after it but not
-//! necessarily next to it.
+//! necessarily next to it, and in no promised order among its siblings: an order's line items are
+//! read back by their numeric ID, the order of Shopify's `lineItems` connection (creation), so
+//! the rows come out as the paged path lays them out.
 
 use std::borrow::Cow;
 
@@ -12,7 +14,7 @@ use serde::Deserialize;
 use tracing::{debug, info};
 
 use super::BulkError;
-use crate::order::Order;
+use crate::order::{Order, gid_tail};
 use crate::shopify::wire::{WireLine, WireOrder};
 
 /// How many times a download cut short is tried again from the start.
@@ -56,7 +58,7 @@ fn open() -> Result<Connection, rusqlite::Error> {
          PRAGMA synchronous = OFF;
          PRAGMA cache_size = -8192;
          CREATE TABLE orders (seq INTEGER PRIMARY KEY, gid TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
-         CREATE TABLE lines (seq INTEGER PRIMARY KEY, parent TEXT NOT NULL, body TEXT NOT NULL);",
+         CREATE TABLE lines (seq INTEGER PRIMARY KEY, parent TEXT NOT NULL, num INTEGER, body TEXT NOT NULL);",
     )?;
     Ok(db)
 }
@@ -91,8 +93,9 @@ fn stage_line(
             stats.orders += 1;
         }
         Some(parent) => {
-            db.prepare_cached("INSERT INTO lines (parent, body) VALUES (?1, ?2)")?
-                .execute(params![parent, text])?;
+            let num = gid_tail(&head.id).parse::<i64>().ok();
+            db.prepare_cached("INSERT INTO lines (parent, num, body) VALUES (?1, ?2, ?3)")?
+                .execute(params![parent, num, text])?;
             stats.line_items += 1;
         }
     }
@@ -155,7 +158,7 @@ async fn download_once(
         number += 1;
         stage_line(&db, number, &pending, &mut stats)?;
     }
-    db.execute_batch("COMMIT; CREATE INDEX lines_parent ON lines (parent, seq);")?;
+    db.execute_batch("COMMIT; CREATE INDEX lines_parent ON lines (parent, num, seq);")?;
     let orphan: Option<String> = db
         .query_row(
             "SELECT parent FROM lines WHERE parent NOT IN (SELECT gid FROM orders) LIMIT 1",
@@ -203,7 +206,7 @@ impl BulkBatches {
     /// An export with no result file: nothing matched.
     pub(super) fn empty() -> Result<Self, BulkError> {
         let db = open()?;
-        db.execute_batch("CREATE INDEX lines_parent ON lines (parent, seq);")?;
+        db.execute_batch("CREATE INDEX lines_parent ON lines (parent, num, seq);")?;
         Ok(Self {
             db,
             after: 0,
@@ -237,7 +240,7 @@ impl BulkBatches {
         }
         let mut lines_sql = self
             .db
-            .prepare_cached("SELECT body FROM lines WHERE parent = ?1 ORDER BY seq")?;
+            .prepare_cached("SELECT body FROM lines WHERE parent = ?1 ORDER BY num, seq")?;
         let mut out = Vec::with_capacity(rows.len());
         for (seq, gid, body) in rows {
             let wire: WireOrder =

@@ -6,7 +6,7 @@ mod sheets_support;
 use serde_json::{Value, json};
 use sheets_support::*;
 use shopsync::sandbox::google::{Fault, SandboxOptions};
-use shopsync::sheets::{ErrorKind, RowCells, SheetsError, TRUNCATION_MARKER};
+use shopsync::sheets::{ErrorKind, Rectangle, RowCells, SheetsError, TRUNCATION_MARKER};
 
 #[tokio::test]
 async fn values_are_written_raw_and_never_become_formulas() {
@@ -302,7 +302,18 @@ async fn explicit_rectangles_are_written_and_confirmed() {
         .write_ranges(
             &book.id,
             "Orders",
-            &[(1_004, 0, &block), (1_004, 4, &single)],
+            &[
+                Rectangle {
+                    row: 1_004,
+                    column: 0,
+                    values: &block,
+                },
+                Rectangle {
+                    row: 1_004,
+                    column: 4,
+                    values: &single,
+                },
+            ],
         )
         .await
         .unwrap();

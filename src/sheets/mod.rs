@@ -29,6 +29,6 @@ pub use cells::{MAX_CELL_CHARS, TRUNCATION_MARKER, cell_text, truncate_cell};
 pub use client::{GOOGLE_PROCESSING_LIMIT, MAX_REQUEST_BYTES, SheetsClient, SheetsSettings};
 pub use drive::{Target, parse_target};
 pub use error::{ErrorKind, SheetsError};
-pub use spreadsheet::{MAX_CELLS, SpreadsheetInfo, TabInfo, TabLayout, TabSpec};
+pub use spreadsheet::{LOW_CELL_HEADROOM, MAX_CELLS, SpreadsheetInfo, TabInfo, TabLayout, TabSpec};
 pub use values::ColumnsRead;
-pub use write::{RowCells, WriteChunk, WritePlan, WriteReport, plan_rows};
+pub use write::{Rectangle, RowCells, WriteChunk, WritePlan, WriteReport, plan_rows};

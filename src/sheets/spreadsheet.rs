@@ -14,6 +14,9 @@ use super::error::SheetsError;
 /// See: <https://support.google.com/drive/answer/37603>
 pub const MAX_CELLS: u64 = 10_000_000;
 
+/// Below this many free cells under [`MAX_CELLS`], `sync` and `validate` warn.
+pub const LOW_CELL_HEADROOM: u64 = 1_000_000;
+
 /// Rows of a tab shopsync creates (Google's default for a new sheet).
 const NEW_TAB_ROWS: u32 = 1000;
 /// Columns of a tab shopsync creates, at least.

@@ -20,6 +20,34 @@ use super::client::{Call, Op, SheetsClient};
 use super::error::SheetsError;
 use super::spreadsheet::SpreadsheetInfo;
 
+/// A rectangle of values for [`SheetsClient::write_ranges`]: `values[i][j]` goes to row
+/// `row + i`, column `column + j`; every inner vector has the same length.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rectangle<'a> {
+    /// The 1-based first row.
+    pub row: u32,
+    /// The 0-based first column.
+    pub column: u32,
+    /// The values, row by row (strings, numbers, booleans; `""` for empty).
+    pub values: &'a [Vec<Value>],
+}
+
+impl Rectangle<'_> {
+    /// The A1 range the rectangle covers on tab `title`.
+    fn range(&self, title: &str) -> A1Range {
+        let height = u32::try_from(self.values.len()).unwrap_or(u32::MAX).max(1);
+        let width = self.values.first().map_or(1, Vec::len);
+        let width = u32::try_from(width).unwrap_or(u32::MAX).max(1);
+        A1Range::cells(
+            title,
+            self.column,
+            self.row,
+            self.column + width - 1,
+            self.row + height - 1,
+        )
+    }
+}
+
 /// One row's owned cells, in the order of the column map given with them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowCells {
@@ -204,11 +232,10 @@ impl SheetsClient {
         Ok(report)
     }
 
-    /// Sends one `values:batchUpdate` (`RAW`) of explicit rectangles on tab `title` and checks that
-    /// Google reports writing exactly those ranges; returns the request's body size.
+    /// Sends one `values:batchUpdate` (`RAW`) of explicit [`Rectangle`]s on tab `title` and checks
+    /// that Google reports writing exactly those ranges; returns the request's body size.
     ///
-    /// Each rectangle is `(first row (1-based), first column (0-based), rows of values)`. The
-    /// caller sizes the request (see [`MAX_REQUEST_BYTES`](super::MAX_REQUEST_BYTES)).
+    /// The caller sizes the request (see [`MAX_REQUEST_BYTES`](super::MAX_REQUEST_BYTES)).
     ///
     /// # Errors
     /// [`SheetsError::Ambiguous`] when the outcome is unknown or unconfirmed; any request error.
@@ -216,20 +243,13 @@ impl SheetsClient {
         &self,
         spreadsheet_id: &str,
         title: &str,
-        ranges: &[(u32, u32, &[Vec<Value>])],
+        rectangles: &[Rectangle<'_>],
     ) -> Result<u64, SheetsError> {
-        let entries: Vec<Entry> = ranges
+        let entries: Vec<Entry> = rectangles
             .iter()
-            .map(|&(row, column, values)| {
-                let height = u32::try_from(values.len()).unwrap_or(u32::MAX).max(1);
-                let width = values.first().map_or(1, Vec::len);
-                let width = u32::try_from(width).unwrap_or(u32::MAX).max(1);
-                let range =
-                    A1Range::cells(title, column, row, column + width - 1, row + height - 1);
-                entry(range, values)
-            })
+            .map(|r| entry(r.range(title), r.values))
             .collect();
-        let rows: usize = ranges.iter().map(|r| r.2.len()).sum();
+        let rows: usize = rectangles.iter().map(|r| r.values.len()).sum();
         let what = format!(
             "values.batchUpdate of {} ranges ({rows} rows)",
             entries.len()

@@ -34,6 +34,11 @@ pub mod queries;
 mod reply;
 mod wire;
 
+/// Without `read_all_orders`, Shopify shows only orders created in the last this many days.
+///
+/// See: <https://shopify.dev/docs/api/usage/access-scopes> (`read_all_orders`)
+pub const DEFAULT_ORDER_WINDOW_DAYS: u32 = 60;
+
 pub use auth::Auth;
 pub use client::{ClientStats, DEFAULT_API_VERSION, ShopifyClient, ShopifySettings};
 pub use error::{ErrorKind, ShopifyError};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::sheets::SheetsError;
 use crate::shopify::ShopifyError;
 use crate::store::{LockError, StoreError};
-use crate::sync::header::LayoutError;
+use crate::sync::plan::header::LayoutError;
 
 /// Why a sync (or a reconciliation) stopped.
 #[derive(Debug, thiserror::Error)]

@@ -10,12 +10,12 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::order::{Address, Customer, LineItem, Money, Order};
-use crate::sync::columns::Column;
-use crate::sync::hash::ContentHash;
-use crate::sync::header::HeaderLayout;
-use crate::sync::index::SheetIndex;
 use crate::sync::plan::SheetCells;
-use crate::sync::rows::{OrderRows, Row, RowKey, order_rows};
+use crate::sync::plan::columns::Column;
+use crate::sync::plan::hash::ContentHash;
+use crate::sync::plan::header::HeaderLayout;
+use crate::sync::plan::index::SheetIndex;
+use crate::sync::plan::rows::{OrderRows, Row, RowKey, order_rows};
 
 /// Parses an RFC 3339 instant.
 pub fn at(text: &str) -> DateTime<Utc> {

@@ -91,7 +91,7 @@ fn an_empty_tab_made_by_hand() {
 #[test]
 fn a_tab_holding_only_the_header() {
     let world = world_with_tabs(83, &[TAB]);
-    let header: Vec<Value> = shopsync::sync::columns::Column::ALL
+    let header: Vec<Value> = shopsync::sync::plan::columns::Column::ALL
         .iter()
         .map(|c| json!(c.name()))
         .collect();

@@ -91,7 +91,7 @@ fn assert_nothing_written(world: &World) {
 fn a_good_world_passes_every_check_and_writes_nothing() {
     let world = World::new(11, 5);
     // The tab as the first sync leaves it, without syncing: the header row only.
-    let header: Vec<Value> = shopsync::sync::columns::Column::ALL
+    let header: Vec<Value> = shopsync::sync::plan::columns::Column::ALL
         .iter()
         .map(|c| json!(c.name()))
         .collect();

@@ -8,7 +8,7 @@ use crate::cli::exit::Outcome;
 use crate::cli::output::{Color, Output};
 use crate::cli::progress::Bars;
 use crate::cli::remote;
-use crate::sync::reconcile::{FindingClass, Reconciliation, reconcile};
+use crate::sync::run::reconcile::{FindingClass, Reconciliation, reconcile};
 use crate::sync::{RunKind, Services, StopSignal};
 
 /// Look for gaps in order numbers, tracked rows gone from the sheet, and days whose order counts

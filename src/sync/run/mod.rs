@@ -13,17 +13,15 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tracing::{info, warn};
 
+mod batch;
+pub mod dry_run;
+pub mod reconcile;
+pub mod sheet;
 #[cfg(test)]
 mod tests;
-mod write;
 
-use super::dry_run::DryRunOutput;
-use super::error::SyncError;
-use super::hash::ContentHash;
-use super::plan::{Compare, OrderOutcome, Plan, SheetCells, all_tracked, cell_changes, plan};
-use super::rows::{OrderRows, RowKey, order_rows};
-use super::sheet::{Chunk, SheetSide, WriteStats};
-use super::writes::OrderProgress;
+use self::dry_run::DryRunOutput;
+use self::sheet::{SheetSide, WriteStats};
 use crate::clock::SharedClock;
 use crate::order::{Order, Shop};
 use crate::sheets::{SheetsClient, SheetsError, SheetsSettings};
@@ -32,6 +30,12 @@ use crate::store::{
     Binding, NewError, RunCounts, RunId, RunMode, RunOutcome, Store, StoreError, SyncedOrder,
     SyncedRow,
 };
+use crate::sync::error::SyncError;
+use crate::sync::plan::hash::ContentHash;
+use crate::sync::plan::rectangles::Chunk;
+use crate::sync::plan::rectangles::OrderProgress;
+use crate::sync::plan::rows::{OrderRows, RowKey, order_rows};
+use crate::sync::plan::{Compare, OrderOutcome, Plan, SheetCells, all_tracked, cell_changes, plan};
 
 /// Orders are planned and written in batches of about this many rows, so that a backfill sends
 /// few large requests while memory stays flat.
@@ -262,7 +266,7 @@ impl Job<'_, '_> {
             Err(err) => self
                 .services
                 .store
-                .record_run_failure(self.run, write::error_kind(err), &err.to_string())
+                .record_run_failure(self.run, batch::error_kind(err), &err.to_string())
                 .map(drop),
             Ok(()) if matches!(outcome, RunOutcome::Success | RunOutcome::Partial) => {
                 self.services.store.resolve_run_failure().map(drop)

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use chrono::Duration;
 
-use super::write::{error_kind, order_hash, row_hashes};
+use super::batch::{error_kind, order_hash, row_hashes};
 use super::*;
 use crate::store::{LineItemHashes, OrderHashes};
 use crate::sync::fixtures::{TZ, at, key, order};
-use crate::sync::hash::ContentHash;
+use crate::sync::plan::hash::ContentHash;
 
 fn options(overlap_minutes: u32, lookback_days: u32, since: Option<&str>) -> SyncOptions {
     SyncOptions {
@@ -112,8 +112,8 @@ fn tracked_hashes_are_keyed_as_the_sheet_keys_rows_and_unconfirmed_rows_have_non
 
 #[test]
 fn the_order_hash_covers_every_row_hash_in_order() {
-    let a = ContentHash::of_cells(&[crate::sync::cell::Cell::text("a")]);
-    let b = ContentHash::of_cells(&[crate::sync::cell::Cell::text("b")]);
+    let a = ContentHash::of_cells(&[crate::sync::plan::cell::Cell::text("a")]);
+    let b = ContentHash::of_cells(&[crate::sync::plan::cell::Cell::text("b")]);
     let ab = order_hash(&[a, b]);
     assert_eq!(ab.len(), 64);
     assert_eq!(ab, order_hash(&[a, b]));

@@ -15,7 +15,7 @@ use crate::retry::Backoff;
 use crate::sheets::{MAX_CELLS, SheetsClient, SheetsError, SpreadsheetInfo, Target, parse_target};
 use crate::shopify::ShopifyError;
 use crate::store::Binding;
-use crate::sync::header::HeaderLayout;
+use crate::sync::plan::header::HeaderLayout;
 
 /// The remote checks, in the order they are shown.
 pub(super) const NAMES: [&str; 9] = [
@@ -35,14 +35,6 @@ pub(super) const FIRST_SHOPIFY: usize = 6;
 
 /// How long one remote step may take, retries included.
 const STEP_DEADLINE: Duration = Duration::from_secs(30);
-
-/// Below this many free cells the headroom check warns (as `sync` does).
-const LOW_HEADROOM: u64 = 1_000_000;
-
-/// Without `read_all_orders`, Shopify shows only orders created in the last this many days.
-///
-/// See: <https://shopify.dev/docs/api/usage/access-scopes> (`read_all_orders`)
-const DEFAULT_ORDER_WINDOW_DAYS: u32 = 60;
 
 /// The spreadsheet and tab as found, for the binding check.
 #[derive(Debug, Clone)]
@@ -353,7 +345,7 @@ fn headroom_check(book: &SpreadsheetInfo) -> Check {
             detail,
             "delete unused rows, columns or tabs, or point target_spreadsheet at a new spreadsheet",
         )
-    } else if left < LOW_HEADROOM {
+    } else if left < crate::sheets::LOW_CELL_HEADROOM {
         Check::warn(
             NAME,
             detail,
@@ -452,7 +444,7 @@ fn scopes_check(granted: &[String], lookback_days: u32) -> Check {
     if has("read_all_orders") {
         return Check::pass(NAME, format!("granted: {list}"));
     }
-    let window = DEFAULT_ORDER_WINDOW_DAYS;
+    let window = crate::shopify::DEFAULT_ORDER_WINDOW_DAYS;
     if lookback_days > window {
         Check::fail(
             NAME,

@@ -168,11 +168,6 @@ impl SheetIndex {
         &self.layout
     }
 
-    /// The header layout, to commit its additions once row 1 is written.
-    pub fn layout_mut(&mut self) -> &mut HeaderLayout {
-        &mut self.layout
-    }
-
     /// The 1-based rows holding `key`, top to bottom; empty when the key is absent.
     #[must_use]
     pub fn rows_of(&self, key: &RowKey) -> &[u32] {

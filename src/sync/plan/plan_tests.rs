@@ -9,7 +9,7 @@ use super::*;
 use crate::sync::fixtures::{
     Sheet, at, default_header, hashes, header_of, item, key, money, order, rows_of,
 };
-use crate::sync::header::HeaderLayout;
+use crate::sync::plan::header::HeaderLayout;
 
 #[test]
 fn a_fresh_sheet_gets_headers_and_every_row_appended_in_creation_order() {

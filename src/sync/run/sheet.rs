@@ -9,15 +9,17 @@
 use serde_json::Value;
 use tracing::{debug, info};
 
-use super::columns::Column;
-use super::header::HeaderLayout;
-use super::index::SheetIndex;
-use super::plan::{Plan, SheetCells};
-use super::writes::{RangeWrite, append_writes};
-use crate::sheets::{MAX_REQUEST_BYTES, SheetsClient, SheetsError, SpreadsheetInfo, TabSpec};
+use crate::sheets::{
+    MAX_REQUEST_BYTES, Rectangle, SheetsClient, SheetsError, SpreadsheetInfo, TabSpec,
+};
 use crate::store::{Binding, StoreError};
+use crate::sync::plan::columns::Column;
+use crate::sync::plan::header::HeaderLayout;
+use crate::sync::plan::index::SheetIndex;
+use crate::sync::plan::rectangles::{Chunk, RangeWrite, chunk_plan};
+use crate::sync::plan::{Plan, SheetCells};
 
-use super::error::SyncError;
+use crate::sync::error::SyncError;
 
 /// The most blank rows a growth adds beyond what the writes need.
 const GROW_AHEAD_MAX: u32 = 100_000;
@@ -44,16 +46,6 @@ pub struct WriteStats {
     pub rows_appended: u64,
     /// Rows rewritten in place.
     pub rows_updated: u64,
-}
-
-/// One request's worth of rectangles, and the plan entries it completes.
-#[derive(Debug, Default)]
-pub struct Chunk {
-    size: usize,
-    /// Indexes into `plan.appends` whose rows this chunk writes completely.
-    pub appends: Vec<usize>,
-    /// Indexes into `plan.updates` whose rows this chunk writes completely.
-    pub updates: Vec<usize>,
 }
 
 impl SheetSide {
@@ -232,10 +224,7 @@ impl SheetSide {
     /// [`SheetsError::Ambiguous`] (inside [`SyncError::Sheets`]) when the outcome is unknown.
     pub async fn send(&mut self, plan: &Plan, chunk: &Chunk) -> Result<(), SheetsError> {
         let writes = chunk.writes(plan);
-        let ranges: Vec<(u32, u32, &[Vec<Value>])> = writes
-            .iter()
-            .map(|w| (w.row, column_u32(w.column), w.values.as_slice()))
-            .collect();
+        let ranges: Vec<Rectangle<'_>> = writes.iter().map(rectangle).collect();
         let bytes = self
             .client
             .write_ranges(&self.book.id, &self.title, &ranges)
@@ -262,170 +251,15 @@ impl SheetSide {
     }
 }
 
+/// The plan's rectangle as the Sheets client takes it.
+fn rectangle(write: &RangeWrite) -> Rectangle<'_> {
+    Rectangle {
+        row: write.row,
+        column: column_u32(write.column),
+        values: &write.values,
+    }
+}
+
 fn column_u32(column: usize) -> u32 {
     u32::try_from(column).unwrap_or(u32::MAX)
-}
-
-/// Cuts a plan's writes into chunks of at most `max_bytes` of JSON (a single row larger than that
-/// still goes, alone). Consecutive appended rows share rectangles; updates are one row each.
-#[must_use]
-pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
-    // Per-range overhead: the A1 range text and the JSON around it.
-    const RANGE_OVERHEAD: usize = 80;
-    let mut chunks: Vec<Chunk> = Vec::new();
-    let mut current = Chunk::default();
-    let mut start = 0;
-    while start < plan.appends.len() {
-        // A run of appends that merge into the same rectangles.
-        let mut end = start + 1;
-        while end < plan.appends.len() && plan.appends[end].row == plan.appends[end - 1].row + 1 {
-            end += 1;
-        }
-        for i in start..end {
-            let writes = plan.appends[i].writes();
-            let size: usize = writes.iter().map(RangeWrite::json_len).sum::<usize>() + 2;
-            if current.size + size + RANGE_OVERHEAD > max_bytes && !current.is_empty() {
-                chunks.push(std::mem::take(&mut current));
-            }
-            current.size += size;
-            current.appends.push(i);
-        }
-        start = end;
-    }
-    for (i, update) in plan.updates.iter().enumerate() {
-        let size: usize = update
-            .writes()
-            .iter()
-            .map(|w| w.json_len() + RANGE_OVERHEAD)
-            .sum();
-        if current.size + size > max_bytes && !current.is_empty() {
-            chunks.push(std::mem::take(&mut current));
-        }
-        current.size += size;
-        current.updates.push(i);
-    }
-    if !current.is_empty() {
-        chunks.push(current);
-    }
-    chunks
-}
-
-impl Chunk {
-    fn is_empty(&self) -> bool {
-        self.appends.is_empty() && self.updates.is_empty()
-    }
-
-    /// The chunk cut into two of about as many rows, or `None` for a single row: to find the row
-    /// in a refused request.
-    #[must_use]
-    pub fn halves(&self) -> Option<(Chunk, Chunk)> {
-        let rows = self.appends.len() + self.updates.len();
-        if rows < 2 {
-            return None;
-        }
-        let mid = rows / 2;
-        let split = |range: std::ops::Range<usize>| Chunk {
-            size: 0,
-            appends: self
-                .appends
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| range.contains(i))
-                .map(|(_, &a)| a)
-                .collect(),
-            updates: self
-                .updates
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| range.contains(&(i + self.appends.len())))
-                .map(|(_, &u)| u)
-                .collect(),
-        };
-        Some((split(0..mid), split(mid..rows)))
-    }
-
-    /// The chunk's rectangles, built from the plan entries it holds (consecutive appended rows
-    /// share rectangles; updates are one row each).
-    #[must_use]
-    pub fn writes(&self, plan: &Plan) -> Vec<RangeWrite> {
-        let appends: Vec<_> = self
-            .appends
-            .iter()
-            .map(|&i| plan.appends[i].clone())
-            .collect();
-        let mut writes = append_writes(&appends);
-        for &i in &self.updates {
-            writes.extend(plan.updates[i].writes());
-        }
-        writes
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    use crate::sync::fixtures::{order, rows_of};
-    use crate::sync::plan::{Compare, plan};
-
-    /// A plan appending one row per order to a fresh tab.
-    fn backfill_plan(orders: u64) -> Plan {
-        let orders: Vec<_> = (1..=orders)
-            .map(|i| order(5_500_000 + i, 1000 + i64::try_from(i).unwrap()))
-            .collect();
-        let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
-        let tracked = std::collections::HashMap::new();
-        plan(rows_of(&orders), &index, Compare::Hashes(&tracked))
-    }
-
-    #[test]
-    fn chunks_respect_the_size_and_keep_rows_whole() {
-        let plan = backfill_plan(300);
-        let whole = chunk_plan(&plan, usize::MAX);
-        assert_eq!(whole.len(), 1);
-        // One rectangle per run for consecutive appended rows.
-        assert_eq!(whole[0].writes(&plan).len(), 1);
-        assert_eq!(whole[0].appends.len(), 600);
-
-        let size = whole[0].writes(&plan)[0].json_len();
-        let chunks = chunk_plan(&plan, size / 4);
-        assert!(chunks.len() >= 4, "{}", chunks.len());
-        let rows: usize = chunks.iter().map(|c| c.appends.len()).sum();
-        assert_eq!(rows, 600);
-        for chunk in &chunks {
-            let writes = chunk.writes(&plan);
-            let bytes: usize = writes.iter().map(RangeWrite::json_len).sum();
-            assert!(bytes <= size / 4, "{bytes} > {}", size / 4);
-            let written: usize = writes.iter().map(|w| w.values.len()).sum();
-            assert_eq!(written, chunk.appends.len());
-        }
-    }
-
-    #[test]
-    fn halves_split_the_rows_evenly_and_lose_none() {
-        let plan = backfill_plan(3);
-        let mut chunk = chunk_plan(&plan, usize::MAX).remove(0);
-        chunk.appends.truncate(5);
-        chunk.updates = vec![0, 1];
-        let (first, second) = chunk.halves().expect("seven rows halve");
-        assert_eq!(
-            (first.appends.clone(), first.updates.clone()),
-            (vec![0, 1, 2], vec![])
-        );
-        assert_eq!(
-            (second.appends.clone(), second.updates.clone()),
-            (vec![3, 4], vec![0, 1])
-        );
-        let (a, b) = second.halves().expect("four rows halve");
-        assert_eq!(
-            (a.appends, a.updates, b.appends, b.updates),
-            (vec![3, 4], vec![], vec![], vec![0, 1])
-        );
-        let single = Chunk {
-            size: 0,
-            appends: Vec::new(),
-            updates: vec![1],
-        };
-        assert!(single.halves().is_none());
-    }
 }

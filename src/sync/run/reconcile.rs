@@ -13,18 +13,18 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::error::SyncError;
-use super::rows::RowKey;
-use super::run::{Job, RunKind, Services, Summary, SyncOptions};
+use super::{Job, RunKind, Services, Summary, SyncOptions};
 use crate::order::Order;
 use crate::store::{GapClass, RunMode, StoreError, local_day_start};
+use crate::sync::error::SyncError;
+use crate::sync::plan::rows::RowKey;
 
 /// At most this many missing numbers are looked up per run (one request each); the rest wait for
 /// the next run, so a store with a huge gap is not hammered.
 const MAX_NUMBER_LOOKUPS: usize = 200;
 
-/// Shopify shows orders created in the last 60 days without `read_all_orders`.
-const DEFAULT_WINDOW_DAYS: i64 = 60;
+/// Shopify shows orders created in the last this many days without `read_all_orders`.
+const DEFAULT_WINDOW_DAYS: i64 = crate::shopify::DEFAULT_ORDER_WINDOW_DAYS as i64;
 
 /// What a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -200,7 +200,7 @@ impl Job<'_, '_> {
                 self.services.store.bind(&binding)?;
                 self.binding = Some(binding);
             }
-            if side.cell_headroom() < 1_000_000 {
+            if side.cell_headroom() < crate::sheets::LOW_CELL_HEADROOM {
                 self.warnings.add(format!(
                     "the spreadsheet has room for only {} more cells under Google's \
                      10,000,000-cell limit",

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::columns::Column;
-use super::error::SyncError;
-use super::plan::{CellChange, Plan};
 use crate::csv_safe::neutralise;
+use crate::sync::error::SyncError;
+use crate::sync::plan::columns::Column;
+use crate::sync::plan::{CellChange, Plan};
 
 /// What a dry run found, gathered across its batches, then written to its folder.
 #[derive(Debug)]

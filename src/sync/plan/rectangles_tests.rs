@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::sync::columns::Column;
 use crate::sync::fixtures::order;
-use crate::sync::index::SheetIndex;
+use crate::sync::plan::columns::Column;
+use crate::sync::plan::index::SheetIndex;
+use crate::sync::plan::rows::{OrderRows, order_rows};
 use crate::sync::plan::{Compare, plan};
-use crate::sync::rows::{OrderRows, order_rows};
 
 fn fetched(ids: &[u64]) -> Vec<OrderRows> {
     ids.iter()
@@ -131,4 +131,76 @@ fn orders_complete_only_when_all_their_writes_are_confirmed() {
     );
     assert!(!progress.confirm(9), "an unknown order is ignored");
     assert!(progress.incomplete().is_empty());
+}
+
+/// The chunker: requests by size, rows kept whole, halves for isolating a refused row.
+mod chunks {
+    use crate::sync::plan::Plan;
+    use crate::sync::plan::header::HeaderLayout;
+    use crate::sync::plan::index::SheetIndex;
+    use crate::sync::plan::rectangles::*;
+
+    use crate::sync::fixtures::{order, rows_of};
+    use crate::sync::plan::{Compare, plan};
+
+    /// A plan appending one row per order to a fresh tab.
+    fn backfill_plan(orders: u64) -> Plan {
+        let orders: Vec<_> = (1..=orders)
+            .map(|i| order(5_500_000 + i, 1000 + i64::try_from(i).unwrap()))
+            .collect();
+        let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+        let tracked = std::collections::HashMap::new();
+        plan(rows_of(&orders), &index, Compare::Hashes(&tracked))
+    }
+
+    #[test]
+    fn chunks_respect_the_size_and_keep_rows_whole() {
+        let plan = backfill_plan(300);
+        let whole = chunk_plan(&plan, usize::MAX);
+        assert_eq!(whole.len(), 1);
+        // One rectangle per run for consecutive appended rows.
+        assert_eq!(whole[0].writes(&plan).len(), 1);
+        assert_eq!(whole[0].appends.len(), 600);
+
+        let size = whole[0].writes(&plan)[0].json_len();
+        let chunks = chunk_plan(&plan, size / 4);
+        assert!(chunks.len() >= 4, "{}", chunks.len());
+        let rows: usize = chunks.iter().map(|c| c.appends.len()).sum();
+        assert_eq!(rows, 600);
+        for chunk in &chunks {
+            let writes = chunk.writes(&plan);
+            let bytes: usize = writes.iter().map(RangeWrite::json_len).sum();
+            assert!(bytes <= size / 4, "{bytes} > {}", size / 4);
+            let written: usize = writes.iter().map(|w| w.values.len()).sum();
+            assert_eq!(written, chunk.appends.len());
+        }
+    }
+
+    #[test]
+    fn halves_split_the_rows_evenly_and_lose_none() {
+        let plan = backfill_plan(3);
+        let mut chunk = chunk_plan(&plan, usize::MAX).remove(0);
+        chunk.appends.truncate(5);
+        chunk.updates = vec![0, 1];
+        let (first, second) = chunk.halves().expect("seven rows halve");
+        assert_eq!(
+            (first.appends.clone(), first.updates.clone()),
+            (vec![0, 1, 2], vec![])
+        );
+        assert_eq!(
+            (second.appends.clone(), second.updates.clone()),
+            (vec![3, 4], vec![0, 1])
+        );
+        let (a, b) = second.halves().expect("four rows halve");
+        assert_eq!(
+            (a.appends, a.updates, b.appends, b.updates),
+            (vec![3, 4], vec![], vec![], vec![0, 1])
+        );
+        let single = Chunk {
+            size: 0,
+            appends: Vec::new(),
+            updates: vec![1],
+        };
+        assert!(single.halves().is_none());
+    }
 }

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::header::HeaderLayout;
-use super::plan::{Append, CellRun, Plan, Update};
+use super::{Append, CellRun, Plan, Update};
 
 /// A rectangle of values to write with `RAW`: `values[i][j]` goes to row `row + i`, column
 /// `column + j`. Every inner vector has the same length.
@@ -137,11 +137,7 @@ impl OrderProgress {
     #[must_use]
     pub fn new(plan: &Plan) -> OrderProgress {
         OrderProgress {
-            remaining: plan
-                .orders
-                .iter()
-                .map(super::plan::OrderPlan::writes)
-                .collect(),
+            remaining: plan.orders.iter().map(super::OrderPlan::writes).collect(),
         }
     }
 
@@ -180,6 +176,111 @@ impl OrderProgress {
     }
 }
 
+/// One request's worth of rectangles, and the plan entries it completes.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    size: usize,
+    /// Indexes into `plan.appends` whose rows this chunk writes completely.
+    pub appends: Vec<usize>,
+    /// Indexes into `plan.updates` whose rows this chunk writes completely.
+    pub updates: Vec<usize>,
+}
+
+/// Cuts a plan's writes into chunks of at most `max_bytes` of JSON (a single row larger than that
+/// still goes, alone). Consecutive appended rows share rectangles; updates are one row each.
+#[must_use]
+pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
+    // Per-range overhead: the A1 range text and the JSON around it.
+    const RANGE_OVERHEAD: usize = 80;
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut current = Chunk::default();
+    let mut start = 0;
+    while start < plan.appends.len() {
+        // A run of appends that merge into the same rectangles.
+        let mut end = start + 1;
+        while end < plan.appends.len() && plan.appends[end].row == plan.appends[end - 1].row + 1 {
+            end += 1;
+        }
+        for i in start..end {
+            let writes = plan.appends[i].writes();
+            let size: usize = writes.iter().map(RangeWrite::json_len).sum::<usize>() + 2;
+            if current.size + size + RANGE_OVERHEAD > max_bytes && !current.is_empty() {
+                chunks.push(std::mem::take(&mut current));
+            }
+            current.size += size;
+            current.appends.push(i);
+        }
+        start = end;
+    }
+    for (i, update) in plan.updates.iter().enumerate() {
+        let size: usize = update
+            .writes()
+            .iter()
+            .map(|w| w.json_len() + RANGE_OVERHEAD)
+            .sum();
+        if current.size + size > max_bytes && !current.is_empty() {
+            chunks.push(std::mem::take(&mut current));
+        }
+        current.size += size;
+        current.updates.push(i);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+impl Chunk {
+    fn is_empty(&self) -> bool {
+        self.appends.is_empty() && self.updates.is_empty()
+    }
+
+    /// The chunk cut into two of about as many rows, or `None` for a single row: to find the row
+    /// in a refused request.
+    #[must_use]
+    pub fn halves(&self) -> Option<(Chunk, Chunk)> {
+        let rows = self.appends.len() + self.updates.len();
+        if rows < 2 {
+            return None;
+        }
+        let mid = rows / 2;
+        let split = |range: std::ops::Range<usize>| Chunk {
+            size: 0,
+            appends: self
+                .appends
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| range.contains(i))
+                .map(|(_, &a)| a)
+                .collect(),
+            updates: self
+                .updates
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| range.contains(&(i + self.appends.len())))
+                .map(|(_, &u)| u)
+                .collect(),
+        };
+        Some((split(0..mid), split(mid..rows)))
+    }
+
+    /// The chunk's rectangles, built from the plan entries it holds (consecutive appended rows
+    /// share rectangles; updates are one row each).
+    #[must_use]
+    pub fn writes(&self, plan: &Plan) -> Vec<RangeWrite> {
+        let appends: Vec<_> = self
+            .appends
+            .iter()
+            .map(|&i| plan.appends[i].clone())
+            .collect();
+        let mut writes = append_writes(&appends);
+        for &i in &self.updates {
+            writes.extend(plan.updates[i].writes());
+        }
+        writes
+    }
+}
+
 #[cfg(test)]
-#[path = "writes_tests.rs"]
+#[path = "rectangles_tests.rs"]
 mod tests;

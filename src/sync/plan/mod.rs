@@ -3,19 +3,27 @@
 //!
 //! A pure function (DESIGN.md section 4 steps 3-5, section 9 "Change detection" and "Where new rows
 //! go"); the caller applies it, then records each order once every write covering its rows is
-//! confirmed ([`super::writes::OrderProgress`]).
+//! confirmed ([`self::rectangles::OrderProgress`]).
+
+pub mod cell;
+pub mod columns;
+pub mod hash;
+pub mod header;
+pub mod index;
+pub mod rectangles;
+pub mod rows;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::cell::{Cell, display_sheet_value};
-use super::columns::Column;
-use super::hash::ContentHash;
-use super::header::HeaderAddition;
-use super::index::{DuplicateKey, SheetIndex};
-use super::rows::{OrderRows, Row, RowKey};
+use self::cell::{Cell, display_sheet_value};
+use self::columns::Column;
+use self::hash::ContentHash;
+use self::header::HeaderAddition;
+use self::index::{DuplicateKey, SheetIndex};
+use self::rows::{OrderRows, Row, RowKey};
 
 /// What decides that a row already in the sheet must be written.
 #[derive(Debug, Clone, Copy)]
@@ -47,13 +55,6 @@ impl SheetCells {
     /// Records one row as read: `values[j]` is the cell of column `first_column + j` (ragged).
     pub fn insert_row(&mut self, row: u32, first_column: usize, values: Vec<Value>) {
         self.rows.insert(row, (first_column, values));
-    }
-
-    /// Records a block read in one range: `rows[i]` is sheet row `first_row + i`.
-    pub fn insert_block(&mut self, first_row: u32, first_column: usize, rows: Vec<Vec<Value>>) {
-        for (row, values) in (first_row..).zip(rows) {
-            self.insert_row(row, first_column, values);
-        }
     }
 
     /// The value of one cell, `None` when blank or not read.

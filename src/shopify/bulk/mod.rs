@@ -19,8 +19,9 @@ use tracing::{debug, info, instrument, warn};
 
 use super::client::ShopifyClient;
 use super::error::ShopifyError;
-use super::orders::window_query;
+use super::orders::{OrdersCount, window_query};
 use super::queries;
+use super::wire::CountData;
 
 pub use stage::{BulkBatches, StageStats};
 
@@ -236,6 +237,28 @@ pub struct BulkExport {
 }
 
 impl ShopifyClient {
+    /// How many orders have `updatedAt` in `[from, to]`: sizes a backfill before choosing bulk.
+    ///
+    /// # Errors
+    /// Any [`ShopifyError`] after retries.
+    pub async fn orders_count_updated(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<OrdersCount, ShopifyError> {
+        let vars = json!({ "query": window_query("updated_at", from, to) });
+        let data: CountData = self.run(queries::ORDERS_COUNT, vars, 1.0).await?;
+        let count = data.orders_count.ok_or_else(|| ShopifyError::Decode {
+            operation: queries::ORDERS_COUNT.name,
+            message: "ordersCount was null".to_owned(),
+            retryable: false,
+        })?;
+        Ok(OrdersCount {
+            count: count.count,
+            exact: count.precision == "EXACT",
+        })
+    }
+
     /// Starts a bulk query of `query`; busy answers are waited out a few times.
     async fn bulk_start(&self, query: &str) -> Result<BulkOperation, BulkError> {
         let mut busy = 0;

@@ -14,12 +14,14 @@ use serde::Serialize;
 use tracing::{info, warn};
 
 mod batch;
+mod bulk;
 pub mod dry_run;
 pub mod reconcile;
 pub mod sheet;
 #[cfg(test)]
 mod tests;
 
+pub use self::bulk::{BulkChoice, expected_paging_secs};
 use self::dry_run::DryRunOutput;
 use self::sheet::{SheetSide, WriteStats};
 use crate::clock::SharedClock;
@@ -66,6 +68,8 @@ pub struct SyncOptions {
     pub kind: RunKind,
     /// `--force`: compare the sheet's cells for every fetched row, rewrite what differs.
     pub force: bool,
+    /// `--bulk` / `--no-bulk`: whether a backfill may be exported in bulk.
+    pub bulk: BulkChoice,
     /// `--since`: also fetch orders updated since then.
     pub since: Option<DateTime<Utc>>,
     /// First-run window.
@@ -374,18 +378,32 @@ impl Job<'_, '_> {
     async fn run(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), SyncError> {
         let refetch = self.services.store.pending_refetch()?;
         let shopify = self.services.shopify;
+        if self.bulk_forced() {
+            let shop = shopify.shop().await?;
+            self.learn_shop(&shop)?;
+            if self.run_bulk(from, to, &refetch).await? {
+                return Ok(());
+            }
+        }
         let mut stream = shopify.orders_updated(from, to);
         let mut first = true;
         while let Some(page) = stream.next_page().await? {
             if let Some(shop) = &page.shop {
                 self.learn_shop(shop)?;
             }
-            self.counts.fetched += i64::try_from(page.orders.len()).unwrap_or(i64::MAX);
-            self.services.observer.fetched(page.orders_so_far);
+            if first
+                && page.has_more
+                && self.bulk_after_first_page(&page.orders, from, to).await?
+                && self.run_bulk(from, to, &refetch).await?
+            {
+                return Ok(());
+            }
             if first && !refetch.is_empty() {
                 self.refetch(&refetch).await?;
             }
             first = false;
+            self.counts.fetched += i64::try_from(page.orders.len()).unwrap_or(i64::MAX);
+            self.services.observer.fetched(page.orders_so_far);
             if let Some(last) = page.orders.last() {
                 self.pending_cover = Some(last.updated_at);
             }

@@ -10,6 +10,7 @@
 //! - `missing`: reconciliation: gaps explained and remembered, deleted rows written back.
 //! - `sync`: the sync end to end against the emulators; each test is a promise of DESIGN.md.
 //! - `sync_updates`: orders changed in Shopify are updated in place; `--force`, `reset`, formulas, long notes.
+//! - `sync_bulk`: backfills exported in bulk, and every way an export fails falling back to paging.
 //! - `sync_cursor`: the window's overlap catches late-shown changes; an empty window moves the cursor.
 //! - `sync_dry_run`: `sync --test` sends no write, changes no tracking table, leaves its plan on disk.
 //! - `sync_first_tab`: the first run on no tab, an empty tab, a header-only tab and a headerless tab
@@ -57,6 +58,7 @@ mod secrets;
 mod support;
 mod sync;
 mod sync_bad_inputs;
+mod sync_bulk;
 mod sync_crashes;
 mod sync_cursor;
 mod sync_dry_run;

@@ -35,6 +35,7 @@
 //! - `validate`: every check against the emulators, each broken piece failing its own check, and
 //!   nothing written anywhere.
 //! - `demo`: `shopsync demo` runs every step against its own sandbox; foreign folders are refused.
+//! - `demo_serve`: `demo --serve` keeps the sandbox running for any client and stops on SIGINT.
 //! - `backup`: a verified copy taken while a sync holds the lock; owner-only; `--force`; refusals.
 //! - `schedule`: crontab line and systemd units, run as cron runs them and checked by systemd.
 //! - `migration`: the prior Python tool's commands, database, log and tab, as the README describes.
@@ -44,6 +45,7 @@ mod backup;
 mod completions;
 mod config;
 mod demo;
+mod demo_serve;
 mod export;
 mod fixture;
 mod help;

@@ -4,7 +4,9 @@
 //! `cargo bench --bench sync` runs every scenario at full size; a quick run:
 //! `cargo bench --bench sync -- --orders 20000 --rate-orders 300`. Scenarios:
 //! `--scenario backfill` (the unlimited-bucket backfill, then the hourly no-op run),
-//! `--scenario rate` (a backfill under Shopify's real rate limits), or `all` (the default).
+//! `--scenario rate` (a paged backfill under Shopify's real rate limits), `--scenario bulk` (the
+//! backfill as a bulk export, with an unlimited bucket and under the real one), or `all` (the
+//! default). `backfill` and `rate` page (`--no-bulk`): they measure the paged path.
 //! Exits 1 when a budget is missed, 2 on a bad argument. Without `--bench` (which `cargo bench`
 //! passes; `cargo test --all-targets` does not) it does nothing.
 
@@ -61,7 +63,7 @@ fn parse_args() -> Result<Args, String> {
             "--no-validate" => args.validate = false,
             "--help" | "-h" => {
                 return Err(
-                    "usage: cargo bench --bench sync -- [--scenario all|backfill|rate] \
+                    "usage: cargo bench --bench sync -- [--scenario all|backfill|rate|bulk] \
                             [--orders N] [--rate-orders N] [--no-validate]"
                         .to_owned(),
                 );
@@ -69,7 +71,7 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown argument {other:?} (try --help)")),
         }
     }
-    if !matches!(args.scenario.as_str(), "all" | "backfill" | "rate") {
+    if !matches!(args.scenario.as_str(), "all" | "backfill" | "rate" | "bulk") {
         return Err(format!("unknown scenario {:?}", args.scenario));
     }
     Ok(args)
@@ -96,11 +98,25 @@ fn main() -> ExitCode {
         }
     };
     let mut report = Report::default();
-    if args.scenario != "rate" {
+    if matches!(args.scenario.as_str(), "all" | "backfill") {
         backfill(&args, &mut report);
     }
-    if args.scenario != "backfill" {
+    if matches!(args.scenario.as_str(), "all" | "rate") {
         rate_limited(&args, &mut report);
+    }
+    if matches!(args.scenario.as_str(), "all" | "bulk") {
+        support::bulk::bulk_backfill(
+            args.orders,
+            BucketConfig::unlimited(),
+            args.validate,
+            &mut report,
+        );
+        support::bulk::bulk_backfill(
+            args.orders,
+            BucketConfig::default(),
+            args.validate,
+            &mut report,
+        );
     }
     println!("\n{}", report.table());
     if report.all_met() {
@@ -112,9 +128,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs `shopsync sync --json`; a failed run is reported and counts as a missed budget.
+/// Runs `shopsync sync --json --no-bulk` (these scenarios measure paging); a failed run is
+/// reported and counts as a missed budget.
 fn sync(world: &World, report: &mut Report, scenario: &str) -> Run {
-    let run = child::run(world.path(), &["sync", "--json"]);
+    let run = child::run(world.path(), &["sync", "--json", "--no-bulk"]);
     report.check(
         scenario,
         "exit code",

@@ -14,7 +14,9 @@ fn serve_prints_an_environment_a_sync_works_against_and_stops_on_sigint() {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("NO_COLOR", "1")
         .current_dir(home.path())
-        .args(["demo", "--serve", "--orders", "40", "--seed", "5", "--dir", "sandbox"])
+        .args([
+            "demo", "--serve", "--orders", "40", "--seed", "5", "--dir", "sandbox",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -49,7 +51,11 @@ fn serve_prints_an_environment_a_sync_works_against_and_stops_on_sigint() {
     let client = Sandbox::new();
     let out = client.cmd(&["sync"]).envs(env.clone()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("synced 40 orders (40 new"), "{stdout}");
 
     let status = Command::new("kill")

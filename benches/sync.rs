@@ -4,9 +4,11 @@
 //! `cargo bench --bench sync` runs every scenario at full size; a quick run:
 //! `cargo bench --bench sync -- --orders 20000 --rate-orders 300`. Scenarios:
 //! `--scenario backfill` (the unlimited-bucket backfill, then the hourly no-op run),
-//! `--scenario rate` (a backfill under Shopify's real rate limits), `--scenario cpu` (CPU per
-//! order at 10k, 50k and 100k orders), `--scenario hourly` (50 changed orders on a 100,000-row
-//! sheet), or `all` (the default).
+//! `--scenario rate` (a paged backfill under Shopify's real rate limits), `--scenario bulk` (the
+//! backfill as a bulk export, with an unlimited bucket and under the real one), `--scenario cpu`
+//! (CPU per order at 10k, 50k and 100k orders), `--scenario hourly` (50 changed orders on a
+//! 100,000-row sheet), or `all` (the default). `backfill`, `rate` and `cpu` page (`--no-bulk`):
+//! they measure the paged path.
 //! With `--check` it exits 1 when a budget is missed (otherwise it only reports); 2 on a bad
 //! argument. Without `--bench` (which `cargo bench` passes; `cargo test --all-targets` does not)
 //! it does nothing.
@@ -50,7 +52,7 @@ struct Args {
 }
 
 /// The scenarios `--scenario` takes.
-const SCENARIOS: [&str; 5] = ["all", "backfill", "rate", "cpu", "hourly"];
+const SCENARIOS: [&str; 6] = ["all", "backfill", "rate", "bulk", "cpu", "hourly"];
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -82,7 +84,7 @@ fn parse_args() -> Result<Args, String> {
             "--check" => args.check = true,
             "--help" | "-h" => {
                 return Err(
-                    "usage: cargo bench --bench sync -- [--scenario all|backfill|rate|cpu|hourly] \
+                    "usage: cargo bench --bench sync -- [--scenario all|backfill|rate|bulk|cpu|hourly] \
                             [--orders N] [--rate-orders N] [--cpu-sizes N,N,…] [--hourly-rows N] \
                             [--no-validate] [--check]"
                         .to_owned(),
@@ -131,6 +133,20 @@ fn main() -> ExitCode {
     if wanted("hourly") {
         scenarios::hourly_changes(args.hourly_rows, args.validate, &mut report);
     }
+    if wanted("bulk") {
+        support::bulk::bulk_backfill(
+            args.orders,
+            BucketConfig::unlimited(),
+            args.validate,
+            &mut report,
+        );
+        support::bulk::bulk_backfill(
+            args.orders,
+            BucketConfig::default(),
+            args.validate,
+            &mut report,
+        );
+    }
     println!("\n{}", report.table());
     println!("machine: {}", support::machine());
     if report.all_met() {
@@ -145,9 +161,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs `shopsync sync --json`; a failed run is reported and counts as a missed budget.
+/// Runs `shopsync sync --json --no-bulk` (these scenarios measure paging); a failed run is
+/// reported and counts as a missed budget.
 pub(crate) fn sync(world: &World, report: &mut Report, scenario: &str) -> Run {
-    let run = child::run(world.path(), &["sync", "--json"]);
+    let run = child::run(world.path(), &["sync", "--json", "--no-bulk"]);
     report.check(
         scenario,
         "exit code",

@@ -10,7 +10,7 @@ use crate::config::{LocalConfig, RemoteConfig};
 use crate::sheets::SheetsSettings;
 use crate::shopify::{ShopifyClient, ShopifySettings};
 use crate::store::{Store, SyncLock};
-use crate::sync::{RunKind, SyncOptions};
+use crate::sync::{BulkChoice, RunKind, SyncOptions};
 
 /// The clock every command uses.
 #[must_use]
@@ -78,10 +78,12 @@ pub fn sync_options(
     kind: RunKind,
     force: bool,
     since: Option<chrono::DateTime<chrono::Utc>>,
+    bulk: BulkChoice,
 ) -> SyncOptions {
     SyncOptions {
         kind,
         force,
+        bulk,
         since,
         lookback_days: config.lookback_days,
         overlap_minutes: config.overlap_minutes,

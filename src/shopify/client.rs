@@ -84,7 +84,7 @@ pub struct ClientStats {
 
 /// A Shopify GraphQL Admin API client, built once per run.
 pub struct ShopifyClient {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     pub(crate) shop: String,
     pub(crate) endpoint: String,
     pub(crate) address: Address,

@@ -25,6 +25,7 @@
 //! ```
 
 mod auth;
+pub mod bulk;
 mod client;
 pub mod cost;
 mod error;

@@ -68,6 +68,52 @@ pub const SHOP: Document = Document {
     text: include_str!("queries/shop.graphql"),
 };
 
+/// The bulk export of orders updated in a window; `"WINDOW"` stands for the search string
+/// (see [`crate::shopify::bulk`]).
+pub const BULK_ORDERS: Document = Document {
+    name: "BulkOrders",
+    text: concat!(
+        include_str!("queries/bulk_orders.graphql"),
+        include_str!("queries/line_fragments.graphql"),
+    ),
+};
+
+/// Starts a bulk query.
+pub const BULK_RUN: Document = Document {
+    name: "RunOrdersExport",
+    text: concat!(
+        include_str!("queries/bulk_run.graphql"),
+        include_str!("queries/bulk_fields.graphql"),
+    ),
+};
+
+/// Polls a bulk operation.
+pub const BULK_POLL: Document = Document {
+    name: "BulkOperationPoll",
+    text: concat!(
+        include_str!("queries/bulk_poll.graphql"),
+        include_str!("queries/bulk_fields.graphql"),
+    ),
+};
+
+/// Cancels a bulk operation.
+pub const BULK_CANCEL: Document = Document {
+    name: "BulkOperationCancel",
+    text: concat!(
+        include_str!("queries/bulk_cancel.graphql"),
+        include_str!("queries/bulk_fields.graphql"),
+    ),
+};
+
+/// The newest bulk query operations.
+pub const BULK_RECENT: Document = Document {
+    name: "RecentBulkOperations",
+    text: concat!(
+        include_str!("queries/bulk_recent.graphql"),
+        include_str!("queries/bulk_fields.graphql"),
+    ),
+};
+
 /// Every document, for the fidelity tests.
 pub const ALL: &[Document] = &[
     ORDERS_PAGE,
@@ -77,6 +123,11 @@ pub const ALL: &[Document] = &[
     ORDERS_COUNT,
     ACCESS_SCOPES,
     SHOP,
+    BULK_ORDERS,
+    BULK_RUN,
+    BULK_POLL,
+    BULK_CANCEL,
+    BULK_RECENT,
 ];
 
 #[cfg(test)]

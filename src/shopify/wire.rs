@@ -110,6 +110,15 @@ pub(crate) struct Connection<T> {
     pub nodes: Vec<T>,
 }
 
+impl<T> Default for Connection<T> {
+    fn default() -> Self {
+        Self {
+            page_info: None,
+            nodes: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WireShop {
@@ -234,6 +243,8 @@ pub(crate) struct WireOrder {
     pub customer: Option<WireCustomer>,
     pub shipping_address: Option<WireAddress>,
     pub current_total_price_set: MoneyBag,
+    /// Absent from a bulk export's order lines: their line items are lines of their own.
+    #[serde(default)]
     pub line_items: Connection<WireLine>,
 }
 

@@ -32,7 +32,9 @@ pub mod plan;
 pub mod run;
 
 pub use error::SyncError;
-pub use run::{Observer, RunKind, Services, Silent, StopSignal, Summary, SyncOptions, sync};
+pub use run::{
+    BulkChoice, Observer, RunKind, Services, Silent, StopSignal, Summary, SyncOptions, sync,
+};
 
 #[cfg(test)]
 mod fixtures;

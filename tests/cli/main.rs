@@ -11,6 +11,7 @@
 //! - `missing`: reconciliation: gaps explained and remembered, deleted rows written back.
 //! - `sync`: the sync end to end against the emulators; each test is a promise of DESIGN.md.
 //! - `sync_updates`: orders changed in Shopify are updated in place; `--force`, `reset`, formulas, long notes.
+//! - `sync_bulk`: backfills exported in bulk, and every way an export fails falling back to paging.
 //! - `sync_cursor`: the window's overlap catches late-shown changes; an empty window moves the cursor.
 //! - `sync_dry_run`: `sync --test` sends no write, changes no tracking table, leaves its plan on disk.
 //! - `sync_first_tab`: the first run on no tab, an empty tab, a header-only tab and a headerless tab
@@ -36,6 +37,7 @@
 //! - `validate`: every check against the emulators, each broken piece failing its own check, and
 //!   nothing written anywhere.
 //! - `demo`: `shopsync demo` runs every step against its own sandbox; foreign folders are refused.
+//! - `demo_serve`: `demo --serve` keeps the sandbox running for any client and stops on SIGINT.
 //! - `backup`: a verified copy taken while a sync holds the lock; owner-only; `--force`; refusals.
 //! - `schedule`: crontab line and systemd units, run as cron runs them and checked by systemd.
 //! - `migration`: the prior Python tool's commands, database, log and tab, as the README describes.
@@ -46,6 +48,7 @@ mod backup;
 mod completions;
 mod config;
 mod demo;
+mod demo_serve;
 mod export;
 mod fixture;
 mod help;
@@ -61,6 +64,7 @@ mod secrets;
 mod support;
 mod sync;
 mod sync_bad_inputs;
+mod sync_bulk;
 mod sync_crashes;
 mod sync_cursor;
 mod sync_dry_run;

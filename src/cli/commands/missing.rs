@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         clock,
     } = remote::prepare(&local, kind, "missing")?;
     // Reconciliation compares with the sheet's cells, not the DB's hashes.
-    let options = remote::sync_options(&config, kind, true, None);
+    let options = remote::sync_options(&config, kind, true, None, crate::sync::BulkChoice::Never);
     let bars = Bars::new(true);
     let stop: StopSignal = Arc::new(AtomicU8::new(0));
     let found = remote::block_on(async {

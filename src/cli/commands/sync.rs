@@ -14,7 +14,7 @@ use crate::cli::{Context, one_line};
 use crate::clock::{SharedClock, StopAware};
 use crate::config::{LocalConfig, RemoteConfig};
 use crate::store::{RunCounts, RunOutcome, Store};
-use crate::sync::{RunKind, Services, StopSignal, Summary};
+use crate::sync::{BulkChoice, RunKind, Services, StopSignal, Summary};
 
 /// Fetch orders changed since the last run and write them to the sheet: new line items are appended,
 /// changed ones updated in place, the rest left alone.
@@ -31,6 +31,14 @@ pub struct Args {
     /// Also fetch orders updated since this date (YYYY-MM-DD), to backfill.
     #[arg(long, value_name = "DATE")]
     pub since: Option<NaiveDate>,
+    /// Export the window with a Shopify bulk operation, whatever its size (pages when the export
+    /// fails).
+    #[arg(long, conflicts_with = "no_bulk")]
+    pub bulk: bool,
+    /// Page the window, never a bulk operation (by default a backfill expected to take over about
+    /// a minute of paging is exported in bulk).
+    #[arg(long)]
+    pub no_bulk: bool,
     /// Print the run's summary as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -134,7 +142,12 @@ fn sync(
         .since
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| Utc.from_utc_datetime(&t));
-    let options = remote::sync_options(config, kind, args.force, since);
+    let bulk = match (args.bulk, args.no_bulk) {
+        (true, _) => BulkChoice::Always,
+        (_, true) => BulkChoice::Never,
+        _ => BulkChoice::Auto,
+    };
+    let options = remote::sync_options(config, kind, args.force, since, bulk);
     let bars = Bars::new(ctx.verbosity.quiet || args.json);
     let stop: StopSignal = Arc::new(AtomicU8::new(0));
     // Every wait (the cost bucket, Retry-After, backoff) ends on SIGINT or SIGTERM.

@@ -13,6 +13,13 @@ impl Job<'_, '_> {
     ) -> Result<(), SyncError> {
         let refetch = self.services.store.pending_refetch()?;
         let shopify = self.services.shopify;
+        if self.bulk_forced() {
+            let shop = shopify.shop().await?;
+            self.learn_shop(&shop)?;
+            if self.run_bulk(from, to, &refetch).await? {
+                return Ok(());
+            }
+        }
         let mut stream = shopify.orders_updated(from, to);
         let mut first = true;
         loop {
@@ -28,6 +35,13 @@ impl Job<'_, '_> {
             };
             if let Some(shop) = &page.shop {
                 self.learn_shop(shop)?;
+            }
+            if first
+                && page.has_more
+                && self.bulk_after_first_page(&page.orders, from, to).await?
+                && self.run_bulk(from, to, &refetch).await?
+            {
+                return Ok(());
             }
             let unchanged = i64::try_from(page.unchanged).unwrap_or(i64::MAX);
             self.counts.fetched += i64::try_from(page.orders.len()).unwrap_or(i64::MAX) + unchanged;

@@ -14,6 +14,7 @@ use serde::Serialize;
 use tracing::{info, warn};
 
 mod batch;
+mod bulk;
 pub mod dry_run;
 mod fetch;
 mod flush;
@@ -22,6 +23,7 @@ pub mod sheet;
 #[cfg(test)]
 mod tests;
 
+pub use self::bulk::{BulkChoice, expected_paging_secs};
 use self::dry_run::DryRunOutput;
 use self::sheet::{SheetSide, WriteStats};
 use crate::clock::SharedClock;
@@ -64,6 +66,8 @@ pub struct SyncOptions {
     pub kind: RunKind,
     /// `--force`: compare the sheet's cells for every fetched row, rewrite what differs.
     pub force: bool,
+    /// `--bulk` / `--no-bulk`: whether a backfill may be exported in bulk.
+    pub bulk: BulkChoice,
     /// `--since`: also fetch orders updated since then.
     pub since: Option<DateTime<Utc>>,
     /// First-run window.

@@ -15,6 +15,7 @@ fn options(overlap_minutes: u32, lookback_days: u32, since: Option<&str>) -> Syn
     SyncOptions {
         kind: RunKind::Real,
         force: false,
+        bulk: super::BulkChoice::Auto,
         since: since.map(at),
         lookback_days,
         overlap_minutes,

@@ -7,6 +7,7 @@
 
 mod folder;
 mod preview;
+mod serve;
 mod world;
 
 use std::io::Write as _;
@@ -45,6 +46,16 @@ pub struct Args {
     /// Refused when given.
     #[arg(short, long, hide = true)]
     pub quiet: bool,
+    /// Run no steps: seed the sandbox, keep both emulators running, print the environment that
+    /// points shopsync (or gspread, google-auth, Shopify's libraries) at them, stop on Ctrl-C.
+    #[arg(long)]
+    pub serve: bool,
+    /// With --serve: orders in the sandbox store.
+    #[arg(long, value_name = "N", requires = "serve", value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub orders: Option<u32>,
+    /// With --serve: the seed the store is generated from.
+    #[arg(long, value_name = "S", requires = "serve")]
+    pub seed: Option<u64>,
 }
 
 /// Runs the command.
@@ -75,6 +86,15 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
         .context("cannot start the sandbox's runtime")?;
     let stop = watch_signals(&runtime);
     let replaced = folder::prepare(&args.dir)?;
+    if args.serve {
+        let orders = args.orders.map_or(world::ORDERS, |n| n as usize);
+        let world = World::start(&runtime, args.seed.unwrap_or(world::SEED), orders)?;
+        world.write_config(&args.dir)?;
+        let outcome = serve::serve(&Output::detect(false), &world, &args.dir, &stop);
+        drop(world);
+        drop(runtime);
+        return outcome;
+    }
     let demo = Demo {
         out: Output::detect(false),
         exe,
@@ -105,7 +125,7 @@ impl Demo {
              a sandbox Google Sheet that live on this computer only while the demo runs. No \
              accounts needed, and nothing is sent anywhere else.",
         )?;
-        let world = World::start(runtime)?;
+        let world = World::start(runtime, world::SEED, world::ORDERS)?;
         world.write_config(&self.dir)?;
         self.out.line("")?;
         if replaced {

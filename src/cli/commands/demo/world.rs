@@ -19,7 +19,7 @@ use crate::sandbox::google::{GoogleSandbox, SandboxOptions};
 use crate::sandbox::shopify::{BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
 
 /// The seed of the demo's store: every demo shows the same shop.
-const SEED: u64 = 2026;
+pub const SEED: u64 = 2026;
 /// Orders in the demo's store.
 pub const ORDERS: usize = 300;
 /// Every this-many-th order is a big one (a wholesale order of many line items); not the last
@@ -32,7 +32,7 @@ pub const SPREADSHEET_TITLE: &str = "Shop Orders (sandbox)";
 /// The tab the demo syncs to (the default).
 pub const TAB: &str = "Orders";
 /// The store name written to config.json.
-const STORE_NAME: &str = "sandbox-store";
+pub const STORE_NAME: &str = "sandbox-store";
 
 /// Both emulators and the spreadsheet, running on `runtime` for as long as this lives.
 pub struct World {
@@ -47,16 +47,20 @@ pub struct World {
 }
 
 impl World {
-    /// Generates the store and starts both emulators on `runtime`.
+    /// Generates a store of `orders` orders from `seed` and starts both emulators on `runtime`.
     ///
     /// # Errors
     /// A loopback port cannot be bound.
-    pub fn start(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Self> {
+    pub fn start(
+        runtime: &tokio::runtime::Runtime,
+        seed: u64,
+        orders: usize,
+    ) -> anyhow::Result<Self> {
         let clock: SharedClock = Arc::new(SystemClock);
         // The newest order is an hour old, as between two hourly runs, and the oldest is well inside
         // the first sync's 30 days, so the backfill takes the whole store.
         let end = Utc::now() - chrono::Duration::hours(1);
-        let mut spec = StoreSpec::new(SEED, ORDERS, end);
+        let mut spec = StoreSpec::new(seed, orders, end);
         spec.start = end - chrono::Duration::days(25);
         spec.big_order_every = BIG_ORDER_EVERY;
         spec.big_order_lines = BIG_ORDER_LINES;

@@ -57,8 +57,6 @@ pub struct SheetsSettings {
     pub reads_per_minute: u32,
     /// Write requests per minute (Google allows 60 per user; 0 = unpaced).
     pub writes_per_minute: u32,
-    /// Largest request body to send.
-    pub max_request_bytes: usize,
 }
 
 impl SheetsSettings {
@@ -81,7 +79,6 @@ impl SheetsSettings {
             // A little under Google's 60, for requests by other tools under the same account.
             reads_per_minute: 55,
             writes_per_minute: 55,
-            max_request_bytes: MAX_REQUEST_BYTES,
         }
     }
 }

@@ -83,9 +83,6 @@ impl SheetsSettings {
     }
 }
 
-/// Internal marker for a 401 that earns one token refresh.
-const UNAUTHORIZED: &str = "\u{0}401";
-
 /// Which quota a request draws on, and whether its outcome can be unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
@@ -127,6 +124,8 @@ enum Failure {
     Retry(SheetsError, Option<Duration>),
     /// Final.
     Fatal(SheetsError),
+    /// A 401: worth one attempt with a fresh token.
+    Unauthorized,
 }
 
 impl SheetsClient {
@@ -195,7 +194,7 @@ impl SheetsClient {
             refresh_now = false;
             match outcome {
                 Ok(value) => return Ok(value),
-                Err(Failure::Fatal(SheetsError::Auth { message })) if message == UNAUTHORIZED => {
+                Err(Failure::Unauthorized) => {
                     if refreshed {
                         return Err(SheetsError::Auth {
                             message: format!(
@@ -361,9 +360,7 @@ impl SheetsClient {
         let message = format!("{}: {}", call.what, google.message);
         let email = self.client_email().to_owned();
         match status.as_u16() {
-            401 => Failure::Fatal(SheetsError::Auth {
-                message: UNAUTHORIZED.to_owned(),
-            }),
+            401 => Failure::Unauthorized,
             code if code == 429 || (code == 403 && google.is_rate_limit()) => Failure::Retry(
                 SheetsError::Quota {
                     message,

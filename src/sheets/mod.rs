@@ -17,6 +17,7 @@ pub mod cells;
 mod client;
 pub mod drive;
 pub mod error;
+mod header;
 mod pace;
 pub mod spreadsheet;
 pub mod values;

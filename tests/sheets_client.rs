@@ -6,7 +6,7 @@ mod sheets_support;
 
 use serde_json::{Value, json};
 use sheets_support::*;
-use shopsync::sheets::{ErrorKind, RowCells, SheetsError, TabSpec};
+use shopsync::sheets::{ErrorKind, SheetsError, TabSpec};
 
 #[tokio::test]
 async fn finds_the_spreadsheet_by_id_url_and_title() {
@@ -118,8 +118,7 @@ async fn keeps_a_persons_columns_and_rows_intact() {
         row(1002, 2, "Hat", 2),
         row(1003, 3, "Cap", 3),
     ];
-    env.client
-        .append_rows(&mut book, "Orders", &columns, 2, rows)
+    append_rows(&env, &mut book, &columns, 2, rows)
         .await
         .unwrap();
 
@@ -157,30 +156,20 @@ async fn keeps_a_persons_columns_and_rows_intact() {
         .unwrap();
     let mut changed = row(1002, 2, "Hat", 5);
     changed.push(json!("SKU-2"));
-    env.client
-        .write_rows(
-            &book,
-            "Orders",
-            &layout.columns,
-            vec![RowCells {
-                row: at,
-                cells: changed,
-            }],
-        )
+    write_rows(&env, &book, &layout.columns, vec![(at, changed)])
         .await
         .unwrap();
     let mut new = row(1004, 4, "Scarf", 1);
     new.push(json!("SKU-4"));
-    env.client
-        .append_rows(
-            &mut book,
-            "Orders",
-            &layout.columns,
-            read.first_free_row,
-            vec![new],
-        )
-        .await
-        .unwrap();
+    append_rows(
+        &env,
+        &mut book,
+        &layout.columns,
+        read.first_free_row,
+        vec![new],
+    )
+    .await
+    .unwrap();
 
     let grid = env.sandbox.rows(&id, "Orders");
     assert_eq!(
@@ -357,8 +346,7 @@ async fn moved_columns_deleted_and_blank_rows_are_followed_by_header_and_key() {
     let (mut book, columns) = book_with_tab(&env).await;
     let id = book.id.clone();
     let rows = (1..=4).map(|i| row(2000 + i, i, "Mug", i)).collect();
-    env.client
-        .append_rows(&mut book, "Orders", &columns, 2, rows)
+    append_rows(&env, &mut book, &columns, 2, rows)
         .await
         .unwrap();
     // Quantity moves to the front, #2002's row is deleted, two blank rows go in after the header.
@@ -380,18 +368,14 @@ async fn moved_columns_deleted_and_blank_rows_are_followed_by_header_and_key() {
         .unwrap();
     assert_eq!(read.first_free_row, 7);
     let at = (2..7).find(|r| read.cell(0, *r) == &json!("2004")).unwrap();
-    env.client
-        .write_rows(
-            &book,
-            "Orders",
-            &layout.columns,
-            vec![RowCells {
-                row: at,
-                cells: row(2004, 4, "Mug", 40),
-            }],
-        )
-        .await
-        .unwrap();
+    write_rows(
+        &env,
+        &book,
+        &layout.columns,
+        vec![(at, row(2004, 4, "Mug", 40))],
+    )
+    .await
+    .unwrap();
     let grid = env.sandbox.rows(&id, "Orders");
     assert_eq!(grid[1], Vec::<Value>::new());
     assert_eq!(grid[2], Vec::<Value>::new());
@@ -414,8 +398,7 @@ async fn a_typed_row_between_data_rows_is_left_alone() {
     let (mut book, columns) = book_with_tab(&env).await;
     let id = book.id.clone();
     let rows = (1..=3).map(|i| row(3000 + i, i, "Mug", i)).collect();
-    env.client
-        .append_rows(&mut book, "Orders", &columns, 2, rows)
+    append_rows(&env, &mut book, &columns, 2, rows)
         .await
         .unwrap();
     env.sandbox.person_insert_typed_row(
@@ -436,21 +419,21 @@ async fn a_typed_row_between_data_rows_is_left_alone() {
         .await
         .unwrap();
     assert_eq!(read.cell(0, 3), &json!(""));
-    let updates = (2..read.first_free_row)
+    let updates: Vec<(u32, Vec<Value>)> = (2..read.first_free_row)
         .filter_map(|r| {
             let key = read.cell(0, r).as_str()?.parse::<u64>().ok()?;
-            Some(RowCells {
-                row: r,
-                cells: row(key, key - 3000, "Jug", 9),
-            })
+            Some((r, row(key, key - 3000, "Jug", 9)))
         })
         .collect();
-    let report = env
-        .client
-        .write_rows(&book, "Orders", &columns, updates)
-        .await
-        .unwrap();
-    assert_eq!(report.ranges, 2);
+    // The typed row has no key, so no write targets it: rows 2, 4 and 5 in one request.
+    let rows: Vec<u32> = updates.iter().map(|(r, _)| *r).collect();
+    assert_eq!(rows, vec![2, 4, 5]);
+    let before = env.sandbox.counts()["spreadsheets.values.batchUpdate"].requests;
+    write_rows(&env, &book, &columns, updates).await.unwrap();
+    assert_eq!(
+        env.sandbox.counts()["spreadsheets.values.batchUpdate"].requests - before,
+        1
+    );
     let grid = env.sandbox.rows(&id, "Orders");
     assert_eq!(
         grid[2],

@@ -141,8 +141,7 @@ async fn writes_with_unknown_outcome_are_ambiguous_and_were_applied() {
         assert!(err.is_ambiguous(), "{fault:?}: {err}");
     }
     // The two apply-then-fail faults did write: the caller must re-read, not assume "not written".
-    env.client
-        .append_rows(&mut book, "Orders", &columns, 3, vec![row(9, 9, "Hat", 1)])
+    append_rows(&env, &mut book, &columns, 3, vec![row(9, 9, "Hat", 1)])
         .await
         .unwrap();
     let grid = env.sandbox.rows(&id, "Orders");

@@ -1,12 +1,13 @@
-//! The Sheets client's writes against the Google emulator: values stay values, long cells and the
-//! cell limit, chunked requests and the 50,000-row case.
+//! The Sheets client's writes (`write_ranges`, the sync's path) against the Google emulator:
+//! values stay values, the cell limit, requests sent one by one and the 50,000-row case. Cutting
+//! long cells and sizing requests are the sync plan's (`sync/plan/cell.rs`, `rectangles.rs`).
 
 mod sheets_support;
 
 use serde_json::{Value, json};
 use sheets_support::*;
-use shopsync::sandbox::google::{Fault, SandboxOptions};
-use shopsync::sheets::{ErrorKind, Rectangle, RowCells, SheetsError, TRUNCATION_MARKER};
+use shopsync::sandbox::google::Fault;
+use shopsync::sheets::{ErrorKind, MAX_REQUEST_BYTES, Rectangle, SheetsError, SpreadsheetInfo};
 
 #[tokio::test]
 async fn values_are_written_raw_and_never_become_formulas() {
@@ -18,10 +19,9 @@ async fn values_are_written_raw_and_never_become_formulas() {
         json!("0042"),
         json!("+1 555"),
         json!("@me"),
-        Value::Null,
+        json!(""),
     ];
-    env.client
-        .append_rows(&mut book, "Orders", &columns, 2, vec![tricky])
+    append_rows(&env, &mut book, &columns, 2, vec![tricky])
         .await
         .unwrap();
     assert!(env.sandbox.formulas(&id, "Orders").is_empty());
@@ -37,82 +37,17 @@ async fn values_are_written_raw_and_never_become_formulas() {
 }
 
 #[tokio::test]
-async fn long_cells_are_truncated_and_reported() {
-    let env = env().await;
-    let (mut book, columns) = book_with_tab(&env).await;
-    let long = "é".repeat(60_000);
-    let report = env
-        .client
-        .append_rows(
-            &mut book,
-            "Orders",
-            &columns,
-            2,
-            vec![vec![
-                json!("#1"),
-                json!("1"),
-                json!("1"),
-                json!(long),
-                json!(1),
-            ]],
-        )
-        .await
-        .unwrap();
-    assert_eq!(report.truncated, vec![(2, 3)]);
-    let cell = env.sandbox.rows(&book.id, "Orders")[1][3].clone();
-    let text = cell.as_str().unwrap();
-    assert!(text.ends_with(TRUNCATION_MARKER));
-    assert_eq!(text.encode_utf16().count(), 50_000);
-}
-
-#[tokio::test]
 async fn a_write_crossing_ten_million_cells_is_refused_before_sending() {
     let env = env().await;
     let (mut book, columns) = book_with_tab(&env).await;
     let before = env.sandbox.counts();
-    let err = env
-        .client
-        .append_rows(
-            &mut book,
-            "Orders",
-            &columns,
-            400_000,
-            vec![row(1, 1, "x", 1)],
-        )
+    let err = append_rows(&env, &mut book, &columns, 400_000, vec![row(1, 1, "x", 1)])
         .await
         .unwrap_err();
     assert!(matches!(err, SheetsError::CellLimit { .. }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Limit);
     assert_eq!(env.sandbox.counts(), before);
     assert!(book.cell_headroom() < 10_000_000);
-}
-
-#[tokio::test]
-async fn emoji_count_double_against_the_cell_limit() {
-    let env = env().await;
-    let (mut book, columns) = book_with_tab(&env).await;
-    // 25,001 emoji: 25,001 characters but 50,002 UTF-16 units, over the limit.
-    let text = "😀".repeat(25_001);
-    let report = env
-        .client
-        .append_rows(
-            &mut book,
-            "Orders",
-            &columns,
-            2,
-            vec![vec![
-                json!("#1"),
-                json!("1"),
-                json!("1"),
-                json!(text),
-                json!(1),
-            ]],
-        )
-        .await
-        .unwrap();
-    assert_eq!(report.truncated, vec![(2, 3)]);
-    let cell = env.sandbox.rows(&book.id, "Orders")[1][3].clone();
-    assert!(cell.as_str().unwrap().encode_utf16().count() <= 50_000);
 }
 
 /// The 23 columns of DESIGN.md section 3, for a realistic request size.
@@ -171,6 +106,40 @@ fn full_row(i: u64, status: &str) -> Vec<Value> {
     ]
 }
 
+/// Sends `rows` from row `first` down in requests of whole rows, each filled up to about
+/// `MAX_REQUEST_BYTES` (the sync's chunker sizes its requests the same way); returns each
+/// request's size.
+async fn send_by_size(
+    env: &Env,
+    book: &SpreadsheetInfo,
+    first: u32,
+    rows: &[Vec<Value>],
+) -> Vec<u64> {
+    let row_bytes = rows
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap().len() + 1)
+        .max()
+        .unwrap();
+    let per_request = (MAX_REQUEST_BYTES - 1_000) / row_bytes;
+    let mut sizes = Vec::new();
+    for (i, block) in rows.chunks(per_request).enumerate() {
+        let row = first + u32::try_from(i * per_request).unwrap();
+        let rectangle = Rectangle {
+            row,
+            column: 0,
+            values: block,
+        };
+        let bytes = env
+            .client
+            .write_ranges(&book.id, "Orders", &[rectangle])
+            .await
+            .unwrap();
+        assert!(bytes <= MAX_REQUEST_BYTES as u64, "{bytes}");
+        sizes.push(bytes);
+    }
+    sizes
+}
+
 #[tokio::test]
 async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
     let env = env().await;
@@ -181,13 +150,15 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
         .ensure_tab(&mut book, &spec(FULL_HEADERS))
         .await
         .unwrap();
+    assert_eq!(layout.columns, (0..23).collect::<Vec<u32>>());
     let rows: Vec<Vec<Value>> = (0..50_000u64).map(|i| full_row(i, "PENDING")).collect();
     env.sandbox.reset_counts();
-    let appended = env
+    let grown = env
         .client
-        .append_rows(&mut book, "Orders", &layout.columns, 2, rows)
+        .grow_rows(&mut book, "Orders", 50_001)
         .await
         .unwrap();
+    let appended = send_by_size(&env, &book, 2, &rows).await;
     let append_counts = env.sandbox.counts();
 
     let read = env
@@ -196,40 +167,36 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
         .await
         .unwrap();
     assert_eq!(read.first_free_row, 50_002);
-    let updates: Vec<RowCells> = (2..read.first_free_row)
+    let updates: Vec<Vec<Value>> = (2..read.first_free_row)
         .map(|r| {
             let order: u64 = read.cell(0, r).as_str().unwrap().parse().unwrap();
-            RowCells {
-                row: r,
-                cells: full_row(order - 5_000_000_100_000, "PAID"),
-            }
+            full_row(order - 5_000_000_100_000, "PAID")
         })
         .collect();
     env.sandbox.reset_counts();
-    let updated = env
-        .client
-        .write_rows(&book, "Orders", &layout.columns, updates)
-        .await
-        .unwrap();
+    let updated = send_by_size(&env, &book, 2, &updates).await;
     let update_counts = env.sandbox.counts();
 
+    let total = |sizes: &[u64]| sizes.iter().sum::<u64>();
     eprintln!(
-        "append 50,000 rows x 23 columns: {} values:batchUpdate requests, {} bytes, grid grown by {} rows; emulator saw {append_counts:?}",
-        appended.requests, appended.bytes, appended.grown_rows
+        "append 50,000 rows x 23 columns: {} values:batchUpdate requests, {} bytes, grid grown by {grown} rows; emulator saw {append_counts:?}",
+        appended.len(),
+        total(&appended)
     );
     eprintln!(
         "update 50,000 rows x 23 columns: {} values:batchUpdate requests, {} bytes; emulator saw {update_counts:?}",
-        updated.requests, updated.bytes
+        updated.len(),
+        total(&updated)
     );
-    // Requests are cut by size (2 MB), not by row count.
-    let per_request = appended.bytes / u64::from(appended.requests);
+    // Requests of about 2 MB each are accepted and confirmed: a few of them carry 50,000 rows.
+    let per_request = total(&appended) / appended.len() as u64;
     assert!(per_request > 1_800_000, "{appended:?}");
-    assert!(appended.requests <= 16, "{appended:?}");
-    assert!(updated.requests <= 16, "{updated:?}");
+    assert!(appended.len() <= 16, "{appended:?}");
+    assert!(updated.len() <= 16, "{updated:?}");
     assert_eq!(append_counts["spreadsheets.batchUpdate"].requests, 1);
     assert_eq!(
         append_counts["spreadsheets.values.batchUpdate"].requests,
-        u64::from(appended.requests)
+        appended.len() as u64
     );
     let grid = env.sandbox.rows(&id, "Orders");
     assert_eq!(grid.len(), 50_001);
@@ -241,46 +208,55 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
 }
 
 #[tokio::test]
-async fn a_plan_sent_chunk_by_chunk_tells_which_rows_are_confirmed() {
-    let env = env_with(SandboxOptions::default(), |s| {
-        s.max_request_bytes = 8_000;
-    })
-    .await;
-    let (mut book, columns) = book_with_tab(&env).await;
+async fn requests_sent_one_by_one_tell_which_rows_are_confirmed() {
+    let env = env().await;
+    let (mut book, _) = book_with_tab(&env).await;
     env.client
         .grow_rows(&mut book, "Orders", 1_001)
         .await
         .unwrap();
-    let rows = (2..=1_001u32)
-        .map(|r| RowCells {
-            row: r,
-            cells: row(u64::from(r), u64::from(r), "Tea towel", 1),
-        })
+    let rows: Vec<Vec<Value>> = (2..=1_001u64).map(|r| row(r, r, "Tea towel", 1)).collect();
+    // Three requests of about 333 rows, as a sync sends a batch chunk by chunk.
+    let requests: Vec<(u32, &[Vec<Value>])> = rows
+        .chunks(334)
+        .enumerate()
+        .map(|(i, block)| (2 + u32::try_from(i * 334).unwrap(), block))
         .collect();
-    let plan = env.client.plan_rows("Orders", &columns, rows).unwrap();
-    assert!(plan.chunks.len() >= 3, "{}", plan.chunks.len());
+    assert_eq!(requests.len(), 3);
     env.sandbox
         .inject("spreadsheets.values.batchUpdate", 1, Fault::ApplyThenDrop);
     let mut confirmed: Vec<u32> = Vec::new();
     let mut outcome = Ok(0);
-    for chunk in &plan.chunks {
-        outcome = env.client.send_chunk(&book.id, chunk).await;
+    for (first, block) in &requests {
+        let rectangle = Rectangle {
+            row: *first,
+            column: 0,
+            values: block,
+        };
+        outcome = env
+            .client
+            .write_ranges(&book.id, "Orders", &[rectangle])
+            .await;
         if outcome.is_err() {
             break;
         }
-        confirmed.extend(&chunk.completes);
+        confirmed.extend(*first..*first + u32::try_from(block.len()).unwrap());
     }
     assert!(outcome.unwrap_err().is_ambiguous());
-    assert_eq!(confirmed, plan.chunks[0].completes);
+    assert_eq!(confirmed, (2..336).collect::<Vec<u32>>());
     let grid = env.sandbox.rows(&book.id, "Orders");
-    // Everything confirmed is there; the ambiguous chunk was in fact applied too.
+    // Everything confirmed is there; the ambiguous request was in fact applied too.
     for r in &confirmed {
         assert_eq!(grid[*r as usize - 1][1], json!(r.to_string()));
     }
-    let second_last = plan.chunks[1].completes.last().unwrap();
+    let second_last = 335 + 334;
     assert_eq!(
-        grid[*second_last as usize - 1][1],
+        grid[second_last as usize - 1][1],
         json!(second_last.to_string())
+    );
+    assert!(
+        grid.len() < 1_001,
+        "the request after the ambiguous one was sent"
     );
 }
 

@@ -11,11 +11,11 @@
 mod checker;
 pub mod keys;
 mod layers;
+mod problem;
 mod secret;
 pub mod url_rule;
 pub(crate) mod values;
 
-use std::fmt;
 use std::path::PathBuf;
 
 use url::Url;
@@ -26,6 +26,7 @@ pub use layers::{
     Inputs, Layers, MAX_CONFIG_BYTES, RawValue, Source, is_comment_key, parse_config_text,
     parse_dotenv,
 };
+pub use problem::{ConfigError, Problem};
 pub use secret::Secret;
 pub use values::{
     ServiceAccountSummary, StoreDomain, is_loopback, non_rsa_key, number_in, redact,
@@ -48,78 +49,6 @@ pub const DEFAULT_LOG_FILE: &str = "shopify_sync.log";
 pub const DEFAULT_SHEETS_API_URL: &str = "https://sheets.googleapis.com";
 /// Default Drive API base.
 pub const DEFAULT_DRIVE_API_URL: &str = "https://www.googleapis.com";
-
-/// One thing wrong with the configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The setting concerned, if the problem is about one.
-    pub key: Option<Key>,
-    /// Where the offending value came from.
-    pub source: Option<Source>,
-    /// What is wrong, and what to do.
-    pub message: String,
-}
-
-impl Problem {
-    fn at(key: Key, source: Source, message: impl Into<String>) -> Self {
-        Self {
-            key: Some(key),
-            source: Some(source),
-            message: message.into(),
-        }
-    }
-
-    fn file(message: String) -> Self {
-        Self {
-            key: None,
-            source: None,
-            message,
-        }
-    }
-
-    fn missing(key: Key, hint: &str) -> Self {
-        Self {
-            key: Some(key),
-            source: None,
-            message: format!(
-                "is not set: put \"{}\" in config.json or set {}{hint}",
-                key.json, key.env
-            ),
-        }
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.key, &self.source) {
-            (Some(key), Some(source)) => write!(f, "{} (from {source}) {}", key.json, self.message),
-            (Some(key), None) => write!(f, "{} {}", key.json, self.message),
-            _ => f.write_str(&self.message),
-        }
-    }
-}
-
-/// The configuration cannot be used; every problem found is listed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ConfigError {
-    /// Everything that is wrong, in the order found.
-    pub problems: Vec<Problem>,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.problems.as_slice() {
-            [one] => write!(f, "configuration: {one}"),
-            many => {
-                write!(f, "configuration has {} problems:", many.len())?;
-                for problem in many {
-                    write!(f, "\n  - {problem}")?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
 
 /// How shopsync authenticates to Shopify.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,26 +40,6 @@ pub fn utf16_len(text: &str) -> usize {
     text.chars().map(char::len_utf16).sum()
 }
 
-/// Truncates `value` in place if it is an over-long string; says whether it did.
-pub fn truncate_value(value: &mut Value) -> bool {
-    if let Value::String(s) = value
-        && let Some(cut) = truncate_cell(s)
-    {
-        *s = cut;
-        return true;
-    }
-    false
-}
-
-/// A cell as written: `null` becomes `""` (Sheets skips `null`, which would leave a stale value).
-#[must_use]
-pub fn normalise(value: Value) -> Value {
-    match value {
-        Value::Null => Value::String(String::new()),
-        other => other,
-    }
-}
-
 /// A cell read back as text, for comparing keys: strings trimmed, whole numbers without a
 /// fraction (`1001.0` and `1001` both give `"1001"`), booleans as Sheets shows them, blank as `""`.
 ///
@@ -122,13 +102,5 @@ mod tests {
         assert_eq!(cell_text(&json!(19.99)), "19.99");
         assert_eq!(cell_text(&json!(true)), "TRUE");
         assert_eq!(cell_text(&Value::Null), "");
-    }
-
-    #[test]
-    fn null_is_written_as_empty_string() {
-        assert_eq!(normalise(Value::Null), Value::String(String::new()));
-        let mut v = Value::String("y".repeat(60_000));
-        assert!(truncate_value(&mut v));
-        assert!(!truncate_value(&mut v));
     }
 }

@@ -57,8 +57,6 @@ pub struct SheetsSettings {
     pub reads_per_minute: u32,
     /// Write requests per minute (Google allows 60 per user; 0 = unpaced).
     pub writes_per_minute: u32,
-    /// Largest request body to send.
-    pub max_request_bytes: usize,
 }
 
 impl SheetsSettings {
@@ -81,13 +79,9 @@ impl SheetsSettings {
             // A little under Google's 60, for requests by other tools under the same account.
             reads_per_minute: 55,
             writes_per_minute: 55,
-            max_request_bytes: MAX_REQUEST_BYTES,
         }
     }
 }
-
-/// Internal marker for a 401 that earns one token refresh.
-const UNAUTHORIZED: &str = "\u{0}401";
 
 /// Which quota a request draws on, and whether its outcome can be unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +124,8 @@ enum Failure {
     Retry(SheetsError, Option<Duration>),
     /// Final.
     Fatal(SheetsError),
+    /// A 401: worth one attempt with a fresh token.
+    Unauthorized,
 }
 
 impl SheetsClient {
@@ -199,7 +195,7 @@ impl SheetsClient {
             refresh_now = false;
             match outcome {
                 Ok(value) => return Ok(value),
-                Err(Failure::Fatal(SheetsError::Auth { message })) if message == UNAUTHORIZED => {
+                Err(Failure::Unauthorized) => {
                     if refreshed {
                         return Err(SheetsError::Auth {
                             message: format!(
@@ -377,9 +373,7 @@ impl SheetsClient {
         let message = format!("{}: {}", call.what, google.message);
         let email = self.client_email().to_owned();
         match status.as_u16() {
-            401 => Failure::Fatal(SheetsError::Auth {
-                message: UNAUTHORIZED.to_owned(),
-            }),
+            401 => Failure::Unauthorized,
             code if code == 429 || (code == 403 && google.is_rate_limit()) => Failure::Retry(
                 SheetsError::Quota {
                     message,

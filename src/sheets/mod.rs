@@ -3,9 +3,8 @@
 //!
 //! The sync layer builds one [`SheetsClient`] from [`SheetsSettings`], then calls
 //! [`SheetsClient::resolve_spreadsheet`], [`SheetsClient::open`], [`SheetsClient::ensure_tab`],
-//! [`SheetsClient::read_columns`], [`SheetsClient::write_rows`] and [`SheetsClient::append_rows`]
-//! (or, to record progress per confirmed request, [`SheetsClient::grow_rows`],
-//! [`SheetsClient::plan_rows`] and [`SheetsClient::send_chunk`]).
+//! [`SheetsClient::read_columns`], [`SheetsClient::grow_rows`] and [`SheetsClient::write_ranges`]
+//! (one request of [`Rectangle`]s; the sync sizes and orders the requests).
 //! Cells cross this boundary as `serde_json::Value` (strings, numbers, booleans; `""` for empty).
 //! A write whose outcome is unknown is [`SheetsError::Ambiguous`]: re-read the keys before retrying.
 //!
@@ -18,6 +17,7 @@ pub mod cells;
 mod client;
 pub mod drive;
 pub mod error;
+mod header;
 mod pace;
 pub mod spreadsheet;
 pub mod values;
@@ -31,4 +31,4 @@ pub use drive::{Target, parse_target};
 pub use error::{ErrorKind, SheetsError};
 pub use spreadsheet::{LOW_CELL_HEADROOM, MAX_CELLS, SpreadsheetInfo, TabInfo, TabLayout, TabSpec};
 pub use values::ColumnsRead;
-pub use write::{Rectangle, RowCells, WriteChunk, WritePlan, WriteReport, plan_rows};
+pub use write::Rectangle;

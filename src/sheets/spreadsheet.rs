@@ -5,7 +5,6 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::a1::A1Range;
 use super::client::{Call, Op, SheetsClient};
 use super::error::SheetsError;
 
@@ -390,102 +389,6 @@ impl SheetsClient {
         layout.added = layout.header.clone();
         layout.tab = book.tab_mut(title)?.clone();
         Ok(layout)
-    }
-
-    /// Writes `names` into row 1 from column `start`, growing columns first, and makes them bold.
-    async fn add_header_cells(
-        &self,
-        book: &mut SpreadsheetInfo,
-        title: &str,
-        start: u32,
-        names: &[&str],
-        freeze: bool,
-    ) -> Result<(), SheetsError> {
-        let count = u32::try_from(names.len()).unwrap_or(u32::MAX);
-        let end = start + count;
-        let tab = book.tab_mut(title)?.clone();
-        let mut requests = Vec::new();
-        if end > tab.column_count {
-            let grow = end - tab.column_count;
-            book.check_growth(u64::from(grow) * u64::from(tab.row_count))?;
-            requests.push(json!({"appendDimension": {"sheetId": tab.sheet_id, "dimension": "COLUMNS", "length": grow}}));
-        }
-        if freeze {
-            requests.push(json!({"updateSheetProperties": {
-                "properties": {"sheetId": tab.sheet_id, "gridProperties": {"frozenRowCount": 1}},
-                "fields": "gridProperties.frozenRowCount",
-            }}));
-        }
-        requests.push(json!({"repeatCell": {
-            "range": {"sheetId": tab.sheet_id, "startRowIndex": 0, "endRowIndex": 1,
-                      "startColumnIndex": start, "endColumnIndex": end},
-            "cell": {"userEnteredFormat": {"textFormat": {"bold": true}}},
-            "fields": "userEnteredFormat.textFormat.bold",
-        }}));
-        self.structure(
-            &book.id,
-            requests,
-            &format!("formatting the header of {title}"),
-        )
-        .await?;
-        if end > tab.column_count {
-            book.tab_mut(title)?.column_count = end;
-        }
-        if freeze {
-            book.tab_mut(title)?.frozen_rows = 1;
-        }
-        let range = A1Range::cells(title, start, 1, end - 1, 1);
-        let values: Vec<Value> = names.iter().map(|n| json!(n)).collect();
-        self.batch_write(&book.id, vec![(range, vec![values])], "writing the header")
-            .await?;
-        Ok(())
-    }
-
-    /// Reads row 1 of tab `title`, unformatted (trailing blanks trimmed by Google).
-    ///
-    /// # Errors
-    /// Any request error.
-    pub async fn read_header(&self, id: &str, title: &str) -> Result<Vec<Value>, SheetsError> {
-        let reply = self
-            .call(Call {
-                op: Op::Read,
-                method: Method::GET,
-                url: self
-                    .sheets_endpoint(id, &format!("/values/{}", A1Range::row(title, 1).encoded())),
-                query: vec![("valueRenderOption", "UNFORMATTED_VALUE".to_owned())],
-                body: None,
-                what: format!("reading the header of {title}"),
-            })
-            .await?;
-        Ok(reply["values"][0].as_array().cloned().unwrap_or_default())
-    }
-
-    async fn has_rows_below_header(
-        &self,
-        book: &SpreadsheetInfo,
-        title: &str,
-    ) -> Result<bool, SheetsError> {
-        let tab = book.tab(title).ok_or_else(|| SheetsError::TabMissing {
-            tab: title.to_owned(),
-        })?;
-        if tab.row_count < 2 {
-            return Ok(false);
-        }
-        let below = A1Range {
-            last_row: None,
-            ..A1Range::cells(title, 0, 2, tab.column_count.saturating_sub(1), 2)
-        };
-        let reply = self
-            .call(Call {
-                op: Op::Read,
-                method: Method::GET,
-                url: self.sheets_endpoint(&book.id, &format!("/values/{}", below.encoded())),
-                query: vec![("fields", "values".to_owned())],
-                body: None,
-                what: format!("checking {title} for rows below the header"),
-            })
-            .await?;
-        Ok(reply["values"].as_array().is_some_and(|v| !v.is_empty()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Shared setup for the Sheets client tests: the emulator checking requests against the discovery
 //! documents (the extracts in `references/google`), a client pointed at it on a shared virtual
-//! clock, and small row builders.
+//! clock, small row builders, and row writes through [`SheetsClient::write_ranges`] (the path the
+//! sync uses).
 
 #![allow(dead_code)]
 
@@ -11,7 +12,7 @@ use serde_json::{Value, json};
 use shopsync::clock::ManualClock;
 use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
 use shopsync::sheets::{
-    RowCells, SheetsClient, SheetsError, SheetsSettings, SpreadsheetInfo, TabSpec, WriteReport,
+    Rectangle, SheetsClient, SheetsError, SheetsSettings, SpreadsheetInfo, TabSpec,
 };
 
 pub const HEADERS: &[&str] = &["Order", "Order ID", "Line Item ID", "Product", "Quantity"];
@@ -102,8 +103,61 @@ pub async fn write_row_2(
     book: &SpreadsheetInfo,
     columns: &[u32],
     cells: Vec<Value>,
-) -> Result<WriteReport, SheetsError> {
+) -> Result<u64, SheetsError> {
+    write_rows(env, book, columns, vec![(2, cells)]).await
+}
+
+/// Writes rows of the tab "Orders" in one `values:batchUpdate`: each `(row, cells)` puts
+/// `cells[i]` in sheet column `columns[i]`, one rectangle per row and run of adjacent columns (a
+/// person's column between owned ones is skipped); returns the request's size.
+pub async fn write_rows(
+    env: &Env,
+    book: &SpreadsheetInfo,
+    columns: &[u32],
+    rows: Vec<(u32, Vec<Value>)>,
+) -> Result<u64, SheetsError> {
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by_key(|i| columns[*i]);
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        match runs.last_mut() {
+            Some(run) if columns[run[run.len() - 1]] + 1 == columns[i] => run.push(i),
+            _ => runs.push(vec![i]),
+        }
+    }
+    let mut blocks: Vec<(u32, u32, Vec<Vec<Value>>)> = Vec::new();
+    for (row, cells) in &rows {
+        assert_eq!(cells.len(), columns.len(), "row {row}");
+        for run in &runs {
+            let values = run.iter().map(|i| cells[*i].clone()).collect();
+            blocks.push((*row, columns[run[0]], vec![values]));
+        }
+    }
+    let rectangles: Vec<Rectangle<'_>> = blocks
+        .iter()
+        .map(|(row, column, values)| Rectangle {
+            row: *row,
+            column: *column,
+            values,
+        })
+        .collect();
     env.client
-        .write_rows(book, "Orders", columns, vec![RowCells { row: 2, cells }])
+        .write_ranges(&book.id, "Orders", &rectangles)
         .await
+}
+
+/// Writes new rows from `first_row` down after growing the grid to hold them (as the sync does).
+pub async fn append_rows(
+    env: &Env,
+    book: &mut SpreadsheetInfo,
+    columns: &[u32],
+    first_row: u32,
+    rows: Vec<Vec<Value>>,
+) -> Result<u64, SheetsError> {
+    let count = u32::try_from(rows.len()).unwrap();
+    env.client
+        .grow_rows(book, "Orders", first_row + count - 1)
+        .await?;
+    let rows = (first_row..).zip(rows).collect();
+    write_rows(env, book, columns, rows).await
 }

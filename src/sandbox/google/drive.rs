@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::errors::ApiError;
-use super::server::Query;
+use super::shared::Query;
 use super::state::Inner;
 
 /// The MIME type of a Google spreadsheet.

@@ -13,6 +13,7 @@ mod grid;
 mod input;
 mod person;
 mod server;
+mod shared;
 mod state;
 mod structure;
 mod token;
@@ -31,7 +32,7 @@ pub use state::{Fault, MethodCount};
 
 use crate::clock::{SharedClock, SystemClock};
 use grid::{Render, Sheet, Spreadsheet};
-use server::Shared;
+use shared::Shared;
 use state::{FaultRule, Inner};
 
 /// How to start the emulator.

@@ -1,8 +1,8 @@
 //! The emulator's HTTP front: routing by Google's paths, discovery validation, auth, quotas,
 //! injected faults and request counting, in the order Google's front end applies them.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -11,12 +11,12 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::discovery::{Api, Discovery, Received};
+use super::discovery::{Api, Received};
 use super::errors::ApiError;
-use super::state::{Fault, Inner};
-use super::token::{self, PublicKey};
+use super::shared::{Query, Shared};
+use super::state::{Fault, Inner, IssuedToken};
+use super::token;
 use super::{drive, structure, values};
-use crate::clock::SharedClock;
 
 /// Scopes that let a token use the Sheets API.
 const SHEETS_SCOPES: &[&str] = &[
@@ -31,63 +31,6 @@ const DRIVE_SCOPES: &[&str] = &[
     "https://www.googleapis.com/auth/drive.metadata",
     "https://www.googleapis.com/auth/drive.readonly",
 ];
-
-/// What the server shares between requests.
-#[derive(Debug)]
-pub struct Shared {
-    /// Mutable state.
-    pub inner: Mutex<Inner>,
-    /// The discovery documents, when validation is on.
-    pub discovery: Option<&'static Discovery>,
-    /// Time for quota windows.
-    pub clock: SharedClock,
-    /// The service account's public key.
-    pub key: PublicKey,
-    /// The service account's `client_email`.
-    pub client_email: String,
-    /// This emulator's token endpoint URL (the JWT's expected `aud`).
-    pub token_uri: String,
-    /// Read requests per minute (0 = no limit).
-    pub read_quota: u32,
-    /// Write requests per minute (0 = no limit).
-    pub write_quota: u32,
-    /// Lifetime of new tokens.
-    pub token_lifetime: Duration,
-    /// Stalled and in-flight requests.
-    pub(crate) stalls: crate::sandbox::Stalls,
-}
-
-impl Shared {
-    /// Locks the state (a panicked test thread does not poison the emulator).
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// A request's decoded query.
-#[derive(Debug, Default)]
-pub struct Query(pub Vec<(String, String)>);
-
-impl Query {
-    /// The first value of `name`.
-    #[must_use]
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every value of a repeated `name`.
-    #[must_use]
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-}
 
 /// A recognised endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,7 +197,7 @@ async fn handle(
 ) -> Response {
     let _busy = shared.stalls.busy();
     if uri.path() == "/token" && method == Method::POST {
-        let (status, reply) = token::endpoint(&shared, &body);
+        let (status, reply) = token_endpoint(&shared, &body);
         return json_reply(status, &reply);
     }
     let Some(route) = route(&method, uri.path()) else {
@@ -420,6 +363,53 @@ fn dispatch(
     }
 }
 
+/// `POST /token`: the JWT-bearer grant. Answers 400 with an RFC 6749 body on any failure.
+fn token_endpoint(shared: &Shared, body: &[u8]) -> (StatusCode, Value) {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if field("grant_type") != Some("urn:ietf:params:oauth:grant-type:jwt-bearer") {
+        return (
+            StatusCode::BAD_REQUEST,
+            token::token_error("unsupported_grant_type", "Invalid grant_type"),
+        );
+    }
+    let assertion = field("assertion").unwrap_or("");
+    match token::verify_assertion(
+        assertion,
+        &shared.key,
+        &shared.client_email,
+        &shared.token_uri,
+    ) {
+        Ok(grant) => {
+            let mut inner = shared.lock();
+            inner.tokens_issued += 1;
+            let lifetime = inner.token_lifetime.unwrap_or(shared.token_lifetime);
+            let access = format!("ya29.sandbox-{}-{}", inner.tokens_issued, fastrand::u64(..));
+            inner.tokens.insert(
+                access.clone(),
+                IssuedToken {
+                    expires: Instant::now() + lifetime,
+                    scopes: grant.scopes.clone(),
+                },
+            );
+            (
+                StatusCode::OK,
+                token::token_reply(&access, lifetime, &grant.scopes),
+            )
+        }
+        Err(description) => (
+            StatusCode::BAD_REQUEST,
+            token::token_error("invalid_grant", &description),
+        ),
+    }
+}
+
 fn authorize(shared: &Shared, headers: &HeaderMap, api: Api) -> Result<(), ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
@@ -474,33 +464,5 @@ fn charge_quota(shared: &Shared, method: &Method) -> Result<(), ApiError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_route_like_google() {
-        let get = Method::GET;
-        let post = Method::POST;
-        assert_eq!(
-            route(&get, "/v4/spreadsheets/abc"),
-            Some(Route::Get("abc".into()))
-        );
-        assert_eq!(
-            route(&post, "/v4/spreadsheets/abc:batchUpdate"),
-            Some(Route::BatchUpdate("abc".into()))
-        );
-        assert_eq!(
-            route(&post, "/v4/spreadsheets/abc/values/%27Sheet1%27:append"),
-            Some(Route::Append("abc".into(), "'Sheet1'".into()))
-        );
-        assert_eq!(
-            route(&post, "/v4/spreadsheets/abc/values/%27S%27%21A1%3AB2:clear"),
-            Some(Route::Clear("abc".into(), "'S'!A1:B2".into()))
-        );
-        assert_eq!(
-            route(&Method::PUT, "/v4/spreadsheets/abc/values/A1:B2"),
-            Some(Route::ValuesUpdate("abc".into(), "A1:B2".into()))
-        );
-        assert_eq!(route(&get, "/v4/spreadsheets/abc/nope"), None);
-    }
-}
+#[path = "server_tests.rs"]
+mod tests;

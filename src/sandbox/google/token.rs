@@ -4,16 +4,12 @@
 //! `client_email`), `aud` (this endpoint's URL), a non-empty `scope`, and `iat`/`exp` (at most an
 //! hour apart, not expired). Tolerates what yup-oauth2 sends: `=`-padded base64url and `"sub": null`.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ring::signature::{self, KeyPair as _, RsaKeyPair};
 use serde_json::{Value, json};
-
-use super::server::Shared;
-use super::state::IssuedToken;
 
 /// The sandbox's throwaway RSA key (PKCS#8 PEM). Sandbox only, not a secret.
 pub const SANDBOX_KEY_PEM: &str = include_str!("sandbox_key.pem");
@@ -148,53 +144,6 @@ pub fn token_reply(token: &str, lifetime: Duration, scopes: &[String]) -> Value 
 #[must_use]
 pub fn token_error(error: &str, description: &str) -> Value {
     json!({"error": error, "error_description": description})
-}
-
-/// `POST /token`: the JWT-bearer grant. Answers 400 with an RFC 6749 body on any failure.
-pub fn endpoint(shared: &Shared, body: &[u8]) -> (StatusCode, Value) {
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if field("grant_type") != Some("urn:ietf:params:oauth:grant-type:jwt-bearer") {
-        return (
-            StatusCode::BAD_REQUEST,
-            token_error("unsupported_grant_type", "Invalid grant_type"),
-        );
-    }
-    let assertion = field("assertion").unwrap_or("");
-    match verify_assertion(
-        assertion,
-        &shared.key,
-        &shared.client_email,
-        &shared.token_uri,
-    ) {
-        Ok(grant) => {
-            let mut inner = shared.lock();
-            inner.tokens_issued += 1;
-            let lifetime = inner.token_lifetime.unwrap_or(shared.token_lifetime);
-            let access = format!("ya29.sandbox-{}-{}", inner.tokens_issued, fastrand::u64(..));
-            inner.tokens.insert(
-                access.clone(),
-                IssuedToken {
-                    expires: Instant::now() + lifetime,
-                    scopes: grant.scopes.clone(),
-                },
-            );
-            (
-                StatusCode::OK,
-                token_reply(&access, lifetime, &grant.scopes),
-            )
-        }
-        Err(description) => (
-            StatusCode::BAD_REQUEST,
-            token_error("invalid_grant", &description),
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::a1::{self, GridRect};
 use super::errors::ApiError;
 use super::grid::{Cell, MAX_CELL_CHARS, MAX_CELLS, Render, Sheet, Spreadsheet};
 use super::input::{InputOption, char_len, to_cell};
-use super::server::Query;
+use super::shared::Query;
 
 /// Resolves an A1 string to a tab and a rectangle (unclipped).
 pub fn resolve(book: &Spreadsheet, range: &str) -> Result<(usize, GridRect), ApiError> {

@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::columns::{COLUMN_COUNT, Column, KEY_COLUMNS};
+use crate::sheets::column_letters;
 
 /// Why a tab's layout cannot be used; the CLI reports these as configuration errors (exit 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -206,16 +207,7 @@ fn header_text(cell: &Value) -> String {
 fn letters(columns: &[usize]) -> String {
     columns
         .iter()
-        .map(|&index| {
-            let mut n = index + 1;
-            let mut out = Vec::new();
-            while n > 0 {
-                let rem = (n - 1) % 26;
-                out.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
-                n = (n - 1) / 26;
-            }
-            out.iter().rev().collect::<String>()
-        })
+        .map(|&index| column_letters(u32::try_from(index).unwrap_or(u32::MAX)))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -436,3 +436,27 @@ fn planned_cells_are_listed_in_sheet_order() {
     let columns: Vec<Column> = plan.appends[0].cells().map(|(c, _)| *c).collect();
     assert_eq!(columns, Column::ALL.to_vec());
 }
+
+#[test]
+fn long_cells_are_cut_to_the_limit_with_the_marker_and_reported() {
+    // 60,000 "é" (over the limit), and 25,001 emoji: 25,001 characters but 50,002 UTF-16 units.
+    for (text, exact) in [("é".repeat(60_000), true), ("😀".repeat(25_001), false)] {
+        let mut long = order(1, 1001);
+        long.note = Some(text);
+        let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+        let plan = plan(rows_of(&[long]), &index, Compare::Hashes(&HashMap::new()));
+        assert_eq!(plan.orders[0].truncated, vec![Column::Note]);
+        let note = plan.appends[0]
+            .cells()
+            .find(|(c, _)| *c == Column::Note)
+            .map(|(_, cell)| cell.to_json())
+            .unwrap();
+        let note = note.as_str().unwrap();
+        assert!(note.ends_with(crate::sheets::TRUNCATION_MARKER));
+        let units = note.encode_utf16().count();
+        assert!(units <= 50_000, "{units}");
+        if exact {
+            assert_eq!(units, 50_000);
+        }
+    }
+}

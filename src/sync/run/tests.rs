@@ -2,6 +2,7 @@
 //! and records, and warnings said once.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use chrono::Duration;
 

@@ -28,9 +28,9 @@ pub use layers::{
 };
 pub use problem::{ConfigError, Problem};
 pub use secret::Secret;
+pub use url_rule::is_loopback;
 pub use values::{
-    ServiceAccountSummary, StoreDomain, is_loopback, non_rsa_key, number_in, redact,
-    service_account_text,
+    ServiceAccountSummary, StoreDomain, non_rsa_key, number_in, redact, service_account_text,
 };
 
 /// Default Admin API version: the one whose schema the queries are validated against.

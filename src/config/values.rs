@@ -89,17 +89,6 @@ pub fn base_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// Whether `url`'s host is a loopback address: `localhost`, 127.0.0.0/8 or `::1`.
-#[must_use]
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
 /// Parses the URL of an alert (`healthcheck_url`, `alert_webhook_url`): https, or http to a
 /// loopback address; a host; a path is kept. `healthcheck_url` gets `/start` and `/fail` appended,
 /// so it takes no query (`allow_query` false).
@@ -110,16 +99,7 @@ pub fn alert_url(text: &str, allow_query: bool) -> Result<Url, String> {
     let url =
         Url::parse(text).map_err(|err| format!("\"{}\" is not a URL ({err})", redact(text)))?;
     let shown = redact(text);
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(format!(
-                "\"{shown}\" must start with https:// (http:// only to a loopback address such as 127.0.0.1)"
-            ));
-        }
-        _ => return Err(format!("\"{shown}\" must start with https://")),
-    }
+    super::url_rule::check_api_url(&url).map_err(|err| format!("\"{shown}\" {err}"))?;
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("\"{shown}\" has no host"));
     }

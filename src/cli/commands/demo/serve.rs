@@ -26,11 +26,8 @@ pub fn environment(world: &World, dir: &Path) -> Vec<(String, String)> {
         // google-auth reads the key file (its token_uri is the sandbox's) from here.
         ("GOOGLE_APPLICATION_CREDENTIALS", key),
         ("TARGET_SPREADSHEET", world.spreadsheet.clone()),
-        (
-            "GOOGLE_SHEETS_API_URL",
-            world.google.sheets_url().to_owned(),
-        ),
-        ("GOOGLE_DRIVE_API_URL", world.google.drive_url().to_owned()),
+        ("GOOGLE_SHEETS_API_URL", world.google.sheets_url().clone()),
+        ("GOOGLE_DRIVE_API_URL", world.google.drive_url().clone()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -47,7 +44,7 @@ pub fn serve(
     dir: &Path,
     stop: &Arc<AtomicU8>,
 ) -> anyhow::Result<Outcome> {
-    out.line(&format!(
+    out.line(format!(
         "# The sandbox is running: a Shopify store of {} orders and a Google spreadsheet, on \
          127.0.0.1 only. Export these (or use {}/config.json), then run shopsync or any client \
          of the real APIs. Ctrl-C stops the sandbox.",
@@ -55,7 +52,9 @@ pub fn serve(
         dir.display()
     ))?;
     for (name, value) in environment(world, dir) {
-        out.line(&format!("export {name}='{value}'"))?;
+        // Single-quoted for a POSIX shell: a quote inside the value ends and reopens the quoting.
+        let value = value.replace('\'', "'\\''");
+        out.line(format!("export {name}='{value}'"))?;
     }
     out.line("# ready")?;
     while stop.load(Ordering::SeqCst) == 0 {

@@ -321,7 +321,7 @@ fn alert_urls_must_be_https_or_loopback() {
     let (code, stdout, stderr) = world.sync_code(&[]);
     assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
     assert!(
-        stderr.contains("healthcheck_url") && stderr.contains("https://"),
+        stderr.contains("healthcheck_url") && stderr.contains("must use https"),
         "{stderr}"
     );
     assert!(stderr.contains("alert_webhook_url"), "{stderr}");

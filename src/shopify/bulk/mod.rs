@@ -416,6 +416,9 @@ mod tests {
         ), "{query}");
         assert!(is_ours(&query));
         assert!(!is_ours("{ orders { edges { node { id } } } }"));
-        assert!(!query.contains("first") && !query.contains("pageInfo"));
+        // No paging arguments or page info (`firstName` is a field, not the `first:` argument).
+        for paging in ["first:", "after:", "pageInfo {"] {
+            assert!(!query.contains(paging), "{paging} in {query}");
+        }
     }
 }

@@ -67,6 +67,12 @@ fn a_corrupt_db_is_exit_4_and_the_file_is_untouched() {
     let world = World::fast(64, 5);
     let garbage = b"SQLite format 3\0 but then the disk ate the rest \xff\xfe".repeat(40);
     std::fs::write(world.db(), &garbage).expect("write");
+    // Owner-only, as shopsync creates it: a wider mode adds a warning line (issue 11, finding 10).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(world.db(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let (code, stdout, stderr) = world.sync_code(&[]);
     assert_eq!(code, 4, "{stdout}{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");

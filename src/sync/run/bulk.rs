@@ -133,16 +133,7 @@ impl Job<'_, '_> {
             self.services
                 .observer
                 .fetched(u64::try_from(self.counts.fetched).unwrap_or(0));
-            for order in batch {
-                let updated = order.updated_at;
-                // A write this push makes first covers the orders before this one.
-                self.push(order).await?;
-                self.pending_cover = Some(updated);
-            }
-            if self.batch.due(self.services.clock.now()) {
-                self.flush().await?;
-            }
-            if self.stop_requested().is_some() {
+            if self.take(batch).await? {
                 return Ok(());
             }
         }

@@ -51,22 +51,28 @@ impl Job<'_, '_> {
                 self.refetch(&refetch).await?;
             }
             first = false;
-            for order in page.orders {
-                let updated = order.updated_at;
-                // A write this push makes first covers the orders before this one.
-                self.push(order).await?;
-                self.pending_cover = Some(updated);
-            }
-            if self.batch.due(self.services.clock.now()) {
-                self.flush().await?;
-            }
-            if self.stop_requested().is_some() {
+            if self.take(page.orders).await? {
                 // Stop now: what is buffered is neither written nor recorded, so the cursor stays
                 // before it and the next run fetches it again.
                 return Ok(());
             }
         }
         self.flush().await
+    }
+
+    /// Buffers a page (or a bulk batch) of orders, writes the batch when it falls due, and says
+    /// whether a stop was requested.
+    pub(super) async fn take(&mut self, orders: Vec<Order>) -> Result<bool, SyncError> {
+        for order in orders {
+            let updated = order.updated_at;
+            // A write this push makes first covers the orders before this one.
+            self.push(order).await?;
+            self.pending_cover = Some(updated);
+        }
+        if self.batch.due(self.services.clock.now()) {
+            self.flush().await?;
+        }
+        Ok(self.stop_requested().is_some())
     }
 
     /// Takes the shop's time zone and records the shop.

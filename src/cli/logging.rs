@@ -2,7 +2,7 @@
 //!
 //! `-v` raises shopsync's own level only. Dependencies that print secrets at debug (yup-oauth2 prints
 //! the signed JWT and the access token) are held at warn whatever `RUST_LOG` says: besides the
-//! `target=warn` directives, every event of theirs passes a per-event filter ([`muzzled`]), since a
+//! `target=warn` directives, every event of theirs passes a per-event filter (`muzzled`), since a
 //! more specific directive (`yup_oauth2::service_account=debug`) would win over the cap.
 
 use std::fs::{File, OpenOptions};

@@ -1,6 +1,6 @@
 //! Bulk exports of orders (SHOPIFY-API.md section 4): start a `bulkOperationRunQuery` of the
 //! orders updated in a window, poll `bulkOperation(id:)` with backoff until it ends, download the
-//! JSONL result into a staging database ([`stage`]) and hand back orders with their line items,
+//! JSONL result into a staging database (`stage`) and hand back orders with their line items,
 //! the same [`Order`](crate::order::Order)s the paged stream produces.
 //!
 //! A run killed while its operation runs leaves it running at Shopify; the next run finds it

@@ -388,7 +388,17 @@ impl ShopifyClient {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<OrdersCount, ShopifyError> {
-        let vars = json!({ "query": window_query("created_at", from, to) });
+        self.orders_count("created_at", from, to).await
+    }
+
+    /// Counts orders whose `field` (`created_at` or `updated_at`) lies in `[from, to]`.
+    pub(super) async fn orders_count(
+        &self,
+        field: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<OrdersCount, ShopifyError> {
+        let vars = json!({ "query": window_query(field, from, to) });
         let data: CountData = self.run(queries::ORDERS_COUNT, vars, 1.0).await?;
         let count = data.orders_count.ok_or_else(|| ShopifyError::Decode {
             operation: queries::ORDERS_COUNT.name,

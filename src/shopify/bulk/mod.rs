@@ -21,7 +21,6 @@ use super::client::ShopifyClient;
 use super::error::ShopifyError;
 use super::orders::{OrdersCount, window_query};
 use super::queries;
-use super::wire::CountData;
 
 pub use stage::{BulkBatches, StageStats};
 
@@ -246,17 +245,7 @@ impl ShopifyClient {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<OrdersCount, ShopifyError> {
-        let vars = json!({ "query": window_query("updated_at", from, to) });
-        let data: CountData = self.run(queries::ORDERS_COUNT, vars, 1.0).await?;
-        let count = data.orders_count.ok_or_else(|| ShopifyError::Decode {
-            operation: queries::ORDERS_COUNT.name,
-            message: "ordersCount was null".to_owned(),
-            retryable: false,
-        })?;
-        Ok(OrdersCount {
-            count: count.count,
-            exact: count.precision == "EXACT",
-        })
+        self.orders_count("updated_at", from, to).await
     }
 
     /// Starts a bulk query of `query`; busy answers are waited out a few times.

@@ -217,8 +217,8 @@ fn encoding_from_the_cells_gives_the_values_json_byte_for_byte() {
         &index,
         Compare::Hashes(&HashMap::new()),
     );
-    // A gap after the fourth appended row, and the last two rows as updates.
-    for append in &mut plan.appends[4..] {
+    // A gap after the second appended row, and the last two rows as updates.
+    for append in &mut plan.appends[2..] {
         append.row += 5;
     }
     for append in plan.appends.split_off(plan.appends.len() - 2) {

@@ -383,7 +383,7 @@ fn failing_line_number(text: &str, failing: &str) -> Option<usize> {
             .filter(|&at| text.is_char_boundary(at))
             .any(|at| text[at..].starts_with(failing));
         let before_parses =
-            || dotenvy::from_read_iter(text[..start].as_bytes()).all(|item| item.is_ok());
+            || dotenvy::from_read_iter(&text.as_bytes()[..start]).all(|item| item.is_ok());
         (holds && before_parses()).then_some(line + 1)
     })
 }

@@ -23,6 +23,7 @@ pub mod csv_safe;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod http;
 pub mod order;
 pub mod private_files;
 pub mod retry;

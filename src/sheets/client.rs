@@ -65,8 +65,8 @@ impl SheetsSettings {
     pub fn new(key_file: impl Into<PathBuf>) -> Self {
         Self {
             key_file: key_file.into(),
-            sheets_url: "https://sheets.googleapis.com".to_owned(),
-            drive_url: "https://www.googleapis.com".to_owned(),
+            sheets_url: crate::config::DEFAULT_SHEETS_API_URL.to_owned(),
+            drive_url: crate::config::DEFAULT_DRIVE_API_URL.to_owned(),
             sheets_url_origin: None,
             drive_url_origin: None,
             connect_timeout: Duration::from_secs(10),
@@ -135,12 +135,9 @@ impl SheetsClient {
     /// [`SheetsError::KeyFile`] or [`SheetsError::InsecureTokenUri`] for a bad key file;
     /// [`SheetsError::Transport`] when no HTTP client can be built.
     pub async fn new(settings: SheetsSettings) -> Result<Self, SheetsError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::http::install_tls_provider();
         let auth = TokenSource::from_key_file(&settings.key_file, settings.token_timeout).await?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(settings.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
+        let http = crate::http::builder(settings.connect_timeout)
             .build()
             .map_err(|e| SheetsError::Transport {
                 message: format!("cannot build the HTTP client: {e}"),

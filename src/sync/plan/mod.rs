@@ -12,6 +12,7 @@ pub mod header;
 pub mod index;
 pub mod rectangles;
 pub mod rows;
+pub mod tab;
 
 use std::collections::HashMap;
 

@@ -458,7 +458,7 @@ pub(super) fn error_kind(err: &SyncError) -> &'static str {
         SyncError::Shopify(_) => "shopify",
         SyncError::Sheets(_) | SyncError::Unconfirmed { .. } => "sheets",
         SyncError::Store(_) | SyncError::Lock(_) => "store",
-        SyncError::Layout(_) => "layout",
+        SyncError::Tab(_) => "layout",
         SyncError::DryRunOutput { .. } => "io",
     }
 }

@@ -201,9 +201,9 @@ impl SheetsError {
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::KeyFile { .. }
-            | Self::InsecureTokenUri { .. }
-            | Self::AmbiguousTitle { .. } => ErrorKind::Config,
+            Self::KeyFile { .. } | Self::InsecureTokenUri { .. } | Self::AmbiguousTitle { .. } => {
+                ErrorKind::Config
+            }
             Self::Ambiguous { .. } => ErrorKind::Ambiguous,
             Self::CellLimit { .. } => ErrorKind::Limit,
             Self::Unreachable { .. } => ErrorKind::Unreachable,

@@ -20,7 +20,9 @@ use crate::sheets::column_letters;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TabError {
     /// The tab the tracking DB is bound to was renamed.
-    #[error("tab \"{tab}\" was renamed to \"{now}\"; rename it back, or set worksheet to \"{now}\"")]
+    #[error(
+        "tab \"{tab}\" was renamed to \"{now}\"; rename it back, or set worksheet to \"{now}\""
+    )]
     Renamed {
         /// The configured title.
         tab: String,

@@ -103,7 +103,10 @@ fn data_without_the_key_headers_and_duplicates_are_refused() {
     }
     assert!(!needs_rows_below(&full()));
     let err = judged(
-        Some(&read(header(&["Order ID", "Line Item ID", "Order ID"]), true)),
+        Some(&read(
+            header(&["Order ID", "Line Item ID", "Order ID"]),
+            true,
+        )),
         BoundTab::Titled("Orders"),
     )
     .unwrap_err();

@@ -6,7 +6,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-
 use super::{Check, split_advice};
 use crate::cli::remote::{clock, sheets, shopify};
 use crate::config::RemoteConfig;

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 /// A `reqwest` builder with shopsync's common settings; installs the `ring` TLS provider first
 /// (reqwest is built without one, and yup-oauth2's client needs it too).
-#[must_use]
 pub fn builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
     install_tls_provider();
     reqwest::Client::builder()

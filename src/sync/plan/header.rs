@@ -110,7 +110,9 @@ impl HeaderLayout {
     }
 
     /// The header cells to write for [`Self::additions`]: the 0-based column of the first one and the
-    /// names, all in row 1 and adjacent. `None` when nothing is missing.
+    /// names, all in row 1 and adjacent. `None` when nothing is missing. (Unit tests only: the
+    /// sync writes [`Self::additions`] through the Sheets client's header primitive.)
+    #[cfg(test)]
     #[must_use]
     pub fn addition_cells(&self) -> Option<(usize, Vec<Value>)> {
         let first = self.additions.first()?.index;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+#[cfg(test)]
 use super::columns::Column;
 use super::header::HeaderLayout;
 use super::rows::RowKey;
@@ -82,6 +83,8 @@ impl SheetIndex {
     /// `first_row + i`, and its element `j` is column `first_column + j` (0-based). Rows are ragged
     /// (Google trims trailing blanks). The block must cover both key columns of `layout`; rows above
     /// row 2 are ignored. `first_free_row` is 1 + the last row holding any value in any column.
+    /// (Unit tests only: a run indexes the key columns, [`Self::from_key_columns`].)
+    #[cfg(test)]
     #[must_use]
     pub fn from_rows(
         layout: HeaderLayout,

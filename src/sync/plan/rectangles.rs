@@ -7,7 +7,6 @@
 
 use serde_json::Value;
 
-use super::header::HeaderLayout;
 use super::{Append, CellRun, Plan, Update};
 
 /// A rectangle of values to write with `RAW`: `values[i][j]` goes to row `row + i`, column
@@ -30,7 +29,8 @@ impl RangeWrite {
         self.row + height.saturating_sub(1)
     }
 
-    /// The 0-based last column the rectangle covers.
+    /// The 0-based last column the rectangle covers (unit tests only).
+    #[cfg(test)]
     #[must_use]
     pub fn last_column(&self) -> usize {
         self.column + self.values.first().map_or(1, Vec::len).saturating_sub(1)
@@ -121,17 +121,6 @@ fn same_shape(a: &Append, b: &Append) -> bool {
             .all(|(x, y)| x.column == y.column && x.width() == y.width())
 }
 
-/// The row-1 write that adds the layout's missing owned headers, if any.
-#[must_use]
-pub fn header_write(layout: &HeaderLayout) -> Option<RangeWrite> {
-    let (column, names) = layout.addition_cells()?;
-    Some(RangeWrite {
-        row: 1,
-        column,
-        values: vec![names],
-    })
-}
-
 /// Counts the confirmed writes of each order, so an order is recorded in the DB only once every row
 /// it needed is in the sheet (DESIGN.md section 4 step 6).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +157,8 @@ impl OrderProgress {
         }
     }
 
-    /// Whether every write of `order` is confirmed.
+    /// Whether every write of `order` is confirmed (unit tests only).
+    #[cfg(test)]
     #[must_use]
     pub fn is_complete(&self, order: usize) -> bool {
         self.remaining.get(order).is_some_and(|&left| left == 0)

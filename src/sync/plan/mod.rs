@@ -75,40 +75,28 @@ pub struct CellRun {
     pub cells: Vec<(Column, Cell)>,
 }
 
-/// A new row: its key is absent from the sheet.
+/// Cells of one order's row to write at one sheet row: an append (the key is absent from the
+/// sheet; rows consecutive from the first free row, every owned cell) or an update (a physical row
+/// that holds the key, every such row when the key is duplicated; the cells to rewrite).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Append {
+pub struct RowWrite {
     /// Index into [`Plan::orders`] of the order the row belongs to.
     pub order: usize,
     /// The row's key.
     pub key: RowKey,
-    /// The 1-based sheet row it is written to (consecutive from the first free row).
-    pub row: u32,
-    /// Its owned cells, grouped in runs of adjacent columns.
-    pub runs: Vec<CellRun>,
-}
-
-/// Cells to rewrite on one physical row that holds a key (every row, when the key is duplicated).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Update {
-    /// Index into [`Plan::orders`] of the order the row belongs to.
-    pub order: usize,
-    /// The row's key.
-    pub key: RowKey,
-    /// The 1-based sheet row where the key is now.
+    /// The 1-based sheet row it is written to.
     pub row: u32,
     /// The cells to write, grouped in runs of adjacent columns.
     pub runs: Vec<CellRun>,
 }
 
-impl Append {
-    /// The row's owned cells, left to right in the sheet.
-    pub fn cells(&self) -> impl Iterator<Item = &(Column, Cell)> {
-        self.runs.iter().flat_map(|run| &run.cells)
-    }
-}
+/// A new row: its key is absent from the sheet.
+pub type Append = RowWrite;
 
-impl Update {
+/// Cells to rewrite on one physical row that holds a key.
+pub type Update = RowWrite;
+
+impl RowWrite {
     /// The cells to write, left to right in the sheet.
     pub fn cells(&self) -> impl Iterator<Item = &(Column, Cell)> {
         self.runs.iter().flat_map(|run| &run.cells)

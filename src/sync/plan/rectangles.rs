@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{Append, CellRun, Plan, Update};
+use super::{Append, CellRun, Plan, RowWrite};
 
 /// A rectangle of values to write with `RAW`: `values[i][j]` goes to row `row + i`, column
 /// `column + j`. Every inner vector has the same length.
@@ -62,30 +62,19 @@ impl CellRun {
     }
 }
 
-impl Update {
+impl RowWrite {
     /// One single-row rectangle per run of adjacent columns.
     #[must_use]
     pub fn writes(&self) -> Vec<RangeWrite> {
-        row_writes(self.row, &self.runs)
+        self.runs
+            .iter()
+            .map(|run| RangeWrite {
+                row: self.row,
+                column: run.column,
+                values: vec![run.to_json()],
+            })
+            .collect()
     }
-}
-
-impl Append {
-    /// One single-row rectangle per run of adjacent columns.
-    #[must_use]
-    pub fn writes(&self) -> Vec<RangeWrite> {
-        row_writes(self.row, &self.runs)
-    }
-}
-
-fn row_writes(row: u32, runs: &[CellRun]) -> Vec<RangeWrite> {
-    runs.iter()
-        .map(|run| RangeWrite {
-            row,
-            column: run.column,
-            values: vec![run.to_json()],
-        })
-        .collect()
 }
 
 /// The rectangles for a slice of appends, merging consecutive rows whose runs have the same columns

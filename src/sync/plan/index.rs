@@ -23,6 +23,20 @@ pub struct DuplicateKey {
     pub rows: Vec<u32>,
 }
 
+impl std::fmt::Display for DuplicateKey {
+    /// The one sentence that names a duplicated key: `order 1001 line item 7 is on rows 3, 9`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rows: Vec<String> = self.rows.iter().map(u32::to_string).collect();
+        write!(
+            f,
+            "order {} line item {} is on rows {}",
+            self.key.order_id,
+            self.key.line_item_id,
+            rows.join(", ")
+        )
+    }
+}
+
 /// The sheet rows holding one key, ascending: almost always one, kept inline so a backfill's index
 /// does not pay a heap allocation per row.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -221,15 +221,9 @@ async fn rows_gone(job: &mut Job<'_, '_>, found: &mut Found<'_>) -> Result<(), S
     let index = job.sheet_mut().await?.index().clone();
     let (gone, gone_rows) = job.tracked_rows_missing_from(&index)?;
     for dup in index.duplicates() {
-        let rows: Vec<String> = dup.rows.iter().map(u32::to_string).collect();
         found.note(
             FindingClass::Unresolved,
-            format!(
-                "order {} line item {} is on rows {}: delete the copies you do not want",
-                dup.key.order_id,
-                dup.key.line_item_id,
-                rows.join(", ")
-            ),
+            format!("{dup}: delete the copies you do not want"),
         );
     }
     if !gone.is_empty() {

@@ -1,6 +1,7 @@
 //! The HTTP client every outgoing request starts from (Shopify, Google, alerts): the TLS provider
 //! installed once per process, `User-Agent: shopsync/<version>`, a connect timeout and redirects
-//! never followed. Each caller adds its own total timeout, proxy rule and compression.
+//! never followed, and how a refused redirect is named. Each caller adds its own total timeout,
+//! proxy rule and compression.
 
 use std::time::Duration;
 
@@ -18,4 +19,18 @@ pub fn builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
 pub fn install_tls_provider() {
     // Err only when a provider is already installed, which is what was asked for.
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A reply's `Location` header as messages show it: at most 200 characters, `(none)` when absent.
+#[must_use]
+pub fn redirect_location(headers: &reqwest::header::HeaderMap) -> String {
+    headers.get(reqwest::header::LOCATION).map_or_else(
+        || "(none)".to_owned(),
+        |v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(200)
+                .collect()
+        },
+    )
 }

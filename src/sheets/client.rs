@@ -330,7 +330,7 @@ impl SheetsClient {
         if status.is_redirection() {
             return Err(Failure::Fatal(SheetsError::Redirected {
                 status: status.as_u16(),
-                location: redirect_location(response.headers()),
+                location: crate::http::redirect_location(response.headers()),
                 what: call.what.clone(),
             }));
         }
@@ -438,19 +438,6 @@ impl SheetsClient {
             super::a1::encode_segment(id)
         )
     }
-}
-
-/// A reply's `Location` header as messages show it: at most 200 characters, `(none)` when absent.
-fn redirect_location(headers: &header::HeaderMap) -> String {
-    headers.get(header::LOCATION).map_or_else(
-        || "(none)".to_owned(),
-        |v| {
-            String::from_utf8_lossy(v.as_bytes())
-                .chars()
-                .take(200)
-                .collect()
-        },
-    )
 }
 
 fn with_attempts(error: SheetsError, attempts: u32) -> SheetsError {

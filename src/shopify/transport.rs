@@ -33,19 +33,6 @@ pub(crate) fn describe(e: reqwest::Error) -> String {
     message
 }
 
-/// A reply's `Location` header as messages show it: at most 200 characters, `(none)` when absent.
-pub(crate) fn location(headers: &HeaderMap) -> String {
-    headers.get(reqwest::header::LOCATION).map_or_else(
-        || "(none)".to_owned(),
-        |v| {
-            String::from_utf8_lossy(v.as_bytes())
-                .chars()
-                .take(200)
-                .collect()
-        },
-    )
-}
-
 /// The address requests go to, as messages name it.
 #[derive(Debug, Clone)]
 pub(crate) struct Address {
@@ -60,7 +47,7 @@ impl Address {
     pub(crate) fn redirected(&self, status: u16, headers: &HeaderMap) -> ShopifyError {
         ShopifyError::Redirected {
             status,
-            location: location(headers),
+            location: crate::http::redirect_location(headers),
             origin: self.origin.clone(),
         }
     }

@@ -333,11 +333,7 @@ pub fn with_suffix(url: &Url, suffix: &str) -> Url {
 /// The client for alerts: short timeouts, no redirects, no proxy for loopback addresses; `None`
 /// (logged) when TLS cannot be set up.
 fn client<'a>(urls: impl Iterator<Item = &'a Url>) -> Option<reqwest::Client> {
-    let mut builder = reqwest::Client::builder()
-        .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none());
+    let mut builder = crate::http::builder(CONNECT_TIMEOUT).timeout(REQUEST_TIMEOUT);
     if urls.into_iter().all(is_loopback) {
         builder = builder.no_proxy();
     }

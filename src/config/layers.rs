@@ -346,9 +346,9 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, String> {
         match item {
             Ok(pair) => pairs.push(pair),
             Err(dotenvy::Error::LineParse(line, index)) => {
-                let number = text
-                    .find(line.as_str())
-                    .map_or(pairs.len() + 1, |at| text[..at].matches('\n').count() + 1);
+                let Some(number) = failing_line_number(text, &line) else {
+                    return Err("it is not a .env file of NAME=value lines".to_owned());
+                };
                 return Err(format!(
                     "line {number} is not NAME=value (column {}); check its quotes",
                     index + 1
@@ -358,6 +358,26 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, String> {
         }
     }
     Ok(pairs)
+}
+
+/// The number of the line where the entry dotenvy could not parse starts. dotenvy names the
+/// entry by its text (`failing`: the whole entry, or only its value), which may also appear
+/// earlier: in a comment, inside a quoted value, in another line. The entry starts on the last
+/// line that holds `failing` and before which the file parses: a later start would keep the
+/// failing entry, whole or cut inside a quote, in front of it.
+fn failing_line_number(text: &str, failing: &str) -> Option<usize> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect();
+    starts.iter().enumerate().rev().find_map(|(line, &start)| {
+        let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+        let holds = (start..=end)
+            .filter(|&at| text.is_char_boundary(at))
+            .any(|at| text[at..].starts_with(failing));
+        let before_parses =
+            || dotenvy::from_read_iter(&text.as_bytes()[..start]).all(|item| item.is_ok());
+        (holds && before_parses()).then_some(line + 1)
+    })
 }
 
 /// Keys that `config_template.json` uses for its comments (`"//worksheet": "…"`) and are ignored.

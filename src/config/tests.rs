@@ -480,3 +480,23 @@ fn debug_prints_of_the_layers_never_show_a_secret() {
     assert!(format!("{loaded:?}").contains("Tab"));
     assert!(format!("{inputs:?}").contains("SHOPIFY_ACCESS_TOKEN"));
 }
+
+/// Found by the `dotenv` fuzz target: the failing line's text also stood earlier (here inside a
+/// quoted value that spans lines), and the message named that earlier line.
+#[test]
+fn a_dotenv_parse_error_names_the_failing_line_even_when_its_text_came_before() {
+    for (text, line) in [
+        ("A=\"\nn\"\nn", 3),
+        ("#B C\nA=1\nB C\n", 3),
+        ("A=\"x\nB C\n\"\nB C\n", 4),
+        ("X=B C\nB C", 1),
+        ("A=1\r\nB C\r\n", 2),
+        ("A=1\nB=\"open\n", 2),
+    ] {
+        let message = parse_dotenv(text).unwrap_err();
+        assert!(
+            message.starts_with(&format!("line {line} is not NAME=value")),
+            "{text:?}: {message}"
+        );
+    }
+}

@@ -47,10 +47,18 @@ impl Outcome {
 }
 
 /// The binary under test: `SHOPSYNC_CHAOS_BIN` when set (a copy, so that a soak keeps running
-/// the binary it started with while the tree is rebuilt), else the one cargo built.
+/// the binary it started with while the tree is rebuilt), else the one cargo built. A relative
+/// path is taken from where the test started (the checkout), not from a world's directory.
 pub fn binary() -> std::path::PathBuf {
-    std::env::var_os("SHOPSYNC_CHAOS_BIN")
-        .map_or_else(|| env!("CARGO_BIN_EXE_shopsync").into(), Into::into)
+    binary_from(std::env::var_os("SHOPSYNC_CHAOS_BIN"))
+}
+
+/// [`binary`] from the value of `SHOPSYNC_CHAOS_BIN`.
+pub fn binary_from(var: Option<std::ffi::OsString>) -> std::path::PathBuf {
+    var.map_or_else(
+        || env!("CARGO_BIN_EXE_shopsync").into(),
+        |path| std::path::absolute(path).expect("SHOPSYNC_CHAOS_BIN as an absolute path"),
+    )
 }
 
 /// `shopsync ARGS` in the world's directory, with nothing inherited from the environment but

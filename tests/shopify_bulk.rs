@@ -2,12 +2,12 @@
 //! Shopify's JSONL (children after their parent but not next to it, escaped slashes), the rules a
 //! bulk query must follow, costs, and the ways to find an operation again.
 
-mod bulk_support;
+mod shopify_support;
 
 use std::collections::HashMap;
 
-use bulk_support::*;
 use serde_json::{Value, json};
+use shopify_support::bulk::*;
 
 #[tokio::test]
 async fn an_export_runs_completes_and_serves_shopifys_jsonl() {

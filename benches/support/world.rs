@@ -2,16 +2,13 @@
 //! working directory whose config points the real `shopsync` binary at them.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::Utc;
 use serde_json::Value;
-use shopsync::clock::SystemClock;
 use shopsync::sandbox::data::{StoreSpec, generate};
 use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
-use shopsync::sandbox::shopify::{
-    BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator, Stats,
-};
+use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, ShopifyEmulator, Stats};
+use shopsync::sandbox::world::Emulators;
 
 /// The tab the benchmark syncs to.
 pub const TAB: &str = "Orders";
@@ -53,7 +50,6 @@ impl World {
             .enable_all()
             .build()
             .expect("runtime");
-        let clock = Arc::new(SystemClock);
         let validating = setup.validate;
         // The newest order is an hour old, so a run right after a sync has nothing in its window.
         let data = generate(&StoreSpec::new(
@@ -61,40 +57,36 @@ impl World {
             setup.orders,
             Utc::now() - chrono::Duration::hours(1),
         ));
-        let mut config = EmulatorConfig::new(data, clock.clone());
-        config.bucket = setup.bucket;
-        config.reference_schema = validating;
-        let shopify = runtime
-            .block_on(ShopifyEmulator::start(config))
-            .expect("start the Shopify emulator");
         let options = SandboxOptions {
             check_discovery: validating,
-            clock,
             read_quota: setup.google_quota,
             write_quota: setup.google_quota,
             ..SandboxOptions::default()
         };
-        let google = runtime
-            .block_on(GoogleSandbox::start(options))
-            .expect("start the Google emulator");
-        let spreadsheet = google.create_spreadsheet("Shop Orders", &["Sheet1"]);
+        let adjust = |config: &mut EmulatorConfig| {
+            config.bucket = setup.bucket;
+            config.reference_schema = validating;
+        };
+        let emulators = Emulators::start(&runtime, data, adjust, options, "Shop Orders")
+            .expect("start the emulators");
         let dir = tempfile::tempdir().expect("temp dir");
-        google
+        emulators
+            .google
             .write_service_account_file(&dir.path().join("key.json"))
             .expect("write the key file");
+        let mut config = emulators.config("sandbox-shop", "key.json", TAB);
         // The store spans the 30 days before its newest order: look back a little further.
-        let config = serde_json::json!({
-            "shopify_store_name": "sandbox-shop",
-            "shopify_access_token": SANDBOX_TOKEN,
-            "google_service_account_file": "key.json",
-            "target_spreadsheet": spreadsheet,
-            "worksheet": TAB,
-            "lookback_days": 40,
-            "shopify_api_url": shopify.base_url(),
-            "google_sheets_api_url": google.sheets_url(),
-            "google_drive_api_url": google.drive_url(),
-        });
-        std::fs::write(dir.path().join("config.json"), config.to_string()).expect("config");
+        config.insert("lookback_days".to_owned(), Value::from(40));
+        std::fs::write(
+            dir.path().join("config.json"),
+            Value::Object(config).to_string(),
+        )
+        .expect("config");
+        let Emulators {
+            shopify,
+            google,
+            spreadsheet,
+        } = emulators;
         Self {
             dir,
             shopify,

@@ -6,8 +6,8 @@ use std::path::Path;
 use chrono::Utc;
 use serde_json::Value;
 use shopsync::sandbox::data::{StoreSpec, generate};
-use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
-use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, ShopifyEmulator, Stats};
+use shopsync::sandbox::google::SandboxOptions;
+use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, Stats};
 use shopsync::sandbox::world::Emulators;
 
 /// The tab the benchmark syncs to.
@@ -30,16 +30,20 @@ pub struct Setup {
 pub struct World {
     /// The working directory (config.json, key.json, the DB, the log).
     pub dir: tempfile::TempDir,
-    /// The Shopify emulator.
-    pub shopify: ShopifyEmulator,
-    /// The Google emulator.
-    pub google: GoogleSandbox,
-    /// The spreadsheet's ID.
-    pub spreadsheet: String,
+    /// Both emulators and the spreadsheet.
+    pub emulators: Emulators,
     /// Whether requests are validated against the references.
     pub validating: bool,
     // Declared last: dropped after the emulators it runs.
     _runtime: tokio::runtime::Runtime,
+}
+
+impl std::ops::Deref for World {
+    type Target = Emulators;
+
+    fn deref(&self) -> &Emulators {
+        &self.emulators
+    }
 }
 
 impl World {
@@ -82,16 +86,9 @@ impl World {
             Value::Object(config).to_string(),
         )
         .expect("config");
-        let Emulators {
-            shopify,
-            google,
-            spreadsheet,
-        } = emulators;
         Self {
             dir,
-            shopify,
-            google,
-            spreadsheet,
+            emulators,
             validating,
             _runtime: runtime,
         }
@@ -121,15 +118,9 @@ impl World {
             .map_or((0, 0), |c| (c.requests, c.bytes))
     }
 
-    /// Line item counts of every order Shopify holds.
-    pub fn line_counts(&self) -> Vec<usize> {
-        self.shopify
-            .with_store(|store, _| store.orders().map(|o| o.lines.len()).collect())
-    }
-
     /// Data rows in the sheet and how many distinct keys they hold (read from the emulator's grid).
     pub fn sheet_rows(&self) -> (usize, usize) {
-        let rows = self.google.rows(&self.spreadsheet, TAB);
+        let rows = self.emulators.rows(TAB);
         let Some(header) = rows.first() else {
             return (0, 0);
         };

@@ -36,7 +36,7 @@ fn assert_plans_every_row_as_an_append(world: &World, first_row: u32) {
     let dirs = world.dry_run_dirs();
     assert_eq!(dirs.len(), 1, "{dirs:?}");
     let dir = &dirs[0];
-    let lines = world.line_item_count();
+    let lines = world.line_items();
     let appends = read_csv(&dir.join("append.csv")).1;
     assert_eq!(appends.len(), lines, "{appends:?}");
     assert_eq!(
@@ -70,7 +70,7 @@ fn assert_real_sync_fills_the_tab(world: &World) {
     world.sync_ok(&[]);
     let rows = world.rows();
     assert_eq!(rows[0][0], "Order");
-    assert_eq!(rows.len(), world.line_item_count() + 1);
+    assert_eq!(rows.len(), world.line_items() + 1);
     world.assert_exactly_once();
 }
 

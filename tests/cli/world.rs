@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use serde_json::Value;
 use shopsync::sandbox::data::{StoreSpec, generate};
-use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
+use shopsync::sandbox::google::SandboxOptions;
 use shopsync::sandbox::shopify::{
-    BucketConfig, EmulatorConfig, Fault as ShopifyFault, SANDBOX_TOKEN, ShopifyEmulator,
+    BucketConfig, EmulatorConfig, Fault as ShopifyFault, SANDBOX_TOKEN,
 };
 use shopsync::sandbox::world::Emulators;
 
@@ -37,9 +37,8 @@ pub const HELD: Duration = Duration::from_secs(120);
 /// Emulators, a spreadsheet and a configured working directory.
 pub struct World {
     pub dir: Sandbox,
-    pub shopify: ShopifyEmulator,
-    pub google: GoogleSandbox,
-    pub spreadsheet: String,
+    /// Both emulators and the spreadsheet (`world.shopify`, `world.google`, `world.spreadsheet`).
+    pub emulators: Emulators,
     /// The `config.json` written for shopsync, so tests can change one value.
     pub config: Value,
     /// Whether Shopify's cost bucket never throttles (large stores, where pacing is not the point).
@@ -60,6 +59,20 @@ impl Drop for World {
                 "shopsync sent Google a request that breaks its discovery documents"
             );
         }
+    }
+}
+
+impl std::ops::Deref for World {
+    type Target = Emulators;
+
+    fn deref(&self) -> &Emulators {
+        &self.emulators
+    }
+}
+
+impl std::ops::DerefMut for World {
+    fn deref_mut(&mut self) -> &mut Emulators {
+        &mut self.emulators
     }
 }
 
@@ -109,16 +122,9 @@ impl World {
             .expect("write the key file");
         let config = Value::Object(emulators.config("sandbox-shop", "key.json", TAB));
         dir.write("config.json", &config.to_string());
-        let Emulators {
-            shopify,
-            google,
-            spreadsheet,
-        } = emulators;
         Self {
             dir,
-            shopify,
-            google,
-            spreadsheet,
+            emulators,
             config,
             unlimited_bucket: std::cell::Cell::new(false),
             _runtime: runtime,
@@ -158,7 +164,7 @@ impl World {
 
     /// The tab's cells, read from the emulator's grid (never through shopsync's client).
     pub fn rows(&self) -> Vec<Vec<Value>> {
-        self.google.rows(&self.spreadsheet, TAB)
+        self.emulators.rows(TAB)
     }
 
     /// The (Order ID, Line Item ID) of every data row, in sheet order.
@@ -185,12 +191,6 @@ impl World {
         } else {
             BucketConfig::default()
         });
-    }
-
-    /// Line items Shopify holds in the emulator now (each should have exactly one row).
-    pub fn line_item_count(&self) -> usize {
-        self.shopify
-            .with_store(|store, _| store.orders().map(|o| o.lines.len()).sum())
     }
 
     /// The keys of every line item Shopify holds now, sorted.

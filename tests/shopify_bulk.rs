@@ -257,11 +257,7 @@ async fn bulk_queries_are_held_to_shopifys_rules() {
 #[tokio::test]
 async fn the_mutation_costs_ten_points_and_a_poll_one() {
     let rig = rig_with(5, |c| {
-        c.bucket = shopsync::sandbox::shopify::BucketConfig {
-            maximum: 15.0,
-            restore_rate: 1.0,
-            unlimited: false,
-        };
+        c.bucket = bucket(15.0, 1.0);
     })
     .await;
     let reply = rig

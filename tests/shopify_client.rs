@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use shopify_support::{Rig, now, rig_over, spec};
+use shopify_support::{Rig, bucket, now, rig_over, spec};
 use shopsync::clock::Clock;
 use shopsync::config::Secret;
 use shopsync::order::Order;
 use shopsync::sandbox::data::{self, OrderData, StoreData, StoreSpec};
-use shopsync::sandbox::shopify::{BucketConfig, ShopifyEmulator};
+use shopsync::sandbox::shopify::ShopifyEmulator;
 use shopsync::shopify::{Auth, ShopifyClient};
 
 fn store(orders: usize, big_every: usize) -> StoreData {
@@ -143,11 +143,7 @@ async fn an_hourly_run_with_nothing_new_costs_one_request() {
 #[tokio::test]
 async fn pacing_stays_within_15_percent_of_the_restore_bound_without_throttling() {
     for (maximum, restore_rate) in [(1000.0, 50.0), (2000.0, 100.0)] {
-        let bucket = BucketConfig {
-            maximum,
-            restore_rate,
-            unlimited: false,
-        };
+        let bucket = bucket(maximum, restore_rate);
         let rig = rig_over(store(2_000, 400), |c| c.bucket = bucket).await;
         let client = rig.client();
         let start = rig.clock.now();

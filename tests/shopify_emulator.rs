@@ -4,8 +4,8 @@
 mod shopify_support;
 
 use serde_json::{Value, json};
-use shopify_support::{Rig, rig, rig_with};
-use shopsync::sandbox::shopify::{BucketConfig, SANDBOX_TOKEN};
+use shopify_support::{Rig, bucket, rig, rig_with};
+use shopsync::sandbox::shopify::SANDBOX_TOKEN;
 
 async fn post_raw(rig: &Rig, body: Value) -> (u16, Value) {
     rig.post_body(SANDBOX_TOKEN, &body).await
@@ -52,11 +52,7 @@ async fn the_emulator_rejects_what_shopify_would_reject() {
 #[tokio::test]
 async fn the_emulator_throttles_in_shopifys_shape_and_reports_costs() {
     let rig = rig_with(|c| {
-        c.bucket = BucketConfig {
-            maximum: 1000.0,
-            restore_rate: 50.0,
-            unlimited: false,
-        };
+        c.bucket = bucket(1000.0, 50.0);
     })
     .await;
     let query = "{ orders(first: 70) { nodes { id lineItems(first: 10) { nodes { id } } } } }";

@@ -6,7 +6,7 @@ mod shopify_support;
 use std::time::Duration;
 
 use serde_json::json;
-use shopify_support::{now, rig, rig_with};
+use shopify_support::{bucket, now, rig, rig_with};
 use shopsync::clock::Clock;
 use shopsync::config::Secret;
 use shopsync::retry::{ConnectFailure, UNREACHABLE_ATTEMPTS};
@@ -206,11 +206,7 @@ async fn a_refused_token_endpoint_is_unreachable_not_rejected_credentials() {
 #[tokio::test]
 async fn a_throttled_reply_is_waited_out_and_retried() {
     let rig = rig_with(|c| {
-        c.bucket = BucketConfig {
-            maximum: 1000.0,
-            restore_rate: 50.0,
-            unlimited: false,
-        };
+        c.bucket = bucket(1000.0, 50.0);
     })
     .await;
     // Another client drains the bucket; ours has no model of it yet.
@@ -335,11 +331,7 @@ async fn a_503_after_the_query_ran_is_retried_and_the_bucket_was_charged() {
 #[tokio::test]
 async fn a_bucket_smaller_than_a_page_shrinks_the_page() {
     let rig = rig_with(|c| {
-        c.bucket = BucketConfig {
-            maximum: 400.0,
-            restore_rate: 20.0,
-            unlimited: false,
-        };
+        c.bucket = bucket(400.0, 20.0);
     })
     .await;
     let client = rig.client();

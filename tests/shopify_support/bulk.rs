@@ -7,7 +7,7 @@ use shopsync::sandbox::shopify::EmulatorConfig;
 
 use super::rig_over;
 #[allow(unused_imports)]
-pub use super::{Rig, now, spec};
+pub use super::{Rig, bucket, now, spec};
 
 /// The export the tests run: orders with their line items, as the sync would ask.
 pub const ORDERS_WITH_LINES: &str = r#"{

@@ -16,7 +16,9 @@ use shopsync::clock::ManualClock;
 use shopsync::config::Secret;
 use shopsync::retry::Backoff;
 use shopsync::sandbox::data::{self, StoreData, StoreSpec};
-use shopsync::sandbox::shopify::{AppCredentials, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
+use shopsync::sandbox::shopify::{
+    AppCredentials, BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator,
+};
 use shopsync::shopify::{Auth, ShopifyClient, ShopifySettings};
 
 /// The virtual clock's start.
@@ -36,6 +38,15 @@ pub fn app() -> AppCredentials {
         client_secret: "client-secret".to_owned(),
         scopes: vec!["read_orders".to_owned()],
         lifetime: Duration::from_secs(3600),
+    }
+}
+
+/// A cost bucket of `maximum` points restoring `restore_rate` a second (Shopify's: 2000 and 100).
+pub fn bucket(maximum: f64, restore_rate: f64) -> BucketConfig {
+    BucketConfig {
+        maximum,
+        restore_rate,
+        unlimited: false,
     }
 }
 

@@ -4,18 +4,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::*;
 use crate::clock::ManualClock;
-
-pub(super) fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use crate::sync::fixtures::at;
 
 fn file_digest(path: &Path) -> Vec<u8> {
     Sha256::digest(std::fs::read(path).unwrap()).to_vec()

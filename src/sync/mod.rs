@@ -37,4 +37,4 @@ pub use run::{
 };
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;

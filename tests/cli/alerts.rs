@@ -270,11 +270,7 @@ fn validate_asks_each_alert_url_once_and_fails_one_that_is_down() {
     let hc = Recorder::start(Behaviour::Answer);
     let hook = Recorder::start(Behaviour::Answer);
     let mut world = world_with_alerts(&hc.url, &hook.url);
-    let out = world
-        .cmd(&["validate", "--json"])
-        .output()
-        .expect("validate");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (_, report) = world.json(&["validate", "--json"]);
     let status = |report: &Value, name: &str| {
         report["checks"]
             .as_array()
@@ -298,12 +294,8 @@ fn validate_asks_each_alert_url_once_and_fails_one_that_is_down() {
     assert_eq!(test["event"], "validate_test");
 
     world.set_config("alert_webhook_url", json!(closed_port()));
-    let out = world
-        .cmd(&["validate", "--json"])
-        .output()
-        .expect("validate");
-    assert_eq!(out.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (code, report) = world.json(&["validate", "--json"]);
+    assert_eq!(code, 1);
     assert_eq!(status(&report, "alert_webhook"), Some(json!("fail")));
 }
 

@@ -4,7 +4,7 @@
 use shopsync::store::RunOutcome;
 
 use crate::fixture::{DB, populate};
-use crate::support::{Sandbox, assert_no_secret};
+use crate::support::{Sandbox, assert_no_secret, run_json};
 use crate::world::World;
 
 const CANARY: &str = "shpat_canary_0123456789abcdef";
@@ -55,13 +55,11 @@ fn no_local_command_prints_a_secret() {
         assert_no_secret(file, &text, &CANARIES);
     }
 
-    let out = sandbox
-        .cmd(&["status", "--json"])
-        .env("SHOPSYNC_DB", DB)
-        .env("SHOPIFY_ACCESS_TOKEN", CANARY)
-        .output()
-        .expect("run");
-    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let args = ["status", "--json"];
+    let mut cmd = sandbox.cmd(&args);
+    cmd.env("SHOPSYNC_DB", DB)
+        .env("SHOPIFY_ACCESS_TOKEN", CANARY);
+    let (_, status) = run_json(&mut cmd, &args);
     let config = status["config"].as_array().expect("config");
     let token = config
         .iter()

@@ -84,12 +84,7 @@ async fn creates_the_tab_with_a_frozen_bold_header_and_reads_it() {
 
     // A second run changes nothing.
     let before = env.sandbox.counts();
-    let mut book = env.client.open(&id).await.unwrap();
-    let again = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
+    let (book, again) = open_tab(&env, &id).await;
     assert!(!again.created && again.added.is_empty());
     let after = env.sandbox.counts();
     assert_eq!(
@@ -265,12 +260,7 @@ async fn a_header_only_tab_of_a_persons_own_is_extended_not_refused() {
         1,
         &[json!("Notes"), json!(""), json!("Owner")],
     );
-    let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
+    let (_, layout) = open_tab(&env, &id).await;
     assert_eq!(layout.columns, vec![3, 4, 5, 6, 7]);
     assert_eq!(
         env.sandbox.rows(&id, "Orders")[0],
@@ -292,12 +282,7 @@ async fn a_renamed_or_deleted_bound_tab_is_never_recreated() {
     let env = env().await;
     let (_, _) = book_with_tab(&env).await;
     let id = env.sandbox.create_spreadsheet("Bound", &["Sheet1"]);
-    let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
+    let (_, layout) = open_tab(&env, &id).await;
     let bound = TabSpec {
         bound_sheet_id: Some(layout.tab.sheet_id),
         ..spec(HEADERS)
@@ -328,12 +313,7 @@ async fn a_renamed_or_deleted_bound_tab_is_never_recreated() {
 async fn an_empty_existing_tab_gets_a_frozen_header() {
     let env = env().await;
     let id = env.sandbox.create_spreadsheet("Empty tab", &["Orders"]);
-    let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
+    let (_, layout) = open_tab(&env, &id).await;
     assert!(!layout.created);
     assert_eq!(layout.added.len(), HEADERS.len());
     assert_eq!(env.sandbox.tab(&id, "Orders").unwrap().frozen_rows, 1);
@@ -354,12 +334,7 @@ async fn moved_columns_deleted_and_blank_rows_are_followed_by_header_and_key() {
     env.sandbox.person_delete_row(&id, "Orders", 3);
     env.sandbox.person_insert_blank_rows(&id, "Orders", 2, 2);
 
-    let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
+    let (book, layout) = open_tab(&env, &id).await;
     assert_eq!(layout.columns, vec![1, 2, 3, 4, 0]);
     let read = env
         .client

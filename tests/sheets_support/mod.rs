@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use shopsync::clock::ManualClock;
 use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
 use shopsync::sheets::{
-    Rectangle, SheetsClient, SheetsError, SheetsSettings, SpreadsheetInfo, TabSpec,
+    Rectangle, SheetsClient, SheetsError, SheetsSettings, SpreadsheetInfo, TabLayout, TabSpec,
 };
 
 pub const HEADERS: &[&str] = &["Order", "Order ID", "Line Item ID", "Product", "Quantity"];
@@ -86,14 +86,20 @@ pub fn spec<'a>(headers: &'a [&'a str]) -> TabSpec<'a> {
     }
 }
 
-pub async fn book_with_tab(env: &Env) -> (SpreadsheetInfo, Vec<u32>) {
-    let id = env.sandbox.create_spreadsheet("Shop Orders", &["Sheet1"]);
-    let mut book = env.client.open(&id).await.unwrap();
+/// Opens spreadsheet `id` and ensures its tab "Orders" with [`HEADERS`], as a run does.
+pub async fn open_tab(env: &Env, id: &str) -> (SpreadsheetInfo, TabLayout) {
+    let mut book = env.client.open(id).await.unwrap();
     let layout = env
         .client
         .ensure_tab(&mut book, &spec(HEADERS))
         .await
         .unwrap();
+    (book, layout)
+}
+
+pub async fn book_with_tab(env: &Env) -> (SpreadsheetInfo, Vec<u32>) {
+    let id = env.sandbox.create_spreadsheet("Shop Orders", &["Sheet1"]);
+    let (book, layout) = open_tab(env, &id).await;
     (book, layout.columns)
 }
 

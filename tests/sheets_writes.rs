@@ -124,12 +124,15 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
     let env = env().await;
     let id = env.sandbox.create_spreadsheet("Shop Orders", &["Sheet1"]);
     let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(&full_headers()))
+    env.client
+        .create_tab(&mut book, "Orders", &full_headers())
         .await
         .unwrap();
-    assert_eq!(layout.columns, (0..23).collect::<Vec<u32>>());
+    let header = env.client.read_header(&id, "Orders").await.unwrap();
+    assert_eq!(
+        positions(&header, &full_headers()),
+        (0..23).collect::<Vec<u32>>()
+    );
     let rows: Vec<Vec<Value>> = (0..50_000u64).map(|i| full_row(i, "PENDING")).collect();
     env.sandbox.reset_counts();
     let grown = env

@@ -236,14 +236,13 @@ fn a_held_lock_pings_fail_with_exit_5() {
 
 #[test]
 fn an_endpoint_that_is_down_or_never_answers_costs_the_sync_only_seconds() {
-    for (what, hc) in [
-        ("down", closed_port()),
-        ("hanging", Recorder::start(Behaviour::Hang).url),
-    ] {
+    let hanging = Recorder::start(Behaviour::Hang);
+    for (what, hc) in [("down", closed_port()), ("hanging", hanging.url.clone())] {
         let world = world_with_alerts(&hc, &closed_port());
         let started = Instant::now();
-        world.sync_ok(&[]);
+        let (code, _, ok_stderr) = world.sync_code(&[]);
         let ok_took = started.elapsed();
+        assert_eq!(code, 0, "{what}: {ok_stderr}");
         world
             .shopify
             .inject_always(Fault::status(401, "[API] Invalid API key or access token"));
@@ -251,18 +250,30 @@ fn an_endpoint_that_is_down_or_never_answers_costs_the_sync_only_seconds() {
         let (code, _, stderr) = world.sync_code(&[]);
         let failed_took = started.elapsed();
         assert_eq!(code, 3, "{what}: the sync's own exit code: {stderr}");
-        // Start and end are a request each (at most 3 s apiece); the failure's two run at once.
-        // A sync of six orders takes well under a second here; a hanging endpoint adds 6 s.
+        // The start ping runs beside the sync; a healthcheck that let it time out is not asked
+        // again at the end, so a hanging endpoint costs one 3 s timeout, not two.
         for took in [ok_took, failed_took] {
             assert!(took < Duration::from_secs(10), "{what}: {took:?}");
         }
-        assert!(
-            stderr.contains("healthcheck http://127.0.0.1:"),
-            "{what}: warned: {stderr}"
-        );
-        assert!(!stderr.contains("abc-123"), "{what}: {stderr}");
+        for stderr in [&ok_stderr, &stderr] {
+            assert!(
+                stderr.contains("healthcheck http://127.0.0.1:"),
+                "{what}: warned: {stderr}"
+            );
+            assert!(!stderr.contains("abc-123"), "{what}: {stderr}");
+            assert_eq!(
+                stderr.contains("skipped at the end: it did not answer /start within 3 s"),
+                what == "hanging",
+                "{what}: {stderr}"
+            );
+        }
         world.shopify.clear_faults();
     }
+    // Only the two start pings reached the hanging endpoint: no success, no /fail after them.
+    assert_eq!(
+        hanging.paths(),
+        ["/ping/abc-123/start", "/ping/abc-123/start"]
+    );
 }
 
 #[test]

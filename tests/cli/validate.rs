@@ -282,6 +282,29 @@ fn a_foreign_tab_layout_fails() {
 }
 
 #[test]
+fn a_header_only_tab_of_a_persons_own_warns_as_the_sync_adopts_it() {
+    // The sync's tab policy: without data rows a tab is not another layout; the sync adds
+    // shopsync's headers at the right, so validate warns rather than fails.
+    let world = World::new(26, 3);
+    configure(&world, &[("worksheet", json!("Sheet1"))]);
+    world.google.person_set_row(
+        &world.spreadsheet,
+        "Sheet1",
+        1,
+        &[json!("Name"), json!("Total")],
+    );
+    let (code, report) = validate_json(&world);
+    assert_eq!(code, 0, "{report:#}");
+    let tab = check(&report, "tab");
+    assert_eq!(tab["status"], "warn", "{tab}");
+    assert!(
+        tab["detail"].as_str().unwrap().contains("Order ID"),
+        "{tab}"
+    );
+    assert_nothing_written(&world);
+}
+
+#[test]
 fn a_garbage_database_fails_and_is_left_untouched() {
     let world = World::new(18, 3);
     let garbage = b"this is not a database, it is a shopping list\n".repeat(100);

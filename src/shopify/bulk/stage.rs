@@ -113,7 +113,7 @@ async fn download_once(
         .get(url)
         .send()
         .await
-        .map_err(|e| BulkError::Download(crate::shopify::client::describe(e)))?;
+        .map_err(|e| BulkError::Download(crate::shopify::transport::describe(e)))?;
     let status = response.status();
     if !status.is_success() {
         let body = response.text().await.unwrap_or_default();
@@ -132,7 +132,7 @@ async fn download_once(
             BulkError::Download(format!(
                 "cut off after {} bytes: {}",
                 stats.bytes,
-                crate::shopify::client::describe(e)
+                crate::shopify::transport::describe(e)
             ))
         })?;
         let Some(chunk) = chunk else { break };

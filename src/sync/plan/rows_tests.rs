@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::order::Customer;
+use crate::sheets::cells::utf16_len;
+use crate::sheets::{MAX_CELL_CHARS as MAX_CELL_UTF16, TRUNCATION_MARKER};
 use crate::sync::fixtures::{at, money, order};
-use crate::sync::plan::cell::{MAX_CELL_UTF16, TRUNCATION_MARKER, utf16_len};
 
 const BOSTON: Tz = chrono_tz::America::New_York;
 

@@ -38,4 +38,4 @@ pub use run::{
 };
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;

@@ -9,7 +9,7 @@ use serde_json::json;
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::Fault as ShopifyFault;
 
-use crate::world::World;
+use crate::world::{World, throttled};
 
 /// How one run of the binary ended.
 #[derive(Debug)]
@@ -156,25 +156,6 @@ pub fn quiet(world: &World) {
     world.shopify.clear_faults();
 }
 
-/// A THROTTLED reply as Shopify sends it (HTTP 200), from a Shopify Plus bucket (20,000 points,
-/// 1,000 a second), so the wait it asks for is short.
-fn throttled() -> ShopifyFault {
-    ShopifyFault::Status {
-        status: 200,
-        body: json!({
-            "errors": [{ "message": "Throttled", "extensions": {
-                "code": "THROTTLED",
-                "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
-            "extensions": { "cost": {
-                "requestedQueryCost": 1200, "actualQueryCost": null,
-                "throttleStatus": {
-                    "maximumAvailable": 20000.0, "currentlyAvailable": 700, "restoreRate": 1000.0 } } }
-        })
-        .to_string(),
-        retry_after: None,
-    }
-}
-
 /// Google methods a sync calls, for planning faults.
 const GOOGLE_METHODS: [&str; 4] = [
     "spreadsheets.get",
@@ -192,7 +173,9 @@ pub fn plan_faults(world: &World, rng: &mut fastrand::Rng, n: usize) -> Vec<Stri
         if rng.bool() {
             let at = base + rng.u64(1..=3);
             let (name, fault) = match rng.u32(0..8) {
-                0 => ("THROTTLED", throttled()),
+                // A Shopify Plus bucket (20,000 points, 1,000 a second), so the wait it asks
+                // for is short.
+                0 => ("THROTTLED", throttled(1200, 700, 20_000, 1000)),
                 1 => (
                     "429",
                     ShopifyFault::Status {

@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use shopsync::sandbox::shopify::{Fault, SANDBOX_TOKEN};
+use shopsync::sandbox::shopify::Fault;
 
+use crate::support::assert_no_secret;
 use crate::world::World;
 
 /// One request the recorder got.
@@ -204,14 +205,10 @@ fn a_failed_sync_pings_fail_with_the_error_and_posts_json_without_secrets() {
     assert_eq!(alert["run_id"], 2, "the run this sync recorded");
     assert_eq!(alert["counts"]["fetched"], 0);
     assert!(alert["text"].as_str().expect("text").contains("failed"));
-    let key = std::fs::read_to_string(world.dir.file("key.json")).expect("key");
-    let private_key: Value = serde_json::from_str(&key).expect("key JSON");
-    for secret in [
-        SANDBOX_TOKEN,
-        private_key["private_key"].as_str().expect("pem"),
-    ] {
-        assert!(!posts[0].body.contains(secret), "the webhook got a secret");
-        assert!(!hc.seen().iter().any(|s| s.body.contains(secret)));
+    let secrets = world.secrets();
+    assert_no_secret("the webhook's post", &posts[0].body, &secrets);
+    for ping in hc.seen() {
+        assert_no_secret("a ping", &ping.body, &secrets);
     }
 }
 
@@ -284,11 +281,7 @@ fn validate_asks_each_alert_url_once_and_fails_one_that_is_down() {
     let hc = Recorder::start(Behaviour::Answer);
     let hook = Recorder::start(Behaviour::Answer);
     let mut world = world_with_alerts(&hc.url, &hook.url);
-    let out = world
-        .cmd(&["validate", "--json"])
-        .output()
-        .expect("validate");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (_, report) = world.json(&["validate", "--json"]);
     let status = |report: &Value, name: &str| {
         report["checks"]
             .as_array()
@@ -312,12 +305,8 @@ fn validate_asks_each_alert_url_once_and_fails_one_that_is_down() {
     assert_eq!(test["event"], "validate_test");
 
     world.set_config("alert_webhook_url", json!(closed_port()));
-    let out = world
-        .cmd(&["validate", "--json"])
-        .output()
-        .expect("validate");
-    assert_eq!(out.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (code, report) = world.json(&["validate", "--json"]);
+    assert_eq!(code, 1);
     assert_eq!(status(&report, "alert_webhook"), Some(json!("fail")));
 }
 

@@ -22,7 +22,7 @@ use super::error::ShopifyError;
 use super::orders::{OrdersCount, window_query};
 use super::queries;
 
-#[cfg(any(test, feature = "fuzzing"))]
+#[cfg(feature = "fuzzing")]
 pub(crate) use stage::Staging;
 pub use stage::{BulkBatches, StageStats};
 

@@ -164,7 +164,18 @@ fn main() -> ExitCode {
 /// Runs `shopsync sync --json --no-bulk` (these scenarios measure paging); a failed run is
 /// reported and counts as a missed budget.
 pub(crate) fn sync(world: &World, report: &mut Report, scenario: &str) -> Run {
-    let run = child::run(world.path(), &["sync", "--json", "--no-bulk"]);
+    run_checked(world, report, scenario, &["sync", "--json", "--no-bulk"])
+}
+
+/// Runs `shopsync ARGS` in the world; a failed run is reported (with its output) and counts as a
+/// missed budget.
+pub(crate) fn run_checked(
+    world: &World,
+    report: &mut Report,
+    scenario: &str,
+    args: &[&str],
+) -> Run {
+    let run = child::run(world.path(), args);
     report.check(
         scenario,
         "exit code",

@@ -59,17 +59,55 @@ pub fn names_and_urls(data: &[u8]) {
     let _ = crate::config::number_in(&text, 1, 36_500);
 }
 
-/// `config.json` and `.env` files; no message may quote a canary secret placed in the input.
+/// `config.json` files: a message is one line and never quotes the file (a canary secret).
 pub fn config_files(data: &[u8]) {
     let text = text(data);
-    let _ = crate::config::parse_config_text(&text);
-    if let Err(message) = crate::config::parse_dotenv(&text) {
+    if let Err(message) = crate::config::parse_config_text(&text) {
         assert!(!message.contains('\n'), "a one-line message: {message:?}");
         assert!(
             !message.contains("shpat_"),
             "the message quotes the file: {message:?}"
         );
     }
+}
+
+/// `.env` files. A message names the line and column only (never quotes the file), and the line
+/// it names is the one that fails: the lines before it parse, and the text from it fails at its
+/// own first line.
+pub fn dotenv(data: &[u8]) {
+    let text = text(data);
+    let Err(message) = crate::config::parse_dotenv(&text) else {
+        return;
+    };
+    let Some(rest) = message.strip_prefix("line ") else {
+        assert_eq!(message, "it is not a .env file of NAME=value lines");
+        return;
+    };
+    let (number, rest) = rest.split_once(' ').expect("line N ...");
+    let number: usize = number.parse().expect("a line number");
+    let column = rest
+        .strip_prefix("is not NAME=value (column ")
+        .and_then(|r| r.strip_suffix("); check its quotes"))
+        .unwrap_or_else(|| panic!("an unexpected message: {message:?}"));
+    assert!(column.parse::<usize>().is_ok(), "{message:?}");
+    // The byte where line `number` starts.
+    let start = if number == 1 {
+        0
+    } else {
+        let newlines: Vec<usize> = text.match_indices('\n').map(|(at, _)| at + 1).collect();
+        *newlines
+            .get(number - 2)
+            .unwrap_or_else(|| panic!("line {number} of {} lines", newlines.len() + 1))
+    };
+    assert!(
+        crate::config::parse_dotenv(&text[..start]).is_ok(),
+        "the lines before line {number} do not parse either: {text:?}"
+    );
+    let again = crate::config::parse_dotenv(&text[start..]).expect_err("the rest fails");
+    assert!(
+        again.starts_with("line 1 "),
+        "line {number} is not the failing line: {again:?} in {text:?}"
+    );
 }
 
 /// Service-account key files.
@@ -155,11 +193,100 @@ pub fn google_reply(data: &[u8]) {
     for row in rows {
         for cell in row.as_array().cloned().unwrap_or_default() {
             let text = crate::sheets::cell_text(&cell);
-            let mut normal = crate::sheets::cells::normalise(cell);
-            crate::sheets::cells::truncate_value(&mut normal);
             if let Some(cut) = crate::sheets::truncate_cell(&text) {
                 assert!(crate::sheets::cells::utf16_len(&cut) <= crate::sheets::MAX_CELL_CHARS);
             }
         }
     }
+}
+
+/// Drive's `files.list` pages: the files kept are exactly those named the title, and a page whose
+/// token was already followed stops the listing instead of paging forever.
+pub fn drive_reply(data: &[u8]) {
+    let Some((&title_len, rest)) = data.split_first() else {
+        return;
+    };
+    let cut = usize::from(title_len).min(rest.len());
+    let title = String::from_utf8_lossy(&rest[..cut]).into_owned();
+    let Ok(reply) = serde_json::from_slice::<serde_json::Value>(&rest[cut..]) else {
+        return;
+    };
+    let mut matches = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let next = crate::sheets::drive::list_page(&reply, &title, &mut matches, &mut seen);
+    assert!(
+        matches.iter().all(|(_, name)| *name == title),
+        "{matches:?}"
+    );
+    let listed = reply["files"].as_array().map_or(0, Vec::len);
+    assert!(matches.len() <= listed);
+    if let Ok(Some(token)) = next {
+        assert!(!token.is_empty());
+        // The same page again: its token was followed, so the listing stops.
+        assert!(
+            crate::sheets::drive::list_page(&reply, &title, &mut matches, &mut seen).is_err(),
+            "a repeated token {token:?} pages forever"
+        );
+    }
+}
+
+/// Shopify's bulk JSONL, staged and read back. The first byte sets the size of the chunks the
+/// body arrives in. What must hold: however the body is cut into chunks, the same orders come
+/// back (or the same error); line items ahead of their order, or `/` escaped as `\/`, change
+/// nothing; and every staged line item comes back under its order.
+pub fn bulk_jsonl(data: &[u8]) {
+    let Some((&size, body)) = data.split_first() else {
+        return;
+    };
+    let whole = stage_jsonl(body, body.len().max(1));
+    let chunked = stage_jsonl(body, usize::from(size % 64) + 1);
+    match (&whole, &chunked) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "chunks changed the orders"),
+        (Err(a), Err(b)) => assert_eq!(a, b, "chunks changed the error"),
+        _ => panic!("chunks changed the outcome: {whole:?} / {chunked:?}"),
+    }
+    let Ok((orders, stats)) = whole else {
+        return;
+    };
+    assert_eq!(stats.orders, orders.len() as u64);
+    let lines: usize = orders.iter().map(|o| o.line_items.len()).sum();
+    assert_eq!(stats.line_items, lines as u64);
+    // Children first (each keeping its place among the children, orders among the orders).
+    let text = String::from_utf8_lossy(body);
+    let is_child = |line: &&str| {
+        serde_json::from_str::<serde_json::Value>(line)
+            .ok()
+            .is_some_and(|v| v.get("__parentId").is_some_and(|p| !p.is_null()))
+    };
+    let (children, parents): (Vec<&str>, Vec<&str>) = text.split('\n').partition(is_child);
+    let moved = [children, parents].concat().join("\n");
+    match stage_jsonl(moved.as_bytes(), moved.len().max(1)) {
+        Ok((again, _)) => assert_eq!(again, orders, "children first changed the orders"),
+        Err(e) => panic!("children first fail: {e} for {moved:?}"),
+    }
+    if !body.contains(&b'\\') {
+        let escaped = text.replace('/', "\\/");
+        match stage_jsonl(escaped.as_bytes(), 7) {
+            Ok((again, _)) => assert_eq!(again, orders, "escaped slashes changed the orders"),
+            Err(e) => panic!("escaped slashes fail: {e} for {escaped:?}"),
+        }
+    }
+}
+
+/// Stages `body` in chunks of `size` and reads every order back, in batches of three.
+fn stage_jsonl(
+    body: &[u8],
+    size: usize,
+) -> Result<(Vec<crate::order::Order>, crate::shopify::bulk::StageStats), String> {
+    let mut staging = crate::shopify::bulk::Staging::new().map_err(|e| e.to_string())?;
+    for chunk in body.chunks(size) {
+        staging.push(chunk).map_err(|e| e.to_string())?;
+    }
+    let mut batches = staging.finish().map_err(|e| e.to_string())?;
+    let mut orders = Vec::new();
+    while let Some(batch) = batches.next_batch(3).map_err(|e| e.to_string())? {
+        assert!(!batch.is_empty() && batch.len() <= 3);
+        orders.extend(batch);
+    }
+    Ok((orders, batches.stats()))
 }

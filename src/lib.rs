@@ -8,7 +8,7 @@
 //! cli (clap, output, exit codes)
 //!   -> sync (fetch -> rows -> plan -> write -> record; pure planning separated from IO)
 //!        -> shopify (GraphQL client)   sheets (OAuth, Drive, values API)   store (SQLite, lock)
-//!             -> order (domain types shared by all; no IO), clock, retry, config
+//!             -> order (domain types shared by all; no IO), clock, retry, http, config
 //! sandbox (emulators of both APIs, used by tests, benchmarks and `demo`)
 //! schedule (the crontab line and systemd units `schedule` prints; text only)
 //! ```
@@ -23,6 +23,7 @@ pub mod csv_safe;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod http;
 pub mod order;
 pub mod private_files;
 pub mod retry;

@@ -291,8 +291,10 @@ mod tests {
     }
 
     async fn failure_of(url: &str) -> Option<ConnectFailure> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let client = crate::http::builder(Duration::from_secs(10))
+            .no_proxy()
+            .build()
+            .unwrap();
         let error = client.get(url).send().await.unwrap_err();
         ConnectFailure::of(&error, error.is_timeout())
     }

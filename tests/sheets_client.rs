@@ -6,7 +6,10 @@ mod sheets_support;
 
 use serde_json::{Value, json};
 use sheets_support::*;
-use shopsync::sheets::{ErrorKind, SheetsError, TabSpec};
+use shopsync::sheets::{ErrorKind, SheetsError};
+use shopsync::sync::SyncError;
+use shopsync::sync::plan::columns::Column;
+use shopsync::sync::plan::tab::TabError;
 
 #[tokio::test]
 async fn finds_the_spreadsheet_by_id_url_and_title() {
@@ -65,16 +68,16 @@ async fn creates_the_tab_with_a_frozen_bold_header_and_reads_it() {
     let id = env.sandbox.create_spreadsheet("Shop Orders", &["Sheet1"]);
     let mut book = env.client.open(&id).await.unwrap();
     assert_eq!(book.time_zone, "America/New_York");
-    let layout = env
+    let created = env
         .client
-        .ensure_tab(&mut book, &spec(HEADERS))
+        .create_tab(&mut book, "Orders", HEADERS)
         .await
         .unwrap();
-    assert!(layout.created);
-    assert_eq!(layout.columns, vec![0, 1, 2, 3, 4]);
+    let row1 = env.client.read_header(&id, "Orders").await.unwrap();
+    assert_eq!(positions(&row1, HEADERS), vec![0, 1, 2, 3, 4]);
     let tab = env.sandbox.tab(&id, "Orders").unwrap();
     assert_eq!(tab.frozen_rows, 1);
-    assert_eq!(tab.sheet_id, layout.tab.sheet_id);
+    assert_eq!(tab.sheet_id, created.sheet_id);
     let header: Vec<Value> = HEADERS.iter().map(|h| json!(h)).collect();
     assert_eq!(env.sandbox.rows(&id, "Orders"), vec![header]);
     assert_eq!(
@@ -82,20 +85,25 @@ async fn creates_the_tab_with_a_frozen_bold_header_and_reads_it() {
         json!(true)
     );
 
-    // A second run changes nothing.
+    // Through the sync's tab policy: the first run creates the tab, a second changes nothing.
+    let id = env.sandbox.create_spreadsheet("Policy Orders", &["Sheet1"]);
+    let first = open_as_sync(&env, &id, None, false).await.unwrap();
+    assert!(first.sheet_id().is_some());
     let before = env.sandbox.counts();
-    let mut book = env.client.open(&id).await.unwrap();
-    let again = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
+    let again = open_as_sync(&env, &id, first.sheet_id(), false)
         .await
         .unwrap();
-    assert!(!again.created && again.added.is_empty());
+    assert_eq!(again.sheet_id(), first.sheet_id());
     let after = env.sandbox.counts();
     assert_eq!(
         before.get("spreadsheets.values.batchUpdate"),
         after.get("spreadsheets.values.batchUpdate")
     );
+    assert_eq!(
+        before.get("spreadsheets.batchUpdate"),
+        after.get("spreadsheets.batchUpdate")
+    );
+    let book = env.client.open(&id).await.unwrap();
     let read = env
         .client
         .read_columns(&book, "Orders", &[1, 2])
@@ -138,13 +146,15 @@ async fn keeps_a_persons_columns_and_rows_intact() {
     let mut book = env.client.open(&id).await.unwrap();
     let mut headers = HEADERS.to_vec();
     headers.push("SKU");
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(&headers))
+    let row1 = env.client.read_header(&id, "Orders").await.unwrap();
+    assert_eq!(positions(&row1, &headers), vec![0, 1, 2, 4, 5, u32::MAX]);
+    env.client
+        .add_header_cells(&mut book, "Orders", 6, &["SKU"], false)
         .await
         .unwrap();
-    assert_eq!(layout.columns, vec![0, 1, 2, 4, 5, 6]);
-    assert_eq!(layout.added, vec!["SKU"]);
+    let row1 = env.client.read_header(&id, "Orders").await.unwrap();
+    let columns = positions(&row1, &headers);
+    assert_eq!(columns, vec![0, 1, 2, 4, 5, 6]);
     let read = env
         .client
         .read_columns(&book, "Orders", &[1, 2])
@@ -156,20 +166,14 @@ async fn keeps_a_persons_columns_and_rows_intact() {
         .unwrap();
     let mut changed = row(1002, 2, "Hat", 5);
     changed.push(json!("SKU-2"));
-    write_rows(&env, &book, &layout.columns, vec![(at, changed)])
+    write_rows(&env, &book, &columns, vec![(at, changed)])
         .await
         .unwrap();
     let mut new = row(1004, 4, "Scarf", 1);
     new.push(json!("SKU-4"));
-    append_rows(
-        &env,
-        &mut book,
-        &layout.columns,
-        read.first_free_row,
-        vec![new],
-    )
-    .await
-    .unwrap();
+    append_rows(&env, &mut book, &columns, read.first_free_row, vec![new])
+        .await
+        .unwrap();
 
     let grid = env.sandbox.rows(&id, "Orders");
     assert_eq!(
@@ -225,6 +229,19 @@ async fn keeps_a_persons_columns_and_rows_intact() {
     );
 }
 
+/// Where a sync opening tab "Orders" puts each of `headers` (owned names).
+fn columns_of(side: &shopsync::sync::run::sheet::SheetSide, headers: &[&str]) -> Vec<usize> {
+    let layout = side.index().layout();
+    headers
+        .iter()
+        .map(|h| layout.index_of(Column::from_header(h).unwrap()))
+        .collect()
+}
+
+fn all_headers() -> Vec<Value> {
+    Column::ALL.iter().map(|c| json!(c.name())).collect()
+}
+
 #[tokio::test]
 async fn a_foreign_layout_and_a_duplicated_header_are_refused() {
     let env = env().await;
@@ -233,26 +250,26 @@ async fn a_foreign_layout_and_a_duplicated_header_are_refused() {
         .person_set_row(&id, "Orders", 1, &[json!("id"), json!("total")]);
     env.sandbox
         .person_set_row(&id, "Orders", 2, &[json!("A-1"), json!(12.5)]);
-    let mut book = env.client.open(&id).await.unwrap();
-    let err = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, SheetsError::ForeignLayout { .. }), "{err}");
+    let err = open_as_sync(&env, &id, None, false).await.unwrap_err();
+    assert!(
+        matches!(err, SyncError::Tab(TabError::ForeignLayout { .. })),
+        "{err}"
+    );
     env.sandbox.person_set_row(
         &id,
         "Orders",
         1,
         &[json!("Order ID"), json!("Line Item ID"), json!("Order ID")],
     );
-    let err = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, SheetsError::DuplicateHeader { .. }), "{err}");
-    assert_eq!(err.kind(), ErrorKind::Config);
+    let err = open_as_sync(&env, &id, None, false).await.unwrap_err();
+    assert!(
+        matches!(err, SyncError::Tab(TabError::DuplicateHeader { .. })),
+        "{err}"
+    );
+    assert_eq!(
+        env.sandbox.rows(&id, "Orders")[1],
+        vec![json!("A-1"), json!(12.5)]
+    );
 }
 
 #[tokio::test]
@@ -265,26 +282,11 @@ async fn a_header_only_tab_of_a_persons_own_is_extended_not_refused() {
         1,
         &[json!("Notes"), json!(""), json!("Owner")],
     );
-    let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
-    assert_eq!(layout.columns, vec![3, 4, 5, 6, 7]);
-    assert_eq!(
-        env.sandbox.rows(&id, "Orders")[0],
-        vec![
-            json!("Notes"),
-            json!(""),
-            json!("Owner"),
-            json!("Order"),
-            json!("Order ID"),
-            json!("Line Item ID"),
-            json!("Product"),
-            json!("Quantity")
-        ]
-    );
+    let side = open_as_sync(&env, &id, None, false).await.unwrap();
+    assert_eq!(columns_of(&side, &HEADERS[..3]), vec![3, 4, 5]);
+    let mut row1 = vec![json!("Notes"), json!(""), json!("Owner")];
+    row1.extend(all_headers());
+    assert_eq!(env.sandbox.rows(&id, "Orders")[0], row1);
 }
 
 #[tokio::test]
@@ -292,34 +294,23 @@ async fn a_renamed_or_deleted_bound_tab_is_never_recreated() {
     let env = env().await;
     let (_, _) = book_with_tab(&env).await;
     let id = env.sandbox.create_spreadsheet("Bound", &["Sheet1"]);
-    let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
-    let bound = TabSpec {
-        bound_sheet_id: Some(layout.tab.sheet_id),
-        ..spec(HEADERS)
-    };
+    let side = open_as_sync(&env, &id, None, false).await.unwrap();
+    let bound = side.sheet_id();
+    assert!(bound.is_some());
 
     env.sandbox.person_rename_tab(&id, "Orders", "Orders 2025");
-    let mut book = env.client.open(&id).await.unwrap();
-    let err = env.client.ensure_tab(&mut book, &bound).await.unwrap_err();
+    let err = open_as_sync(&env, &id, bound, false).await.unwrap_err();
     assert!(
-        matches!(&err, SheetsError::TabRenamed { now, .. } if now == "Orders 2025"),
+        matches!(&err, SyncError::Tab(TabError::Renamed { now, .. }) if now == "Orders 2025"),
         "{err}"
     );
-    assert_eq!(err.kind(), ErrorKind::Config);
 
     let other = env.sandbox.create_spreadsheet("Other", &["Sheet1"]);
-    let mut elsewhere = env.client.open(&other).await.unwrap();
-    let err = env
-        .client
-        .ensure_tab(&mut elsewhere, &bound)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, SheetsError::TabGone { .. }), "{err}");
+    let err = open_as_sync(&env, &other, bound, false).await.unwrap_err();
+    assert!(
+        matches!(err, SyncError::Tab(TabError::Gone { .. })),
+        "{err}"
+    );
     assert_eq!(env.sandbox.tab_titles(&other), vec!["Sheet1"]);
     assert_eq!(env.sandbox.tab_titles(&id), vec!["Sheet1", "Orders 2025"]);
 }
@@ -328,16 +319,16 @@ async fn a_renamed_or_deleted_bound_tab_is_never_recreated() {
 async fn an_empty_existing_tab_gets_a_frozen_header() {
     let env = env().await;
     let id = env.sandbox.create_spreadsheet("Empty tab", &["Orders"]);
-    let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
-    assert!(!layout.created);
-    assert_eq!(layout.added.len(), HEADERS.len());
+    let made_by_hand = env.sandbox.tab(&id, "Orders").unwrap().sheet_id;
+    let side = open_as_sync(&env, &id, None, false).await.unwrap();
+    assert_eq!(side.sheet_id(), Some(made_by_hand), "not adopted");
+    let default_columns: Vec<usize> = HEADERS
+        .iter()
+        .map(|h| Column::ALL.iter().position(|c| c.name() == *h).unwrap())
+        .collect();
+    assert_eq!(columns_of(&side, HEADERS), default_columns);
     assert_eq!(env.sandbox.tab(&id, "Orders").unwrap().frozen_rows, 1);
-    assert_eq!(env.sandbox.rows(&id, "Orders")[0][0], json!("Order"));
+    assert_eq!(env.sandbox.rows(&id, "Orders")[0], all_headers());
 }
 
 #[tokio::test]
@@ -354,28 +345,20 @@ async fn moved_columns_deleted_and_blank_rows_are_followed_by_header_and_key() {
     env.sandbox.person_delete_row(&id, "Orders", 3);
     env.sandbox.person_insert_blank_rows(&id, "Orders", 2, 2);
 
-    let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
-        .await
-        .unwrap();
-    assert_eq!(layout.columns, vec![1, 2, 3, 4, 0]);
+    let book = env.client.open(&id).await.unwrap();
+    let row1 = env.client.read_header(&id, "Orders").await.unwrap();
+    let columns = positions(&row1, HEADERS);
+    assert_eq!(columns, vec![1, 2, 3, 4, 0]);
     let read = env
         .client
-        .read_columns(&book, "Orders", &[layout.columns[1]])
+        .read_columns(&book, "Orders", &[columns[1]])
         .await
         .unwrap();
     assert_eq!(read.first_free_row, 7);
     let at = (2..7).find(|r| read.cell(0, *r) == &json!("2004")).unwrap();
-    write_rows(
-        &env,
-        &book,
-        &layout.columns,
-        vec![(at, row(2004, 4, "Mug", 40))],
-    )
-    .await
-    .unwrap();
+    write_rows(&env, &book, &columns, vec![(at, row(2004, 4, "Mug", 40))])
+        .await
+        .unwrap();
     let grid = env.sandbox.rows(&id, "Orders");
     assert_eq!(grid[1], Vec::<Value>::new());
     assert_eq!(grid[2], Vec::<Value>::new());
@@ -457,38 +440,37 @@ async fn inspecting_a_tab_for_a_dry_run_writes_nothing() {
                 .map_or(0, |m| m.requests)
     };
     let id = env.sandbox.create_spreadsheet("Dry", &["Sheet1"]);
-    let book = env.client.open(&id).await.unwrap();
-    let layout = env.client.inspect_tab(&book, &spec(HEADERS)).await.unwrap();
-    assert_eq!(writes(), 0, "inspecting a missing tab sent a write");
-    assert!(layout.created);
-    assert_eq!(layout.columns, vec![0, 1, 2, 3, 4]);
+    let side = open_as_sync(&env, &id, None, true).await.unwrap();
+    assert_eq!(writes(), 0, "a dry run on a missing tab sent a write");
+    assert_eq!(side.sheet_id(), None, "the tab is imagined, not created");
+    assert_eq!(columns_of(&side, &HEADERS[..3]), vec![0, 1, 2]);
     assert_eq!(env.sandbox.tab_titles(&id), vec!["Sheet1"]);
 
-    let (mut book, _) = book_with_tab(&env).await;
-    let id = book.id.clone();
-    let mut headers = HEADERS.to_vec();
-    headers.push("SKU");
-    let after_setup = writes();
-    let layout = env
-        .client
-        .inspect_tab(&book, &spec(&headers))
+    // A tab lacking owned headers (all but HEADERS): imagined added, none written.
+    let (_, _) = book_with_tab(&env).await;
+    let id = env.sandbox.create_spreadsheet("Dry 2", &["Sheet1"]);
+    let mut book = env.client.open(&id).await.unwrap();
+    env.client
+        .create_tab(&mut book, "Orders", HEADERS)
         .await
         .unwrap();
+    let after_setup = writes();
+    let side = open_as_sync(&env, &id, None, true).await.unwrap();
     assert_eq!(
         writes(),
         after_setup,
-        "inspecting a tab that lacks a header sent a write"
+        "a dry run on a tab that lacks a header sent a write"
     );
-    assert_eq!(layout.added, vec!["SKU"]);
-    assert_eq!(layout.columns[5], 5);
+    let sku = columns_of(&side, &["SKU"])[0];
+    assert!(sku >= 5, "{sku}");
     assert_eq!(env.sandbox.rows(&id, "Orders")[0].len(), 5);
-    // ensure_tab then does what inspect_tab said.
-    let applied = env
-        .client
-        .ensure_tab(&mut book, &spec(&headers))
-        .await
-        .unwrap();
-    assert_eq!(applied.columns, layout.columns);
+    // The real run then does what the dry run planned against.
+    let applied = open_as_sync(&env, &id, None, false).await.unwrap();
+    assert_eq!(
+        applied.index().layout(),
+        side.index().layout(),
+        "the dry run imagined another layout"
+    );
 }
 
 #[tokio::test]

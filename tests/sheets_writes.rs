@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use sheets_support::*;
 use shopsync::sandbox::google::Fault;
 use shopsync::sheets::{ErrorKind, MAX_REQUEST_BYTES, Rectangle, SheetsError, SpreadsheetInfo};
+use shopsync::sync::plan::columns::Column;
 
 #[tokio::test]
 async fn values_are_written_raw_and_never_become_formulas() {
@@ -50,32 +51,10 @@ async fn a_write_crossing_ten_million_cells_is_refused_before_sending() {
     assert!(book.cell_headroom() < 10_000_000);
 }
 
-/// The 23 columns of DESIGN.md section 3, for a realistic request size.
-const FULL_HEADERS: &[&str] = &[
-    "Order",
-    "Order ID",
-    "Line Item ID",
-    "Created At",
-    "Updated At",
-    "Financial Status",
-    "Fulfillment Status",
-    "Cancelled At",
-    "Customer",
-    "Email",
-    "Phone",
-    "Shipping Address",
-    "Product",
-    "Variant",
-    "SKU",
-    "Quantity",
-    "Unit Price",
-    "Line Total",
-    "Order Total",
-    "Currency",
-    "Tags",
-    "Note",
-    "Test",
-];
+/// The 23 columns of DESIGN.md section 3 (the product's list), for a realistic request size.
+fn full_headers() -> Vec<&'static str> {
+    Column::ALL.iter().map(|c| c.name()).collect()
+}
 
 fn full_row(i: u64, status: &str) -> Vec<Value> {
     let order = 100_000 + i;
@@ -145,12 +124,15 @@ async fn fifty_thousand_rows_append_and_update_in_a_few_large_requests() {
     let env = env().await;
     let id = env.sandbox.create_spreadsheet("Shop Orders", &["Sheet1"]);
     let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(FULL_HEADERS))
+    env.client
+        .create_tab(&mut book, "Orders", &full_headers())
         .await
         .unwrap();
-    assert_eq!(layout.columns, (0..23).collect::<Vec<u32>>());
+    let header = env.client.read_header(&id, "Orders").await.unwrap();
+    assert_eq!(
+        positions(&header, &full_headers()),
+        (0..23).collect::<Vec<u32>>()
+    );
     let rows: Vec<Vec<Value>> = (0..50_000u64).map(|i| full_row(i, "PENDING")).collect();
     env.sandbox.reset_counts();
     let grown = env

@@ -2,12 +2,12 @@
 //! Shopify's JSONL (children after their parent but not next to it, escaped slashes), the rules a
 //! bulk query must follow, costs, and the ways to find an operation again.
 
-mod bulk_support;
+mod shopify_support;
 
 use std::collections::HashMap;
 
-use bulk_support::*;
 use serde_json::{Value, json};
+use shopify_support::bulk::*;
 
 #[tokio::test]
 async fn an_export_runs_completes_and_serves_shopifys_jsonl() {
@@ -257,11 +257,7 @@ async fn bulk_queries_are_held_to_shopifys_rules() {
 #[tokio::test]
 async fn the_mutation_costs_ten_points_and_a_poll_one() {
     let rig = rig_with(5, |c| {
-        c.bucket = shopsync::sandbox::shopify::BucketConfig {
-            maximum: 15.0,
-            restore_rate: 1.0,
-            unlimited: false,
-        };
+        c.bucket = bucket(15.0, 1.0);
     })
     .await;
     let reply = rig

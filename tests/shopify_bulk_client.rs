@@ -1,27 +1,20 @@
 //! The bulk export client against the Shopify emulator: the same orders as paging, every way an
 //! operation ends, busy answers, a download cut half way, and a killed run's operation found again.
 
-mod bulk_support;
+mod shopify_support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use bulk_support::{Rig, now, rig, rig_with};
+use shopify_support::bulk::{Rig, now, rig, rig_with};
 use shopsync::config::Secret;
 use shopsync::order::Order;
 use shopsync::retry::Backoff;
 use shopsync::sandbox::shopify::{BulkErrorCode, BulkFault, DownloadFault, SANDBOX_TOKEN};
 use shopsync::shopify::bulk::{BulkError, BulkStatus, export_query};
-use shopsync::shopify::{Auth, ShopifyClient, ShopifySettings};
+use shopsync::shopify::{Auth, ShopifyClient};
 
 fn client(rig: &Rig) -> ShopifyClient {
-    let mut settings = ShopifySettings::new(
-        "sandbox-store",
-        Auth::Token(Secret::new(SANDBOX_TOKEN)),
-        Arc::new(rig.clock.clone()),
-    );
-    settings.base_url = Some(rig.emu.base_url().to_owned());
-    settings.timeout = Duration::from_secs(10);
+    let mut settings = rig.settings(Auth::Token(Secret::new(SANDBOX_TOKEN)));
     settings.backoff = Backoff {
         max_attempts: 3,
         base: Duration::from_millis(100),

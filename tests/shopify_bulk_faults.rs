@@ -2,12 +2,12 @@
 //! progress, cancelation (by the app and by the shop), failure with partial data, expired URLs,
 //! downloads cut half way or answered 5xx, slow operations on the virtual clock, missing scopes.
 
-mod bulk_support;
+mod shopify_support;
 
 use std::time::Duration;
 
-use bulk_support::*;
 use serde_json::json;
+use shopify_support::bulk::*;
 use shopsync::sandbox::shopify::{BulkErrorCode, BulkFault, DownloadFault};
 
 const SEVEN_DAYS: Duration = Duration::from_secs(7 * 24 * 3600);

@@ -1,63 +1,28 @@
 //! The Shopify client against the Shopify emulator: streaming with nested pagination, every
 //! operation, every error class, token refresh, and pacing under a small bucket on a virtual clock.
 
-use std::sync::Arc;
+mod shopify_support;
+
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use shopsync::clock::{Clock, ManualClock};
+use shopify_support::{Rig, bucket, now, rig_over, spec};
+use shopsync::clock::Clock;
 use shopsync::config::Secret;
 use shopsync::order::Order;
-use shopsync::retry::Backoff;
 use shopsync::sandbox::data::{self, OrderData, StoreData, StoreSpec};
-use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
-use shopsync::shopify::{Auth, ShopifyClient, ShopifySettings};
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap()
-}
+use shopsync::sandbox::shopify::ShopifyEmulator;
+use shopsync::shopify::{Auth, ShopifyClient};
 
 fn store(orders: usize, big_every: usize) -> StoreData {
-    let mut spec = StoreSpec::new(42, orders, now() - chrono::Duration::minutes(1));
+    let mut spec = spec(42, orders);
     spec.big_order_every = big_every;
     data::generate(&spec)
 }
 
-struct Rig {
-    emu: ShopifyEmulator,
-    clock: ManualClock,
-}
-
-async fn rig_with(data: StoreData, edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
-    let clock = ManualClock::new(now());
-    let mut config = EmulatorConfig::new(data, Arc::new(clock.clone()));
-    edit(&mut config);
-    let emu = ShopifyEmulator::start(config).await.unwrap();
-    Rig { emu, clock }
-}
-
 async fn rig(data: StoreData) -> Rig {
-    rig_with(data, |_| {}).await
-}
-
-impl Rig {
-    fn settings(&self, auth: Auth) -> ShopifySettings {
-        let mut settings =
-            ShopifySettings::new("sandbox-store", auth, Arc::new(self.clock.clone()));
-        settings.base_url = Some(self.emu.base_url().to_owned());
-        settings.timeout = Duration::from_secs(10);
-        settings.backoff = Backoff {
-            max_attempts: 4,
-            base: Duration::from_millis(500),
-            cap: Duration::from_secs(30),
-        };
-        settings
-    }
-
-    fn client(&self) -> ShopifyClient {
-        ShopifyClient::new(self.settings(Auth::Token(Secret::new(SANDBOX_TOKEN)))).unwrap()
-    }
+    rig_over(data, |_| {}).await
 }
 
 async fn stream_all(client: &ShopifyClient, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Order> {
@@ -178,12 +143,8 @@ async fn an_hourly_run_with_nothing_new_costs_one_request() {
 #[tokio::test]
 async fn pacing_stays_within_15_percent_of_the_restore_bound_without_throttling() {
     for (maximum, restore_rate) in [(1000.0, 50.0), (2000.0, 100.0)] {
-        let bucket = BucketConfig {
-            maximum,
-            restore_rate,
-            unlimited: false,
-        };
-        let rig = rig_with(store(2_000, 400), |c| c.bucket = bucket).await;
+        let bucket = bucket(maximum, restore_rate);
+        let rig = rig_over(store(2_000, 400), |c| c.bucket = bucket).await;
         let client = rig.client();
         let start = rig.clock.now();
         let all = stream_all(&client, now() - chrono::Duration::days(40), now()).await;
@@ -306,7 +267,7 @@ async fn store_mutations_show_up_in_the_next_window() {
 async fn without_read_all_orders_only_the_last_60_days_are_visible() {
     let mut spec = StoreSpec::new(3, 200, now());
     spec.start = now() - chrono::Duration::days(120);
-    let rig = rig_with(data::generate(&spec), |c| {
+    let rig = rig_over(data::generate(&spec), |c| {
         c.tokens = vec![("shpat_recent".to_owned(), vec!["read_orders".to_owned()])];
     })
     .await;
@@ -327,7 +288,7 @@ async fn without_read_all_orders_only_the_last_60_days_are_visible() {
 
 #[tokio::test]
 async fn withheld_protected_customer_data_leaves_fields_empty_and_is_counted() {
-    let rig = rig_with(store(60, 0), |c| c.protected_data_access = false).await;
+    let rig = rig_over(store(60, 0), |c| c.protected_data_access = false).await;
     let client = rig.client();
     let all = stream_all(&client, now() - chrono::Duration::days(40), now()).await;
     assert_eq!(all.len(), 60);

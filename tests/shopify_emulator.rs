@@ -1,50 +1,14 @@
 //! The Shopify emulator seen from the outside, with a plain HTTP client: it rejects what Shopify
 //! would reject, throttles in Shopify's exact shape, reports costs, and accepts raw GraphQL bodies.
 
-use std::sync::Arc;
+mod shopify_support;
 
-use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
-use shopsync::clock::ManualClock;
-use shopsync::sandbox::data::{self, StoreSpec};
-use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap()
-}
-
-struct Rig {
-    emu: ShopifyEmulator,
-}
-
-async fn rig_with(edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
-    let clock = ManualClock::new(now());
-    let data = data::generate(&StoreSpec::new(9, 40, now() - chrono::Duration::minutes(1)));
-    let mut config = EmulatorConfig::new(data, Arc::new(clock));
-    edit(&mut config);
-    Rig {
-        emu: ShopifyEmulator::start(config).await.unwrap(),
-    }
-}
-
-async fn rig() -> Rig {
-    rig_with(|_| {}).await
-}
+use shopify_support::{Rig, bucket, rig, rig_with};
+use shopsync::sandbox::shopify::SANDBOX_TOKEN;
 
 async fn post_raw(rig: &Rig, body: Value) -> (u16, Value) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}/admin/api/2026-04/graphql.json",
-            rig.emu.base_url()
-        ))
-        .header("X-Shopify-Access-Token", SANDBOX_TOKEN)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
+    rig.post_body(SANDBOX_TOKEN, &body).await
 }
 
 #[tokio::test]
@@ -88,11 +52,7 @@ async fn the_emulator_rejects_what_shopify_would_reject() {
 #[tokio::test]
 async fn the_emulator_throttles_in_shopifys_shape_and_reports_costs() {
     let rig = rig_with(|c| {
-        c.bucket = BucketConfig {
-            maximum: 1000.0,
-            restore_rate: 50.0,
-            unlimited: false,
-        };
+        c.bucket = bucket(1000.0, 50.0);
     })
     .await;
     let query = "{ orders(first: 70) { nodes { id lineItems(first: 10) { nodes { id } } } } }";

@@ -1,76 +1,17 @@
 //! Every error class of the Shopify client against the emulator's faults, token refresh and version
 //! fall-forward.
 
-use std::sync::Arc;
+mod shopify_support;
+
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
-use shopsync::clock::{Clock, ManualClock};
+use shopify_support::{bucket, now, rig, rig_with};
+use shopsync::clock::Clock;
 use shopsync::config::Secret;
-use shopsync::retry::{Backoff, ConnectFailure, UNREACHABLE_ATTEMPTS};
-use shopsync::sandbox::data::{self, StoreSpec};
-use shopsync::sandbox::shopify::{
-    AppCredentials, BucketConfig, EmulatorConfig, Fault, SANDBOX_TOKEN, ShopifyEmulator,
-};
-use shopsync::shopify::{Auth, ErrorKind, ShopifyClient, ShopifyError, ShopifySettings};
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap()
-}
-
-struct Rig {
-    emu: ShopifyEmulator,
-    clock: ManualClock,
-}
-
-async fn rig_with(edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
-    let clock = ManualClock::new(now());
-    let data = data::generate(&StoreSpec::new(9, 40, now() - chrono::Duration::minutes(1)));
-    let mut config = EmulatorConfig::new(data, Arc::new(clock.clone()));
-    config.app = Some(AppCredentials {
-        client_id: "client-id".to_owned(),
-        client_secret: "client-secret".to_owned(),
-        scopes: vec!["read_orders".to_owned()],
-        lifetime: Duration::from_secs(3600),
-    });
-    edit(&mut config);
-    Rig {
-        emu: ShopifyEmulator::start(config).await.unwrap(),
-        clock,
-    }
-}
-
-async fn rig() -> Rig {
-    rig_with(|_| {}).await
-}
-
-impl Rig {
-    fn settings(&self, auth: Auth) -> ShopifySettings {
-        let mut settings =
-            ShopifySettings::new("sandbox-store", auth, Arc::new(self.clock.clone()));
-        settings.base_url = Some(self.emu.base_url().to_owned());
-        settings.timeout = Duration::from_secs(10);
-        settings.backoff = Backoff {
-            max_attempts: 4,
-            base: Duration::from_millis(500),
-            cap: Duration::from_secs(30),
-        };
-        settings
-    }
-
-    fn client(&self) -> ShopifyClient {
-        ShopifyClient::new(self.settings(Auth::Token(Secret::new(SANDBOX_TOKEN)))).unwrap()
-    }
-
-    fn app_client(&self, secret: &str) -> ShopifyClient {
-        ShopifyClient::new(self.settings(Auth::ClientCredentials {
-            client_id: "client-id".to_owned(),
-            client_secret: Secret::new(secret),
-        }))
-        .unwrap()
-    }
-}
+use shopsync::retry::{ConnectFailure, UNREACHABLE_ATTEMPTS};
+use shopsync::sandbox::shopify::{BucketConfig, Fault, SANDBOX_TOKEN};
+use shopsync::shopify::{Auth, ErrorKind, ShopifyClient, ShopifyError};
 
 /// Streams the whole store; returns the order count.
 async fn fetch_all(client: &ShopifyClient) -> Result<usize, ShopifyError> {
@@ -265,11 +206,7 @@ async fn a_refused_token_endpoint_is_unreachable_not_rejected_credentials() {
 #[tokio::test]
 async fn a_throttled_reply_is_waited_out_and_retried() {
     let rig = rig_with(|c| {
-        c.bucket = BucketConfig {
-            maximum: 1000.0,
-            restore_rate: 50.0,
-            unlimited: false,
-        };
+        c.bucket = bucket(1000.0, 50.0);
     })
     .await;
     // Another client drains the bucket; ours has no model of it yet.
@@ -394,11 +331,7 @@ async fn a_503_after_the_query_ran_is_retried_and_the_bucket_was_charged() {
 #[tokio::test]
 async fn a_bucket_smaller_than_a_page_shrinks_the_page() {
     let rig = rig_with(|c| {
-        c.bucket = BucketConfig {
-            maximum: 400.0,
-            restore_rate: 20.0,
-            unlimited: false,
-        };
+        c.bucket = bucket(400.0, 20.0);
     })
     .await;
     let client = rig.client();

@@ -2,37 +2,18 @@
 //! their `X-Request-Id`, and never a secret. Alone in its test binary because it installs a
 //! tracing subscriber (callsite interest is process-wide, so parallel tests would race).
 
-use std::sync::Arc;
-use std::time::Duration;
+mod shopify_support;
 
-use chrono::{DateTime, TimeZone, Utc};
-use shopsync::clock::ManualClock;
+use std::sync::Arc;
+
+use shopify_support::{Rig, rig};
 use shopsync::config::Secret;
-use shopsync::sandbox::data::{self, StoreSpec};
-use shopsync::sandbox::shopify::{
-    AppCredentials, EmulatorConfig, Fault, SANDBOX_TOKEN, ShopifyEmulator,
-};
+use shopsync::sandbox::shopify::{Fault, SANDBOX_TOKEN};
 use shopsync::shopify::{Auth, ShopifyClient, ShopifySettings};
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap()
-}
-
-async fn emulator(clock: &ManualClock) -> ShopifyEmulator {
-    let data = data::generate(&StoreSpec::new(9, 40, now() - chrono::Duration::minutes(1)));
-    let mut config = EmulatorConfig::new(data, Arc::new(clock.clone()));
-    config.app = Some(AppCredentials {
-        client_id: "client-id".to_owned(),
-        client_secret: "client-secret".to_owned(),
-        scopes: vec!["read_orders".to_owned()],
-        lifetime: Duration::from_secs(3600),
-    });
-    ShopifyEmulator::start(config).await.unwrap()
-}
-
-fn client(emu: &ShopifyEmulator, clock: &ManualClock, auth: Auth, version: &str) -> ShopifyClient {
-    let mut settings = ShopifySettings::new("sandbox-store", auth, Arc::new(clock.clone()));
-    settings.base_url = Some(emu.base_url().to_owned());
+fn client(rig: &Rig, auth: Auth, version: &str) -> ShopifyClient {
+    let mut settings = ShopifySettings::new("sandbox-store", auth, Arc::new(rig.clock.clone()));
+    settings.base_url = Some(rig.emu.base_url().to_owned());
     version.clone_into(&mut settings.api_version);
     ShopifyClient::new(settings).unwrap()
 }
@@ -70,22 +51,16 @@ async fn the_fall_forward_is_warned_once_and_no_log_line_holds_a_secret() {
     let events = Events::default();
     let _guard =
         tracing::subscriber::set_default(tracing_subscriber::registry().with(events.clone()));
-    let clock = ManualClock::new(now());
-    let emu = emulator(&clock).await;
-    let old = client(
-        &emu,
-        &clock,
-        Auth::Token(Secret::new(SANDBOX_TOKEN)),
-        "2024-07",
-    );
+    let rig = rig().await;
+    let emu = &rig.emu;
+    let old = client(&rig, Auth::Token(Secret::new(SANDBOX_TOKEN)), "2024-07");
     for _ in 0..3 {
         old.shop().await.unwrap();
     }
     emu.inject(4, Fault::status(503, "Service Unavailable"));
     old.shop().await.unwrap();
     let app = client(
-        &emu,
-        &clock,
+        &rig,
         Auth::ClientCredentials {
             client_id: "client-id".to_owned(),
             client_secret: Secret::new("client-secret"),

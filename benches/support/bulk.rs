@@ -4,7 +4,7 @@
 
 use shopsync::sandbox::shopify::BucketConfig;
 
-use super::child::{self, Run};
+use super::child::Run;
 use super::report::Report;
 use super::world::{Setup, World};
 
@@ -29,17 +29,7 @@ pub fn bulk_backfill(orders: usize, bucket: BucketConfig, validate: bool, report
     });
     let line_items: usize = world.line_counts().iter().sum();
     eprintln!("{name}: {line_items} line items; running shopsync sync --bulk…");
-    let run: Run = child::run(world.path(), &["sync", "--json", "--bulk"]);
-    report.check(
-        &name,
-        "exit code",
-        format!("{:?}", run.code),
-        "Some(0)".to_owned(),
-        run.code == Some(0),
-    );
-    if run.code != Some(0) {
-        eprintln!("shopsync failed:\n{}\n{}", run.stdout, run.stderr);
-    }
+    let run: Run = crate::run_checked(&world, report, &name, &["sync", "--json", "--bulk"]);
     let paged_instead = run.stdout.contains("paged instead");
     report.check(
         &name,

@@ -2,16 +2,13 @@
 //! working directory whose config points the real `shopsync` binary at them.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::Utc;
 use serde_json::Value;
-use shopsync::clock::SystemClock;
 use shopsync::sandbox::data::{StoreSpec, generate};
-use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
-use shopsync::sandbox::shopify::{
-    BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator, Stats,
-};
+use shopsync::sandbox::google::SandboxOptions;
+use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, Stats};
+use shopsync::sandbox::world::Emulators;
 
 /// The tab the benchmark syncs to.
 pub const TAB: &str = "Orders";
@@ -33,16 +30,20 @@ pub struct Setup {
 pub struct World {
     /// The working directory (config.json, key.json, the DB, the log).
     pub dir: tempfile::TempDir,
-    /// The Shopify emulator.
-    pub shopify: ShopifyEmulator,
-    /// The Google emulator.
-    pub google: GoogleSandbox,
-    /// The spreadsheet's ID.
-    pub spreadsheet: String,
+    /// Both emulators and the spreadsheet.
+    pub emulators: Emulators,
     /// Whether requests are validated against the references.
     pub validating: bool,
     // Declared last: dropped after the emulators it runs.
     _runtime: tokio::runtime::Runtime,
+}
+
+impl std::ops::Deref for World {
+    type Target = Emulators;
+
+    fn deref(&self) -> &Emulators {
+        &self.emulators
+    }
 }
 
 impl World {
@@ -53,7 +54,6 @@ impl World {
             .enable_all()
             .build()
             .expect("runtime");
-        let clock = Arc::new(SystemClock);
         let validating = setup.validate;
         // The newest order is an hour old, so a run right after a sync has nothing in its window.
         let data = generate(&StoreSpec::new(
@@ -61,45 +61,34 @@ impl World {
             setup.orders,
             Utc::now() - chrono::Duration::hours(1),
         ));
-        let mut config = EmulatorConfig::new(data, clock.clone());
-        config.bucket = setup.bucket;
-        config.reference_schema = validating;
-        let shopify = runtime
-            .block_on(ShopifyEmulator::start(config))
-            .expect("start the Shopify emulator");
         let options = SandboxOptions {
             check_discovery: validating,
-            clock,
             read_quota: setup.google_quota,
             write_quota: setup.google_quota,
             ..SandboxOptions::default()
         };
-        let google = runtime
-            .block_on(GoogleSandbox::start(options))
-            .expect("start the Google emulator");
-        let spreadsheet = google.create_spreadsheet("Shop Orders", &["Sheet1"]);
+        let adjust = |config: &mut EmulatorConfig| {
+            config.bucket = setup.bucket;
+            config.reference_schema = validating;
+        };
+        let emulators = Emulators::start(&runtime, data, adjust, options, "Shop Orders")
+            .expect("start the emulators");
         let dir = tempfile::tempdir().expect("temp dir");
-        google
+        emulators
+            .google
             .write_service_account_file(&dir.path().join("key.json"))
             .expect("write the key file");
+        let mut config = emulators.config("sandbox-shop", "key.json", TAB);
         // The store spans the 30 days before its newest order: look back a little further.
-        let config = serde_json::json!({
-            "shopify_store_name": "sandbox-shop",
-            "shopify_access_token": SANDBOX_TOKEN,
-            "google_service_account_file": "key.json",
-            "target_spreadsheet": spreadsheet,
-            "worksheet": TAB,
-            "lookback_days": 40,
-            "shopify_api_url": shopify.base_url(),
-            "google_sheets_api_url": google.sheets_url(),
-            "google_drive_api_url": google.drive_url(),
-        });
-        std::fs::write(dir.path().join("config.json"), config.to_string()).expect("config");
+        config.insert("lookback_days".to_owned(), Value::from(40));
+        std::fs::write(
+            dir.path().join("config.json"),
+            Value::Object(config).to_string(),
+        )
+        .expect("config");
         Self {
             dir,
-            shopify,
-            google,
-            spreadsheet,
+            emulators,
             validating,
             _runtime: runtime,
         }
@@ -129,15 +118,9 @@ impl World {
             .map_or((0, 0), |c| (c.requests, c.bytes))
     }
 
-    /// Line item counts of every order Shopify holds.
-    pub fn line_counts(&self) -> Vec<usize> {
-        self.shopify
-            .with_store(|store, _| store.orders().map(|o| o.lines.len()).collect())
-    }
-
     /// Data rows in the sheet and how many distinct keys they hold (read from the emulator's grid).
     pub fn sheet_rows(&self) -> (usize, usize) {
-        let rows = self.google.rows(&self.spreadsheet, TAB);
+        let rows = self.emulators.rows(TAB);
         let Some(header) = rows.first() else {
             return (0, 0);
         };

@@ -3,9 +3,13 @@
 //! on failure.
 //!
 //! An alert never fails a sync and never holds it up for more than a few seconds: each request
-//! has a short timeout, is tried once, follows no redirect, and its outcome is only logged. Logs
-//! name the URL's host, never its path (a check's key, a webhook's credential).
+//! has a short timeout, is tried once, follows no redirect, and its outcome is only logged. The
+//! start ping goes out beside the sync, and a healthcheck that let it time out is not asked again
+//! at the end, so an endpoint that hangs costs one timeout at most. Logs name the URL's host,
+//! never its path (a check's key, a webhook's credential).
 
+use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -80,6 +84,8 @@ pub struct Alerts {
     healthcheck: Option<Url>,
     webhook: Option<Url>,
     client: Option<reqwest::Client>,
+    /// The start ping under way beside the sync; it says whether it timed out.
+    start: Mutex<Option<JoinHandle<Sent>>>,
 }
 
 impl Alerts {
@@ -99,6 +105,7 @@ impl Alerts {
             healthcheck: config.healthcheck_url.clone(),
             webhook: config.alert_webhook_url.clone(),
             client,
+            start: Mutex::new(None),
         }
     }
 
@@ -109,19 +116,30 @@ impl Alerts {
             healthcheck: None,
             webhook: None,
             client: None,
+            start: Mutex::new(None),
         }
     }
 
-    /// `<healthcheck>/start`, as the sync begins.
+    /// `<healthcheck>/start`, sent beside the sync as it begins (the end ping waits for it, so
+    /// the two arrive in order).
     pub fn start(&self) {
-        if let Some(url) = &self.healthcheck {
-            self.send(vec![ping(&with_suffix(url, "start"), String::new())]);
+        let (Some(url), Some(client)) = (&self.healthcheck, &self.client) else {
+            return;
+        };
+        let request = ping(&with_suffix(url, "start"), String::new());
+        let client = client.clone();
+        let sending = std::thread::Builder::new()
+            .name("healthcheck-start".into())
+            .spawn(move || super::remote::block_on(request.send(client)).unwrap_or(Sent::Answered));
+        match sending {
+            Ok(handle) => *self.start_slot() = Some(handle),
+            Err(err) => tracing::warn!("healthcheck /start not sent: {err}"),
         }
     }
 
     /// `<healthcheck>` with the summary line.
     pub fn success(&self, summary: &str) {
-        if let Some(url) = &self.healthcheck {
+        if let Some(url) = self.healthcheck_after_start() {
             self.send(vec![ping(url, summary.to_owned())]);
         }
     }
@@ -129,7 +147,7 @@ impl Alerts {
     /// `<healthcheck>/fail` with the error line, and the webhook's JSON, at the same time.
     pub fn failure(&self, alert: &FailureAlert) {
         let mut requests = Vec::new();
-        if let Some(url) = &self.healthcheck {
+        if let Some(url) = self.healthcheck_after_start() {
             requests.push(ping(&with_suffix(url, "fail"), alert.error_message.clone()));
         }
         if let Some(url) = &self.webhook {
@@ -144,6 +162,28 @@ impl Alerts {
         self.send(requests);
     }
 
+    fn start_slot(&self) -> std::sync::MutexGuard<'_, Option<JoinHandle<Sent>>> {
+        self.start
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The healthcheck URL for the end ping, once the start ping is done; `None` when there is
+    /// none, or when it let the start ping time out (asking again would only add a timeout).
+    fn healthcheck_after_start(&self) -> Option<&Url> {
+        let url = self.healthcheck.as_ref()?;
+        let start = self.start_slot().take();
+        if let Some(Ok(Sent::TimedOut)) = start.map(JoinHandle::join) {
+            tracing::warn!(
+                "healthcheck {} skipped at the end: it did not answer /start within {} s",
+                redact(url.as_str()),
+                REQUEST_TIMEOUT.as_secs()
+            );
+            return None;
+        }
+        Some(url)
+    }
+
     /// Sends the requests at once and waits for them all (each bounded by [`REQUEST_TIMEOUT`]);
     /// every outcome is logged, none is returned.
     fn send(&self, requests: Vec<Request>) {
@@ -152,7 +192,12 @@ impl Alerts {
             return;
         }
         let sent = super::remote::block_on(async {
-            let all = requests.into_iter().map(|r| r.send(client.clone()));
+            let all = requests.into_iter().map(|r| {
+                let client = client.clone();
+                async move {
+                    r.send(client).await;
+                }
+            });
             futures_join_all(all).await;
         });
         if let Err(err) = sent {
@@ -210,6 +255,15 @@ impl Alerts {
     }
 }
 
+/// How a request went, as far as later requests care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    /// It got an answer, or failed fast (refused, unknown host).
+    Answered,
+    /// It ran into its timeout.
+    TimedOut,
+}
+
 /// One request to make.
 #[derive(Debug)]
 struct Request {
@@ -229,7 +283,7 @@ impl Request {
         }
     }
 
-    async fn send(self, client: reqwest::Client) {
+    async fn send(self, client: reqwest::Client) -> Sent {
         let shown = redact(self.url.as_str());
         let what = self.what;
         match self.post(&client).send().await {
@@ -240,9 +294,14 @@ impl Request {
                 tracing::warn!("{what} {shown} answered {}", response.status());
             }
             Err(err) => {
+                let timed_out = err.is_timeout();
                 tracing::warn!("{what} {shown} not reached: {}", err.without_url());
+                if timed_out {
+                    return Sent::TimedOut;
+                }
             }
         }
+        Sent::Answered
     }
 }
 
@@ -274,11 +333,7 @@ pub fn with_suffix(url: &Url, suffix: &str) -> Url {
 /// The client for alerts: short timeouts, no redirects, no proxy for loopback addresses; `None`
 /// (logged) when TLS cannot be set up.
 fn client<'a>(urls: impl Iterator<Item = &'a Url>) -> Option<reqwest::Client> {
-    let mut builder = reqwest::Client::builder()
-        .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none());
+    let mut builder = crate::http::builder(CONNECT_TIMEOUT).timeout(REQUEST_TIMEOUT);
     if urls.into_iter().all(is_loopback) {
         builder = builder.no_proxy();
     }

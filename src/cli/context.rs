@@ -39,7 +39,6 @@ impl Context {
             config_flag: cli.config.clone(),
             cwd,
             env,
-            flags: Vec::new(),
             not_unicode,
         };
         Ok(Self {

@@ -161,7 +161,7 @@ fn sync_exit(err: &crate::sync::SyncError) -> Exit {
         SyncError::Shopify(err) => shopify_exit(err),
         SyncError::Sheets(err) => sheets_exit(err),
         SyncError::Store(crate::store::StoreError::BindingMismatch { .. })
-        | SyncError::Layout(_)
+        | SyncError::Tab(_)
         | SyncError::DryRunOutput { .. } => Exit::Usage,
         SyncError::Lock(crate::store::LockError::Held { .. }) => Exit::Locked,
         SyncError::Store(_) | SyncError::Lock(crate::store::LockError::Io { .. }) => Exit::Store,

@@ -131,7 +131,6 @@ impl Command {
 /// one line on stderr.
 #[must_use]
 pub fn main(cli: Cli) -> u8 {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let (name, json) = (cli.command.name(), cli.command.json());
     let exit = match run(cli) {
         Ok(Outcome::Done) => Exit::Ok,

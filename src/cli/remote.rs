@@ -10,7 +10,7 @@ use crate::config::{LocalConfig, RemoteConfig};
 use crate::sheets::SheetsSettings;
 use crate::shopify::{ShopifyClient, ShopifySettings};
 use crate::store::{Store, SyncLock};
-use crate::sync::{BulkChoice, RunKind, SyncOptions};
+use crate::sync::{BulkChoice, Observer, RunKind, Services, StopSignal, SyncError, SyncOptions};
 
 /// The clock every command uses.
 #[must_use]
@@ -69,6 +69,39 @@ pub fn sheets(config: &RemoteConfig, clock: SharedClock) -> SheetsSettings {
     settings.drive_url_origin = Some(config.drive_api_url_origin.clone());
     settings.clock = clock;
     settings
+}
+
+/// A real run, or a dry run when `dry` (`sync --test`, `missing --dry-run`).
+#[must_use]
+pub fn run_kind(dry: bool) -> RunKind {
+    if dry { RunKind::DryRun } else { RunKind::Real }
+}
+
+/// Builds the services `sync` and `missing` run on (the Shopify client, the Sheets settings, the
+/// store, the clock, progress and stop requests) and runs `job` with them on a fresh runtime.
+///
+/// # Errors
+/// The runtime cannot start (outer), or the Shopify client cannot be built or `job` failed (inner).
+pub fn run_with_services<T>(
+    config: &RemoteConfig,
+    store: &mut Store,
+    clock: &SharedClock,
+    observer: &dyn Observer,
+    stop: StopSignal,
+    job: impl AsyncFnOnce(Services<'_>) -> Result<T, SyncError>,
+) -> anyhow::Result<anyhow::Result<T>> {
+    block_on(async {
+        let shopify = shopify(config, clock.clone())?;
+        let services = Services {
+            shopify: &shopify,
+            sheets: sheets(config, clock.clone()),
+            store,
+            clock: clock.clone(),
+            observer,
+            stop,
+        };
+        anyhow::Ok(job(services).await?)
+    })
 }
 
 /// The sync's options for this configuration; dry runs leave their plan in `./test_output`.

@@ -1,5 +1,7 @@
 //! Reading the configuration layers: built-in defaults, `config.json`, `.env`, the process
-//! environment and command-line flags, each value tagged with where it came from.
+//! environment, each value tagged with where it came from. No command-line flag sets a value
+//! (DESIGN.md section 3, "Commands": the global flags are `--config`, `-v` and `-q`); `--config`
+//! only chooses which `config.json` is read.
 //!
 //! Nothing here interprets values beyond "present and not empty"; [`super::resolve`] does that, so
 //! every problem can be reported in one list.
@@ -22,8 +24,6 @@ pub enum Source {
     DotEnv(PathBuf),
     /// This process environment variable.
     Env(&'static str),
-    /// This command-line flag.
-    Flag(&'static str),
 }
 
 impl fmt::Display for Source {
@@ -32,7 +32,6 @@ impl fmt::Display for Source {
             Self::Default => f.write_str("default"),
             Self::ConfigFile(path) | Self::DotEnv(path) => write!(f, "{}", path.display()),
             Self::Env(var) => write!(f, "environment {var}"),
-            Self::Flag(flag) => write!(f, "flag {flag}"),
         }
     }
 }
@@ -74,7 +73,7 @@ impl RawValue {
 }
 
 /// What the layers are read from; the CLI fills it from the real process, tests from tables.
-/// Its `Debug` names the variables and flags but shows no value.
+/// Its `Debug` names the variables but shows no value.
 #[derive(Clone, Default)]
 pub struct Inputs {
     /// `--config PATH`, which must exist when given.
@@ -83,8 +82,6 @@ pub struct Inputs {
     pub cwd: PathBuf,
     /// The process environment (only shopsync's variables are looked at).
     pub env: Vec<(String, String)>,
-    /// Values given as command-line flags.
-    pub flags: Vec<(Key, String)>,
     /// Names of process variables whose value is not valid UTF-8 (shopsync's are refused, never
     /// silently replaced by their default).
     pub not_unicode: Vec<String>,
@@ -95,12 +92,10 @@ impl fmt::Debug for Inputs {
         let names = |pairs: &[(String, String)]| -> Vec<String> {
             pairs.iter().map(|(name, _)| name.clone()).collect()
         };
-        let flags: Vec<&str> = self.flags.iter().map(|(key, _)| key.json).collect();
         f.debug_struct("Inputs")
             .field("config_flag", &self.config_flag)
             .field("cwd", &self.cwd)
             .field("env", &names(&self.env))
-            .field("flags", &flags)
             .field("not_unicode", &self.not_unicode)
             .finish()
     }
@@ -148,7 +143,7 @@ impl fmt::Debug for Layers {
 }
 
 impl Layers {
-    /// Reads every layer, lowest precedence first: `config.json` < `.env` < environment < flags.
+    /// Reads every layer, lowest precedence first: `config.json` < `.env` < environment.
     ///
     /// Problems with the files themselves (a missing `--config` file, malformed JSON, an unknown
     /// key) are pushed to `problems`; reading goes on so that they are all reported together.
@@ -173,9 +168,6 @@ impl Layers {
             if let Some(key) = keys::ALL.into_iter().find(|k| k.env == name) {
                 layers.set(key, value, Source::Env(key.env));
             }
-        }
-        for (key, value) in &inputs.flags {
-            layers.set(*key, value, Source::Flag(key.json));
         }
         layers
     }
@@ -354,9 +346,9 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, String> {
         match item {
             Ok(pair) => pairs.push(pair),
             Err(dotenvy::Error::LineParse(line, index)) => {
-                let number = text
-                    .find(line.as_str())
-                    .map_or(pairs.len() + 1, |at| text[..at].matches('\n').count() + 1);
+                let Some(number) = failing_line_number(text, &line) else {
+                    return Err("it is not a .env file of NAME=value lines".to_owned());
+                };
                 return Err(format!(
                     "line {number} is not NAME=value (column {}); check its quotes",
                     index + 1
@@ -366,6 +358,26 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, String> {
         }
     }
     Ok(pairs)
+}
+
+/// The number of the line where the entry dotenvy could not parse starts. dotenvy names the
+/// entry by its text (`failing`: the whole entry, or only its value), which may also appear
+/// earlier: in a comment, inside a quoted value, in another line. The entry starts on the last
+/// line that holds `failing` and before which the file parses: a later start would keep the
+/// failing entry, whole or cut inside a quote, in front of it.
+fn failing_line_number(text: &str, failing: &str) -> Option<usize> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect();
+    starts.iter().enumerate().rev().find_map(|(line, &start)| {
+        let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+        let holds = (start..=end)
+            .filter(|&at| text.is_char_boundary(at))
+            .any(|at| text[at..].starts_with(failing));
+        let before_parses =
+            || dotenvy::from_read_iter(&text.as_bytes()[..start]).all(|item| item.is_ok());
+        (holds && before_parses()).then_some(line + 1)
+    })
 }
 
 /// Keys that `config_template.json` uses for its comments (`"//worksheet": "…"`) and are ignored.

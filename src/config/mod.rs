@@ -2,7 +2,7 @@
 //!
 //! Precedence, lowest first: built-in defaults < `config.json` (from `--config`, which must exist;
 //! else `./config.json` if present) < `./.env` (read as a layer of its own, never into the process
-//! environment) < the process environment < command-line flags.
+//! environment) < the process environment. No flag sets a value: `--config` only picks the file.
 //!
 //! Two stages, as ripgrep and tealdeer do it: [`Layers::read`] gathers raw text with its source, then
 //! [`Loaded::local`] or [`Loaded::remote`] interprets it, collecting *every* problem before failing,
@@ -361,7 +361,6 @@ impl Loaded {
             Some(Source::ConfigFile(path)) => format!("{} from {}", key.json, path.display()),
             Some(Source::DotEnv(path)) => format!("{} from {}", key.env, path.display()),
             Some(Source::Env(var)) => format!("{var} from the environment"),
-            Some(Source::Flag(flag)) => format!("{flag} from the command line"),
             Some(Source::Default) | None => default.to_owned(),
         }
     }

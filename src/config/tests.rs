@@ -26,7 +26,7 @@ impl Dir {
         self
     }
 
-    fn inputs(&self, env: &[(&str, &str)], flags: &[(Key, &str)]) -> Inputs {
+    fn inputs(&self, env: &[(&str, &str)]) -> Inputs {
         Inputs {
             config_flag: None,
             cwd: self.path().to_path_buf(),
@@ -34,7 +34,6 @@ impl Dir {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
-            flags: flags.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
             not_unicode: Vec::new(),
         }
     }
@@ -49,9 +48,8 @@ fn complete_env() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// (config.json, .env, environment, flag) values, the winner, and words of its source.
+/// (config.json, .env, environment) values, the winner, and words of its source.
 type Case = (
-    Option<&'static str>,
     Option<&'static str>,
     Option<&'static str>,
     Option<&'static str>,
@@ -61,14 +59,13 @@ type Case = (
 
 #[test]
 fn each_layer_beats_the_one_below() {
-    // (config.json, .env, environment, flag) values of database_path; the winner is the highest set.
-    let cases: [Case; 5] = [
-        (None, None, None, None, "shopify_sync.db", "default"),
-        (Some("file.db"), None, None, None, "file.db", "config.json"),
+    // (config.json, .env, environment) values of database_path; the winner is the highest set.
+    let cases: [Case; 4] = [
+        (None, None, None, "shopify_sync.db", "default"),
+        (Some("file.db"), None, None, "file.db", "config.json"),
         (
             Some("file.db"),
             Some("dotenv.db"),
-            None,
             None,
             "dotenv.db",
             ".env",
@@ -77,20 +74,11 @@ fn each_layer_beats_the_one_below() {
             Some("file.db"),
             Some("dotenv.db"),
             Some("env.db"),
-            None,
             "env.db",
             "environment",
         ),
-        (
-            Some("file.db"),
-            Some("dotenv.db"),
-            Some("env.db"),
-            Some("flag.db"),
-            "flag.db",
-            "flag",
-        ),
     ];
-    for (file, dotenv, env, flag, want, want_source) in cases {
+    for (file, dotenv, env, want, want_source) in cases {
         let dir = Dir::new();
         if let Some(file) = file {
             dir.write("config.json", &format!(r#"{{"database_path": "{file}"}}"#));
@@ -99,8 +87,7 @@ fn each_layer_beats_the_one_below() {
             dir.write(".env", &format!("SHOPSYNC_DB={dotenv}\n"));
         }
         let env: Vec<(&str, &str)> = env.map(|e| ("SHOPSYNC_DB", e)).into_iter().collect();
-        let flags: Vec<(Key, &str)> = flag.map(|f| (keys::DATABASE_PATH, f)).into_iter().collect();
-        let loaded = Loaded::read(&dir.inputs(&env, &flags));
+        let loaded = Loaded::read(&dir.inputs(&env));
         let local = loaded.local().unwrap();
         assert!(local.database_path.ends_with(want), "{want}: {local:?}");
         assert!(local.database_path.is_absolute() || file.is_none() && dotenv.is_none());
@@ -119,9 +106,7 @@ fn each_layer_beats_the_one_below() {
 #[test]
 fn a_complete_configuration_resolves_with_defaults() {
     let dir = Dir::new();
-    let (local, remote) = Loaded::read(&dir.inputs(&complete_env(), &[]))
-        .remote()
-        .unwrap();
+    let (local, remote) = Loaded::read(&dir.inputs(&complete_env())).remote().unwrap();
     assert_eq!(local.database_path, PathBuf::from("shopify_sync.db"));
     assert_eq!(local.log_file, PathBuf::from("shopify_sync.log"));
     assert_eq!(remote.store.domain(), "acme.myshopify.com");
@@ -150,7 +135,7 @@ fn each_api_url_says_where_it_came_from() {
     let remote = |env: &[(&'static str, &'static str)]| {
         let mut all = complete_env();
         all.extend_from_slice(env);
-        Loaded::read(&dir.inputs(&all, &[])).remote().unwrap().1
+        Loaded::read(&dir.inputs(&all)).remote().unwrap().1
     };
     let defaults = remote(&[]);
     assert_eq!(
@@ -201,7 +186,7 @@ fn every_problem_is_reported_together() {
         ("SHOPIFY_API_VERSION", "2026-05"),
         ("GOOGLE_SERVICE_ACCOUNT_FILE", "missing.json"),
     ];
-    let err = Loaded::read(&dir.inputs(&env, &[])).remote().unwrap_err();
+    let err = Loaded::read(&dir.inputs(&env)).remote().unwrap_err();
     let text = err.to_string();
     for needle in [
         "shopify_store_name",
@@ -220,7 +205,7 @@ fn every_problem_is_reported_together() {
 #[test]
 fn local_commands_need_only_the_database_path() {
     let dir = Dir::new();
-    let loaded = Loaded::read(&dir.inputs(&[("LOOKBACK_DAYS", "thirty")], &[]));
+    let loaded = Loaded::read(&dir.inputs(&[("LOOKBACK_DAYS", "thirty")]));
     assert!(loaded.local().is_ok());
     assert!(loaded.remote().is_err());
 }
@@ -229,14 +214,14 @@ fn local_commands_need_only_the_database_path() {
 fn config_file_problems_are_reported_with_their_line() {
     let dir = Dir::new();
     dir.write("config.json", "{\n  \"lookback_days\": 30,\n  oops\n}");
-    let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+    let err = Loaded::read(&dir.inputs(&[])).local().unwrap_err();
     assert!(err.to_string().contains("line 3"), "{err}");
 
     dir.write(
         "config.json",
         r#"{"lookback_day": 30, "//lookback_days": "a comment"}"#,
     );
-    let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+    let err = Loaded::read(&dir.inputs(&[])).local().unwrap_err();
     assert!(
         err.to_string().contains("unknown key \"lookback_day\" in ")
             && err
@@ -249,7 +234,7 @@ fn config_file_problems_are_reported_with_their_line() {
 #[test]
 fn a_missing_config_flag_file_is_an_error() {
     let dir = Dir::new();
-    let mut inputs = dir.inputs(&[], &[]);
+    let mut inputs = dir.inputs(&[]);
     inputs.config_flag = Some(dir.path().join("nope.json"));
     let err = Loaded::read(&inputs).local().unwrap_err();
     assert!(err.to_string().contains("nope.json"), "{err}");
@@ -265,7 +250,7 @@ fn config_file_paths_are_relative_to_the_file() {
         r#"{"shopify_store_name": "acme", "shopify_access_token": "t", "target_spreadsheet": "x",
             "google_service_account_file": "key.json", "database_path": "state.db", "lookback_days": 45}"#,
     );
-    let mut inputs = dir.inputs(&[], &[]);
+    let mut inputs = dir.inputs(&[]);
     inputs.config_flag = Some(dir.path().join("etc/config.json"));
     let (local, remote) = Loaded::read(&inputs).remote().unwrap();
     assert_eq!(local.database_path, dir.path().join("etc/state.db"));
@@ -279,13 +264,13 @@ fn client_credentials_need_both_halves() {
     let mut env = complete_env();
     env.retain(|(k, _)| *k != "SHOPIFY_ACCESS_TOKEN");
     env.push(("SHOPIFY_CLIENT_ID", "abc"));
-    let err = Loaded::read(&dir.inputs(&env, &[])).remote().unwrap_err();
+    let err = Loaded::read(&dir.inputs(&env)).remote().unwrap_err();
     assert!(
         err.to_string().contains("shopify_client_secret is not set"),
         "{err}"
     );
     env.push(("SHOPIFY_CLIENT_SECRET", "shpss_secret"));
-    let (_, remote) = Loaded::read(&dir.inputs(&env, &[])).remote().unwrap();
+    let (_, remote) = Loaded::read(&dir.inputs(&env)).remote().unwrap();
     assert!(matches!(
         remote.shopify_auth,
         ShopifyAuth::ClientCredentials { .. }
@@ -298,7 +283,7 @@ fn empty_values_do_not_shadow_lower_layers() {
     dir.write(".env", "SHOPSYNC_WORKSHEET=Sales\n");
     let mut env = complete_env();
     env.push(("SHOPSYNC_WORKSHEET", ""));
-    let (_, remote) = Loaded::read(&dir.inputs(&env, &[])).remote().unwrap();
+    let (_, remote) = Loaded::read(&dir.inputs(&env)).remote().unwrap();
     assert_eq!(remote.worksheet, "Sales");
 }
 
@@ -307,7 +292,7 @@ fn secrets_are_redacted_in_origins_and_errors() {
     let dir = Dir::new();
     let mut env = complete_env();
     env.push(("SHOPIFY_CLIENT_SECRET", "shpss_very_secret"));
-    let loaded = Loaded::read(&dir.inputs(&env, &[]));
+    let loaded = Loaded::read(&dir.inputs(&env));
     let shown = format!("{:?} {:?}", loaded.origins(), loaded.remote());
     assert!(!shown.contains("shpat_env_secret_123"), "{shown}");
     assert!(!shown.contains("shpss_very_secret"), "{shown}");
@@ -367,7 +352,7 @@ fn env_template_lists_every_variable_and_nothing_else() {
 fn the_config_template_parses_as_a_config_file() {
     let dir = Dir::new();
     dir.write("config.json", &repo_file("config_template.json"));
-    let loaded = Loaded::read(&dir.inputs(&[], &[]));
+    let loaded = Loaded::read(&dir.inputs(&[]));
     let local = loaded.local().unwrap();
     assert!(local.database_path.ends_with("shopify_sync.db"));
     // The placeholders are values of the right shape; only the key file is (rightly) not found.
@@ -389,7 +374,7 @@ fn values_from_the_process_environment_are_named_for_schedulers() {
         ("LOOKBACK_DAYS", "9"),
         ("HOME", "/root"),
     ];
-    let loaded = Loaded::read(&dir.inputs(&env, &[]));
+    let loaded = Loaded::read(&dir.inputs(&env));
     // Only what the environment decides: not .env, not a variable shopsync does not read.
     assert_eq!(
         loaded.from_process_environment(),
@@ -399,7 +384,7 @@ fn values_from_the_process_environment_are_named_for_schedulers() {
         loaded.store_domain().map(|s| s.domain()),
         Some("acme-two.myshopify.com".to_owned())
     );
-    let none = Loaded::read(&Dir::new().inputs(&[("SHOPIFY_STORE_NAME", "not a shop!")], &[]));
+    let none = Loaded::read(&Dir::new().inputs(&[("SHOPIFY_STORE_NAME", "not a shop!")]));
     assert_eq!(none.store_domain(), None);
 }
 
@@ -410,7 +395,7 @@ fn a_dotenv_parse_error_names_the_line_but_never_quotes_it() {
         ".env",
         "SHOPIFY_STORE_NAME=acme\n# a comment\nSHOPIFY_ACCESS_TOKEN=\"shpat_dotenv_canary\nSHOPSYNC_DB=x.db\n",
     );
-    let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+    let err = Loaded::read(&dir.inputs(&[])).local().unwrap_err();
     let text = err.to_string();
     assert!(text.contains(".env: line 3 is not NAME=value"), "{text}");
     assert!(!text.contains("shpat_dotenv_canary"), "{text}");
@@ -426,7 +411,7 @@ fn a_config_file_that_is_not_an_object_is_not_echoed() {
         "12345678901234",
     ] {
         dir.write("config.json", text);
-        let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+        let err = Loaded::read(&dir.inputs(&[])).local().unwrap_err();
         let message = err.to_string();
         assert!(
             message.contains("is not a JSON object (line 1"),
@@ -447,7 +432,7 @@ fn config_files_larger_than_the_cap_are_refused_before_parsing() {
     );
     dir.write("config.json", &big)
         .write(".env", &format!("X={big}\n"));
-    let err = Loaded::read(&dir.inputs(&[], &[])).local().unwrap_err();
+    let err = Loaded::read(&dir.inputs(&[])).local().unwrap_err();
     assert_eq!(err.problems.len(), 2, "{err}");
     for problem in &err.problems {
         assert!(problem.message.contains("larger than 1024 KiB"), "{err}");
@@ -457,7 +442,7 @@ fn config_files_larger_than_the_cap_are_refused_before_parsing() {
 #[test]
 fn a_path_variable_that_is_not_utf8_is_an_error_naming_it() {
     let dir = Dir::new();
-    let mut inputs = dir.inputs(&[], &[]);
+    let mut inputs = dir.inputs(&[]);
     inputs.not_unicode = vec!["SHOPSYNC_DB".to_owned(), "SOME_OTHER_TOOLS_VAR".to_owned()];
     let err = Loaded::read(&inputs).local().unwrap_err();
     assert_eq!(err.problems.len(), 1, "{err}");
@@ -475,13 +460,10 @@ fn debug_prints_of_the_layers_never_show_a_secret() {
         r#"{"shopify_client_secret": "shpss_config_canary", "worksheet": "Tab"}"#,
     )
     .write(".env", "SHOPIFY_CLIENT_ID=client-id\n");
-    let inputs = dir.inputs(
-        &[
-            ("SHOPIFY_ACCESS_TOKEN", "shpat_env_canary"),
-            ("HOME", "/root"),
-        ],
-        &[],
-    );
+    let inputs = dir.inputs(&[
+        ("SHOPIFY_ACCESS_TOKEN", "shpat_env_canary"),
+        ("HOME", "/root"),
+    ]);
     let loaded = Loaded::read(&inputs);
     let raw = loaded.layers.get(keys::ACCESS_TOKEN).unwrap().clone();
     for text in [
@@ -497,4 +479,24 @@ fn debug_prints_of_the_layers_never_show_a_secret() {
     // What is not secret still helps whoever debugs.
     assert!(format!("{loaded:?}").contains("Tab"));
     assert!(format!("{inputs:?}").contains("SHOPIFY_ACCESS_TOKEN"));
+}
+
+/// Found by the `dotenv` fuzz target: the failing line's text also stood earlier (here inside a
+/// quoted value that spans lines), and the message named that earlier line.
+#[test]
+fn a_dotenv_parse_error_names_the_failing_line_even_when_its_text_came_before() {
+    for (text, line) in [
+        ("A=\"\nn\"\nn", 3),
+        ("#B C\nA=1\nB C\n", 3),
+        ("A=\"x\nB C\n\"\nB C\n", 4),
+        ("X=B C\nB C", 1),
+        ("A=1\r\nB C\r\n", 2),
+        ("A=1\nB=\"open\n", 2),
+    ] {
+        let message = parse_dotenv(text).unwrap_err();
+        assert!(
+            message.starts_with(&format!("line {line} is not NAME=value")),
+            "{text:?}: {message}"
+        );
+    }
 }

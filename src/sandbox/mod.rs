@@ -7,5 +7,6 @@ pub mod google;
 pub mod references;
 pub mod shopify;
 mod stalls;
+pub mod world;
 
 pub use stalls::Stalls;

@@ -65,8 +65,8 @@ impl SheetsSettings {
     pub fn new(key_file: impl Into<PathBuf>) -> Self {
         Self {
             key_file: key_file.into(),
-            sheets_url: "https://sheets.googleapis.com".to_owned(),
-            drive_url: "https://www.googleapis.com".to_owned(),
+            sheets_url: crate::config::DEFAULT_SHEETS_API_URL.to_owned(),
+            drive_url: crate::config::DEFAULT_DRIVE_API_URL.to_owned(),
             sheets_url_origin: None,
             drive_url_origin: None,
             connect_timeout: Duration::from_secs(10),
@@ -135,12 +135,9 @@ impl SheetsClient {
     /// [`SheetsError::KeyFile`] or [`SheetsError::InsecureTokenUri`] for a bad key file;
     /// [`SheetsError::Transport`] when no HTTP client can be built.
     pub async fn new(settings: SheetsSettings) -> Result<Self, SheetsError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::http::install_tls_provider();
         let auth = TokenSource::from_key_file(&settings.key_file, settings.token_timeout).await?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(settings.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
+        let http = crate::http::builder(settings.connect_timeout)
             .build()
             .map_err(|e| SheetsError::Transport {
                 message: format!("cannot build the HTTP client: {e}"),
@@ -238,35 +235,19 @@ impl SheetsClient {
         }
     }
 
+    /// One try of `call`: paced, authorized, sent, and its reply read.
     async fn attempt(&self, call: &Call, refresh: bool) -> Result<Value, Failure> {
         match call.op {
             Op::Read => self.reads.acquire().await,
             Op::Write => self.writes.acquire().await,
             Op::Drive => {}
         }
-        let token = if refresh {
-            self.auth.refresh().await
-        } else {
-            self.auth.token().await
-        }
-        .map_err(|e| match e {
-            e @ (SheetsError::Transport { .. } | SheetsError::Unreachable { .. }) => {
-                Failure::Retry(e, None)
-            }
-            e => Failure::Fatal(e),
-        })?;
+        let auth_value = self.authorization(refresh).await?;
         let timeout = if call.op == Op::Write {
             self.settings.write_timeout
         } else {
             self.settings.read_timeout
         };
-        let mut auth_value = header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-            .map_err(|_| {
-            Failure::Fatal(SheetsError::Auth {
-                message: "the access token is not a valid header value".to_owned(),
-            })
-        })?;
-        auth_value.set_sensitive(true);
         let mut request = self
             .http
             .request(call.method.clone(), &call.url)
@@ -284,35 +265,61 @@ impl SheetsClient {
             self.bytes
                 .fetch_add(call.body.as_ref().map_or(0, Vec::len) as u64, Relaxed);
         }
-        let write = call.op == Op::Write;
-        let ambiguous = |cause: String| {
-            Failure::Fatal(SheetsError::Ambiguous {
-                operation: call.what.clone(),
-                cause,
-            })
-        };
-        let response = match request.send().await {
-            Ok(r) => r,
-            Err(e) => {
-                let failure = ConnectFailure::of(&e, e.is_timeout());
-                return Err(match failure {
-                    // Nothing was sent, so even a write is safe to retry.
-                    Some(failure) => Failure::Retry(self.unreachable(call.op, failure), None),
-                    None if write => ambiguous(if e.is_timeout() {
-                        format!("no reply within {} s", timeout.as_secs())
-                    } else {
-                        format!("connection failed after sending: {}", e.without_url())
-                    }),
-                    None => Failure::Retry(
-                        SheetsError::Transport {
-                            message: format!("{}: {}", call.what, e.without_url()),
-                            attempts: 1,
-                        },
-                        None,
-                    ),
-                });
+        match request.send().await {
+            Ok(response) => self.reply(call, response).await,
+            Err(e) => Err(self.send_failure(call, e, timeout)),
+        }
+    }
+
+    /// The `Authorization` header: the cached token, or a fresh one after a 401.
+    async fn authorization(&self, refresh: bool) -> Result<header::HeaderValue, Failure> {
+        let token = if refresh {
+            self.auth.refresh().await
+        } else {
+            self.auth.token().await
+        }
+        .map_err(|e| match e {
+            e @ (SheetsError::Transport { .. } | SheetsError::Unreachable { .. }) => {
+                Failure::Retry(e, None)
             }
-        };
+            e => Failure::Fatal(e),
+        })?;
+        let mut value = header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| {
+                Failure::Fatal(SheetsError::Auth {
+                    message: "the access token is not a valid header value".to_owned(),
+                })
+            })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+
+    /// A request that got no reply: retried when nothing was sent (or it was a read), ambiguous
+    /// when a write may have been applied.
+    fn send_failure(&self, call: &Call, e: reqwest::Error, timeout: Duration) -> Failure {
+        match ConnectFailure::of(&e, e.is_timeout()) {
+            // Nothing was sent, so even a write is safe to retry.
+            Some(failure) => Failure::Retry(self.unreachable(call.op, failure), None),
+            None if call.op == Op::Write => ambiguous(
+                call,
+                if e.is_timeout() {
+                    format!("no reply within {} s", timeout.as_secs())
+                } else {
+                    format!("connection failed after sending: {}", e.without_url())
+                },
+            ),
+            None => Failure::Retry(
+                SheetsError::Transport {
+                    message: format!("{}: {}", call.what, e.without_url()),
+                    attempts: 1,
+                },
+                None,
+            ),
+        }
+    }
+
+    /// Reads a reply: a redirect refused, the body parsed on success, else classified.
+    async fn reply(&self, call: &Call, response: reqwest::Response) -> Result<Value, Failure> {
         let status = response.status();
         tracing::debug!(
             what = %call.what,
@@ -323,7 +330,7 @@ impl SheetsClient {
         if status.is_redirection() {
             return Err(Failure::Fatal(SheetsError::Redirected {
                 status: status.as_u16(),
-                location: redirect_location(response.headers()),
+                location: crate::http::redirect_location(response.headers()),
                 what: call.what.clone(),
             }));
         }
@@ -335,11 +342,11 @@ impl SheetsClient {
             .map(Duration::from_secs);
         let body = match response.bytes().await {
             Ok(b) => b,
-            Err(e) if write => {
-                return Err(ambiguous(format!(
-                    "the reply was cut off: {}",
-                    e.without_url()
-                )));
+            Err(e) if call.op == Op::Write => {
+                return Err(ambiguous(
+                    call,
+                    format!("the reply was cut off: {}", e.without_url()),
+                ));
             }
             Err(e) => {
                 return Err(Failure::Retry(
@@ -433,19 +440,6 @@ impl SheetsClient {
     }
 }
 
-/// A reply's `Location` header as messages show it: at most 200 characters, `(none)` when absent.
-fn redirect_location(headers: &header::HeaderMap) -> String {
-    headers.get(header::LOCATION).map_or_else(
-        || "(none)".to_owned(),
-        |v| {
-            String::from_utf8_lossy(v.as_bytes())
-                .chars()
-                .take(200)
-                .collect()
-        },
-    )
-}
-
 fn with_attempts(error: SheetsError, attempts: u32) -> SheetsError {
     match error {
         SheetsError::Quota { message, .. } => SheetsError::Quota { message, attempts },
@@ -472,4 +466,12 @@ fn with_attempts(error: SheetsError, attempts: u32) -> SheetsError {
         },
         other => other,
     }
+}
+
+/// A write whose outcome is unknown: never retried blindly.
+fn ambiguous(call: &Call, cause: String) -> Failure {
+    Failure::Fatal(SheetsError::Ambiguous {
+        operation: call.what.clone(),
+        cause,
+    })
 }

@@ -64,6 +64,37 @@ pub fn quote_query_string(value: &str) -> String {
     format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
+/// Reads one page of Drive's `files.list` reply: the files named exactly `title` go to
+/// `matches`; the next page's token, or `None` after the last. `seen` holds the tokens already
+/// followed.
+///
+/// # Errors
+/// [`SheetsError::Protocol`] when the page hands back a token already followed (which would page
+/// forever).
+pub(crate) fn list_page(
+    reply: &serde_json::Value,
+    title: &str,
+    matches: &mut Vec<(String, String)>,
+    seen: &mut std::collections::HashSet<String>,
+) -> Result<Option<String>, SheetsError> {
+    for file in reply["files"].as_array().into_iter().flatten() {
+        let (Some(id), Some(name)) = (file["id"].as_str(), file["name"].as_str()) else {
+            continue;
+        };
+        // Drive's `name =` match is not documented as exact; compare here.
+        if name == title {
+            matches.push((id.to_owned(), name.to_owned()));
+        }
+    }
+    match reply["nextPageToken"].as_str() {
+        Some(next) if !seen.insert(next.to_owned()) => Err(SheetsError::Protocol {
+            message: "Drive's file list repeated a nextPageToken already followed".to_owned(),
+        }),
+        Some(next) if !next.is_empty() => Ok(Some(next.to_owned())),
+        _ => Ok(None),
+    }
+}
+
 impl SheetsClient {
     /// Whether the service account may edit the spreadsheet (Drive `capabilities.canEdit`): a
     /// sheet shared as Viewer reads fine and fails only at the first write, so `validate` asks.
@@ -133,25 +164,9 @@ impl SheetsClient {
                     what: "Drive files.list".to_owned(),
                 })
                 .await?;
-            for file in reply["files"].as_array().into_iter().flatten() {
-                let (Some(id), Some(name)) = (file["id"].as_str(), file["name"].as_str()) else {
-                    continue;
-                };
-                // Drive's `name =` match is not documented as exact; compare here.
-                if name == title {
-                    matches.push((id.to_owned(), name.to_owned()));
-                }
-            }
-            match reply["nextPageToken"].as_str() {
-                Some(next) if !seen.insert(next.to_owned()) => {
-                    // A token handed back again would page forever.
-                    return Err(SheetsError::Protocol {
-                        message: "Drive's file list repeated a nextPageToken already followed"
-                            .to_owned(),
-                    });
-                }
-                Some(next) if !next.is_empty() => page_token = Some(next.to_owned()),
-                _ => break,
+            match list_page(&reply, &title, &mut matches, &mut seen)? {
+                Some(next) => page_token = Some(next),
+                None => break,
             }
         }
         match matches.len() {

@@ -168,44 +168,6 @@ pub enum SheetsError {
         /// Cells after the write.
         would_be: u64,
     },
-    /// A tab's header names one of shopsync's columns twice.
-    #[error(
-        "tab \"{tab}\" has the column \"{header}\" more than once; remove or rename the copy so shopsync knows which to write"
-    )]
-    DuplicateHeader {
-        /// The tab.
-        tab: String,
-        /// The repeated header.
-        header: String,
-    },
-    /// A tab holds data but lacks shopsync's key columns: another tool's layout.
-    #[error(
-        "tab \"{tab}\" holds data but has no column \"{missing}\"; shopsync does not adopt another layout: set worksheet to a new tab name"
-    )]
-    ForeignLayout {
-        /// The tab.
-        tab: String,
-        /// The missing key header.
-        missing: String,
-    },
-    /// The tab the tracking DB is bound to was renamed.
-    #[error(
-        "tab \"{tab}\" was renamed to \"{now}\"; rename it back, or set worksheet to \"{now}\""
-    )]
-    TabRenamed {
-        /// The configured title.
-        tab: String,
-        /// Its title now.
-        now: String,
-    },
-    /// The tab the tracking DB is bound to is gone; shopsync will not start a second copy.
-    #[error(
-        "tab \"{tab}\" is gone from the spreadsheet although rows were written to it; restore it (File > Version history) or start a new tracking DB (SHOPSYNC_DB) for a fresh tab"
-    )]
-    TabGone {
-        /// The configured title.
-        tab: String,
-    },
     /// The named tab is not in the spreadsheet.
     #[error("the spreadsheet has no tab \"{tab}\"")]
     TabMissing {
@@ -239,13 +201,9 @@ impl SheetsError {
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::KeyFile { .. }
-            | Self::InsecureTokenUri { .. }
-            | Self::DuplicateHeader { .. }
-            | Self::ForeignLayout { .. }
-            | Self::TabRenamed { .. }
-            | Self::TabGone { .. }
-            | Self::AmbiguousTitle { .. } => ErrorKind::Config,
+            Self::KeyFile { .. } | Self::InsecureTokenUri { .. } | Self::AmbiguousTitle { .. } => {
+                ErrorKind::Config
+            }
             Self::Ambiguous { .. } => ErrorKind::Ambiguous,
             Self::CellLimit { .. } => ErrorKind::Limit,
             Self::Unreachable { .. } => ErrorKind::Unreachable,

@@ -11,8 +11,13 @@ use super::error::SheetsError;
 use super::spreadsheet::SpreadsheetInfo;
 
 impl SheetsClient {
-    /// Writes `names` into row 1 from column `start`, growing columns first, and makes them bold.
-    pub(super) async fn add_header_cells(
+    /// Writes `names` into row 1 from column `start`, growing columns first, and makes them bold;
+    /// with `freeze`, row 1 is frozen too (for a tab whose row 1 was blank).
+    ///
+    /// # Errors
+    /// [`SheetsError::TabMissing`], [`SheetsError::CellLimit`], or any request error (writes may
+    /// be ambiguous).
+    pub async fn add_header_cells(
         &self,
         book: &mut SpreadsheetInfo,
         title: &str,
@@ -79,7 +84,11 @@ impl SheetsClient {
         Ok(reply["values"][0].as_array().cloned().unwrap_or_default())
     }
 
-    pub(super) async fn has_rows_below_header(
+    /// Whether any row below row 1 of tab `title` holds a value.
+    ///
+    /// # Errors
+    /// [`SheetsError::TabMissing`], or any request error.
+    pub async fn has_rows_below_header(
         &self,
         book: &SpreadsheetInfo,
         title: &str,

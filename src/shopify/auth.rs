@@ -43,7 +43,7 @@ struct TokenError {
 /// Runs the client-credentials grant against `url`.
 pub(crate) async fn fetch_token(
     http: &reqwest::Client,
-    address: &super::client::Address,
+    address: &super::transport::Address,
     url: &str,
     shop: &str,
     client_id: &str,
@@ -65,9 +65,9 @@ pub(crate) async fn fetch_token(
     if status.is_redirection() {
         return Err(address.redirected(status.as_u16(), response.headers()));
     }
-    let request_id = super::client::request_id(response.headers());
+    let request_id = super::transport::request_id(response.headers());
     let bytes = response.bytes().await.map_err(|e| {
-        ShopifyError::Transport(format!("token reply: {}", super::client::describe(e)))
+        ShopifyError::Transport(format!("token reply: {}", super::transport::describe(e)))
     })?;
     if status.is_success() {
         let reply: TokenReply =

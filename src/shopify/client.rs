@@ -13,11 +13,13 @@ use super::auth::{Auth, CachedToken, fetch_token};
 use super::cost::Pacer;
 use super::error::ShopifyError;
 use super::queries::Document;
+use super::transport::{Address, describe, request_id};
 use crate::clock::SharedClock;
-use crate::retry::{Backoff, ConnectFailure, host_port};
+use crate::retry::{Backoff, host_port};
 
-/// The API version shopsync is written and tested against (the schema extract in `references/`).
-pub const DEFAULT_API_VERSION: &str = "2026-04";
+/// The API version shopsync is written and tested against (the schema extract in `references/`),
+/// defined once with the other defaults in [`crate::config`].
+pub use crate::config::DEFAULT_API_VERSION;
 
 /// Everything the client needs, independent of the application's configuration.
 #[derive(Debug, Clone)]
@@ -114,80 +116,6 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The `X-Request-Id` of a reply, or `-`.
-pub(crate) fn request_id(headers: &HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned()
-}
-
-/// A transport error with its causes, without the URL.
-pub(crate) fn describe(e: reqwest::Error) -> String {
-    let timeout = e.is_timeout();
-    let e = e.without_url();
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    if timeout {
-        message.push_str(" (timed out)");
-    }
-    message
-}
-
-/// A reply's `Location` header as messages show it: at most 200 characters, `(none)` when absent.
-pub(crate) fn location(headers: &HeaderMap) -> String {
-    headers.get(reqwest::header::LOCATION).map_or_else(
-        || "(none)".to_owned(),
-        |v| {
-            String::from_utf8_lossy(v.as_bytes())
-                .chars()
-                .take(200)
-                .collect()
-        },
-    )
-}
-
-/// The address requests go to, as messages name it.
-#[derive(Debug, Clone)]
-pub(crate) struct Address {
-    /// `host:port`.
-    host_port: String,
-    /// Where it came from.
-    origin: String,
-}
-
-impl Address {
-    /// The error for a 3xx reply: never followed, the `Location` named.
-    pub(crate) fn redirected(&self, status: u16, headers: &HeaderMap) -> ShopifyError {
-        ShopifyError::Redirected {
-            status,
-            location: location(headers),
-            origin: self.origin.clone(),
-        }
-    }
-
-    /// The typed error for a request that failed before or while it was sent; `what` names the
-    /// request in the message (`token request`).
-    pub(crate) fn failed(&self, e: reqwest::Error, what: &str) -> ShopifyError {
-        match ConnectFailure::of(&e, e.is_timeout()) {
-            Some(failure) => ShopifyError::Unreachable {
-                endpoint: self.host_port.clone(),
-                origin: self.origin.clone(),
-                failure,
-                attempts: 1,
-            },
-            None if what.is_empty() => ShopifyError::Transport(describe(e)),
-            None => ShopifyError::Transport(format!("{what}: {}", describe(e))),
-        }
-    }
-}
-
 /// What one attempt produced.
 struct Attempt<T> {
     result: Result<T, ShopifyError>,
@@ -199,7 +127,6 @@ impl ShopifyClient {
     /// # Errors
     /// When the base URL is not an http(s) URL or the HTTP client cannot be built.
     pub fn new(settings: ShopifySettings) -> Result<Self, ShopifyError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let shop = if settings.shop_domain.contains('.') {
             settings.shop_domain.clone()
         } else {
@@ -217,11 +144,8 @@ impl ShopifyClient {
             )));
         }
         let root = base.as_str().trim_end_matches('/');
-        let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("shopsync/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(settings.connect_timeout)
+        let mut builder = crate::http::builder(settings.connect_timeout)
             .timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::none())
             .gzip(true);
         if matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
             // A local emulator is never reached through a proxy from the environment.

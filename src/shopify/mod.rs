@@ -32,6 +32,7 @@ mod error;
 mod orders;
 pub mod queries;
 pub(crate) mod reply;
+mod transport;
 pub(crate) mod wire;
 
 /// Without `read_all_orders`, Shopify shows only orders created in the last this many days.

@@ -16,7 +16,9 @@ pub const ORDERS_PAGE: Document = Document {
     name: "OrdersPage",
     text: concat!(
         include_str!("queries/orders_page.graphql"),
+        include_str!("queries/shop_fragment.graphql"),
         include_str!("queries/order_fragments.graphql"),
+        include_str!("queries/order_head_fragments.graphql"),
         include_str!("queries/line_fragments.graphql"),
     ),
 };
@@ -36,6 +38,7 @@ pub const ORDERS_BY_ID: Document = Document {
     text: concat!(
         include_str!("queries/orders_by_id.graphql"),
         include_str!("queries/order_fragments.graphql"),
+        include_str!("queries/order_head_fragments.graphql"),
         include_str!("queries/line_fragments.graphql"),
     ),
 };
@@ -46,6 +49,7 @@ pub const ORDERS_BY_NAME: Document = Document {
     text: concat!(
         include_str!("queries/orders_by_name.graphql"),
         include_str!("queries/order_fragments.graphql"),
+        include_str!("queries/order_head_fragments.graphql"),
         include_str!("queries/line_fragments.graphql"),
     ),
 };
@@ -65,7 +69,10 @@ pub const ACCESS_SCOPES: Document = Document {
 /// The shop alone.
 pub const SHOP: Document = Document {
     name: "Shop",
-    text: include_str!("queries/shop.graphql"),
+    text: concat!(
+        include_str!("queries/shop.graphql"),
+        include_str!("queries/shop_fragment.graphql"),
+    ),
 };
 
 /// The bulk export of orders updated in a window; `"WINDOW"` stands for the search string
@@ -74,6 +81,7 @@ pub const BULK_ORDERS: Document = Document {
     name: "BulkOrders",
     text: concat!(
         include_str!("queries/bulk_orders.graphql"),
+        include_str!("queries/order_head_fragments.graphql"),
         include_str!("queries/line_fragments.graphql"),
     ),
 };

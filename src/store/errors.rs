@@ -208,12 +208,12 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Marks the open errors of these orders resolved; returns how many were.
-    ///
-    /// [`Store::record_synced_orders`] already does this for the orders it records.
+    /// Marks the open errors of these orders resolved; returns how many were (unit tests only:
+    /// [`Store::record_synced_orders`] does this for the orders it records).
     ///
     /// # Errors
     /// When the update fails.
+    #[cfg(test)]
     pub fn resolve_errors_for<S: AsRef<str>>(&mut self, order_gids: &[S]) -> Result<usize> {
         let json = gid_list_json(order_gids);
         self.conn

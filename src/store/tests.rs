@@ -4,18 +4,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::*;
 use crate::clock::ManualClock;
-
-pub(super) fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use crate::sync::fixtures::at;
 
 fn file_digest(path: &Path) -> Vec<u8> {
     Sha256::digest(std::fs::read(path).unwrap()).to_vec()
@@ -282,6 +277,11 @@ fn runs_round_trip_and_the_last_real_run_is_found() {
     assert_eq!(died.outcome, Some(RunOutcome::Abandoned));
     assert_eq!(died.finished_at, None);
     assert_eq!(runs.iter().find(|r| r.id == dry).unwrap().outcome, None);
+    // The last good sync is the successful real run, not the abandoned one after it.
+    let good = store.last_successful_run().unwrap().expect("a good sync");
+    assert_eq!(good.id, real);
+    assert_eq!(good.id.to_string(), real.0.to_string());
+    assert_eq!(RunId(42).to_string(), "42");
 }
 
 #[test]

@@ -6,54 +6,35 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::tests::at;
 use super::*;
 use crate::clock::ManualClock;
 use crate::order::{LineItem, Money, Order};
+use crate::sync::fixtures::{at, bare_order, item, money};
 
 fn usd(amount: &str) -> Money {
-    Money {
-        amount: amount.parse().unwrap(),
-        currency: "USD".into(),
-    }
+    money(amount, "USD")
 }
 
 /// An order with line items `(id, title, sku, current quantity, unit price)`.
 fn order(number: i64, created: &str, total: &str, items: &[(i64, &str, &str, i64, &str)]) -> Order {
-    Order {
-        gid: format!("gid://shopify/Order/{}", number * 10),
-        legacy_id: (number * 10).to_string(),
-        name: format!("#{number}"),
+    let line_items = items
+        .iter()
+        .map(|&(id, title, sku, qty, price)| LineItem {
+            variant_title: None,
+            sku: Some(sku.into()),
+            quantity: qty,
+            current_quantity: qty,
+            product_gid: None,
+            ..item(id.unsigned_abs(), title, price)
+        })
+        .collect();
+    bare_order(
+        (number * 10).unsigned_abs(),
         number,
-        created_at: at(created),
-        updated_at: at(created),
-        cancelled_at: None,
-        financial_status: Some("PAID".into()),
-        fulfillment_status: "UNFULFILLED".into(),
-        email: None,
-        phone: None,
-        test: false,
-        tags: vec![],
-        note: None,
-        currency_code: "USD".into(),
-        customer: None,
-        shipping_address: None,
-        current_total: usd(total),
-        line_items: items
-            .iter()
-            .map(|&(id, title, sku, qty, price)| LineItem {
-                gid: format!("gid://shopify/LineItem/{id}"),
-                title: title.into(),
-                variant_title: None,
-                sku: Some(sku.into()),
-                quantity: qty,
-                current_quantity: qty,
-                unit_price: usd(price),
-                discounted_total: usd(price),
-                product_gid: None,
-            })
-            .collect(),
-    }
+        at(created),
+        total,
+        line_items,
+    )
 }
 
 fn synced(order: &Order, first_row: i64) -> SyncedOrder<'_> {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::sheets::SheetsError;
 use crate::shopify::ShopifyError;
 use crate::store::{LockError, StoreError};
-use crate::sync::plan::header::LayoutError;
+use crate::sync::plan::tab::TabError;
 
 /// Why a sync (or a reconciliation) stopped.
 #[derive(Debug, thiserror::Error)]
@@ -23,9 +23,9 @@ pub enum SyncError {
     /// Another sync holds the lock.
     #[error(transparent)]
     Lock(#[from] LockError),
-    /// The tab's header is not one shopsync can write to.
+    /// The tab is not one shopsync can write to (renamed, gone, another layout, a duplicated header).
     #[error(transparent)]
-    Layout(#[from] LayoutError),
+    Tab(#[from] TabError),
     /// A write's outcome stayed unknown after re-reading the sheet and retrying.
     #[error(
         "Google did not confirm writing to the sheet after {attempts} attempts ({last}); nothing was \

@@ -47,24 +47,50 @@ pub fn item(id: u64, title: &str, price: &str) -> LineItem {
     }
 }
 
-/// A paid, shipped-to-Boston order `#number` with ID `id` and two line items.
-pub fn order(id: u64, number: i64) -> Order {
+/// A paid, unfulfilled USD order `#number` with ID `id`, placed and last updated at `created`,
+/// of `total`, holding `line_items`: no customer, address, contact, tags or note.
+pub fn bare_order(
+    id: u64,
+    number: i64,
+    created: DateTime<Utc>,
+    total: &str,
+    line_items: Vec<LineItem>,
+) -> Order {
     Order {
         gid: format!("gid://shopify/Order/{id}"),
         legacy_id: id.to_string(),
         name: format!("#{number}"),
         number,
-        created_at: at("2026-04-10T15:03:59Z"),
-        updated_at: at("2026-04-11T09:00:00Z"),
+        created_at: created,
+        updated_at: created,
         cancelled_at: None,
         financial_status: Some("PAID".to_owned()),
         fulfillment_status: "UNFULFILLED".to_owned(),
+        email: None,
+        phone: None,
+        test: false,
+        tags: Vec::new(),
+        note: None,
+        currency_code: "USD".to_owned(),
+        customer: None,
+        shipping_address: None,
+        current_total: money(total, "USD"),
+        line_items,
+    }
+}
+
+/// A paid, shipped-to-Boston order `#number` with ID `id` and two line items.
+pub fn order(id: u64, number: i64) -> Order {
+    let line_items = vec![
+        item(id * 10 + 1, "Wool Socks", "19.99"),
+        item(id * 10 + 2, "Scarf", "44.98"),
+    ];
+    Order {
+        updated_at: at("2026-04-11T09:00:00Z"),
         email: Some("ada@example.com".to_owned()),
         phone: Some("+16175550100".to_owned()),
-        test: false,
         tags: vec!["vip".to_owned(), "wholesale".to_owned()],
         note: Some("Leave at the door".to_owned()),
-        currency_code: "USD".to_owned(),
         customer: Some(Customer {
             first_name: Some("Ada".to_owned()),
             last_name: Some("Lovelace".to_owned()),
@@ -81,11 +107,7 @@ pub fn order(id: u64, number: i64) -> Order {
             country_code: Some("US".to_owned()),
             phone: Some("+16175550199".to_owned()),
         }),
-        current_total: money("64.97", "USD"),
-        line_items: vec![
-            item(id * 10 + 1, "Wool Socks", "19.99"),
-            item(id * 10 + 2, "Scarf", "44.98"),
-        ],
+        ..bare_order(id, number, at("2026-04-10T15:03:59Z"), "64.97", line_items)
     }
 }
 

@@ -14,9 +14,10 @@
 //! 1. [`plan::rows::order_rows`] for each fetched order (with the shop's `chrono_tz::Tz`).
 //! 2. In a normal run, [`plan::all_tracked`] against the DB's hashes: when true, nothing needs
 //!    the sheet and the run sends no Google request.
-//! 3. Read row 1: [`plan::header::HeaderLayout::analyze`] (a [`plan::header::LayoutError`] is
-//!    exit 2). Read the key columns it locates: [`plan::index::SheetIndex::from_key_columns`],
-//!    with the first free row.
+//! 3. Read row 1 and judge the tab: [`plan::tab::judge`] says create, adopt (adding missing
+//!    headers, located by [`plan::header::HeaderLayout`]) or refuse (a [`plan::tab::TabError`] is
+//!    exit 2); `validate` asks the same function. Read the key columns the layout locates:
+//!    [`plan::index::SheetIndex::from_key_columns`], with the first free row.
 //! 4. For `--force` and `missing`, read the rows [`plan::index::SheetIndex::rows_holding`] the
 //!    fetched keys into a [`plan::SheetCells`].
 //! 5. [`plan::plan`] with [`plan::Compare::Hashes`] or [`plan::Compare::Cells`].
@@ -37,4 +38,4 @@ pub use run::{
 };
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;

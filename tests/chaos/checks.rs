@@ -6,38 +6,18 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 use shopsync::sandbox::data::{OrderData, minor_digits};
+use shopsync::sync::plan::columns::Column;
 
 use crate::world::{TAB, World};
 
 /// A sheet key: (`Order ID`, `Line Item ID`).
 pub type Key = (String, String);
 
-/// shopsync's headers; every other header is a person's column.
-pub const OWNED: [&str; 23] = [
-    "Order",
-    "Order ID",
-    "Line Item ID",
-    "Created At",
-    "Updated At",
-    "Financial Status",
-    "Fulfillment Status",
-    "Cancelled At",
-    "Customer",
-    "Email",
-    "Phone",
-    "Shipping Address",
-    "Product",
-    "Variant",
-    "SKU",
-    "Quantity",
-    "Unit Price",
-    "Line Total",
-    "Order Total",
-    "Currency",
-    "Tags",
-    "Note",
-    "Test",
-];
+/// Whether `header` is one of shopsync's (the product's column list); every other header is a
+/// person's column.
+pub fn is_owned(header: &str) -> bool {
+    Column::ALL.iter().any(|c| c.name() == header)
+}
 
 /// What the schedule knows the sheet and the DB must show, whatever shopsync did.
 #[derive(Debug, Default)]
@@ -145,7 +125,7 @@ impl Expect {
         let own: Vec<(usize, &String)> = header
             .iter()
             .enumerate()
-            .filter(|(_, h)| !h.is_empty() && !OWNED.contains(&h.trim()))
+            .filter(|(_, h)| !h.is_empty() && !is_owned(h.trim()))
             .collect();
         // A person's cells in shopsync's rows.
         for (key, (row, cells)) in &keyed {

@@ -33,3 +33,24 @@ fn a_disk_that_fills_mid_sync_ends_in_one_clear_sentence() {
     world.sync_ok(&[]);
     world.assert_exactly_once();
 }
+
+/// The soak's own command (README) names the release binary by a relative path; each run starts
+/// in its world's directory, where that path names nothing (the first 10,000-step soak ended at
+/// its first run with "No such file or directory"). The path is taken from where the test started.
+#[test]
+fn a_relative_chaos_binary_is_found_from_the_checkout() {
+    let path = runs::binary_from(Some("target/release/shopsync".into()));
+    assert!(path.is_absolute(), "{}", path.display());
+    assert_eq!(
+        path,
+        std::env::current_dir()
+            .unwrap()
+            .join("target/release/shopsync")
+    );
+    let default = runs::binary_from(None);
+    assert!(
+        default.is_absolute() && default.exists(),
+        "{}",
+        default.display()
+    );
+}

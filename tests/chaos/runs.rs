@@ -9,7 +9,7 @@ use serde_json::json;
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::Fault as ShopifyFault;
 
-use crate::world::World;
+use crate::world::{World, throttled};
 
 /// How one run of the binary ended.
 #[derive(Debug)]
@@ -47,10 +47,18 @@ impl Outcome {
 }
 
 /// The binary under test: `SHOPSYNC_CHAOS_BIN` when set (a copy, so that a soak keeps running
-/// the binary it started with while the tree is rebuilt), else the one cargo built.
+/// the binary it started with while the tree is rebuilt), else the one cargo built. A relative
+/// path is taken from where the test started (the checkout), not from a world's directory.
 pub fn binary() -> std::path::PathBuf {
-    std::env::var_os("SHOPSYNC_CHAOS_BIN")
-        .map_or_else(|| env!("CARGO_BIN_EXE_shopsync").into(), Into::into)
+    binary_from(std::env::var_os("SHOPSYNC_CHAOS_BIN"))
+}
+
+/// [`binary`] from the value of `SHOPSYNC_CHAOS_BIN`.
+pub fn binary_from(var: Option<std::ffi::OsString>) -> std::path::PathBuf {
+    var.map_or_else(
+        || env!("CARGO_BIN_EXE_shopsync").into(),
+        |path| std::path::absolute(path).expect("SHOPSYNC_CHAOS_BIN as an absolute path"),
+    )
 }
 
 /// `shopsync ARGS` in the world's directory, with nothing inherited from the environment but
@@ -148,25 +156,6 @@ pub fn quiet(world: &World) {
     world.shopify.clear_faults();
 }
 
-/// A THROTTLED reply as Shopify sends it (HTTP 200), from a Shopify Plus bucket (20,000 points,
-/// 1,000 a second), so the wait it asks for is short.
-fn throttled() -> ShopifyFault {
-    ShopifyFault::Status {
-        status: 200,
-        body: json!({
-            "errors": [{ "message": "Throttled", "extensions": {
-                "code": "THROTTLED",
-                "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
-            "extensions": { "cost": {
-                "requestedQueryCost": 1200, "actualQueryCost": null,
-                "throttleStatus": {
-                    "maximumAvailable": 20000.0, "currentlyAvailable": 700, "restoreRate": 1000.0 } } }
-        })
-        .to_string(),
-        retry_after: None,
-    }
-}
-
 /// Google methods a sync calls, for planning faults.
 const GOOGLE_METHODS: [&str; 4] = [
     "spreadsheets.get",
@@ -184,7 +173,9 @@ pub fn plan_faults(world: &World, rng: &mut fastrand::Rng, n: usize) -> Vec<Stri
         if rng.bool() {
             let at = base + rng.u64(1..=3);
             let (name, fault) = match rng.u32(0..8) {
-                0 => ("THROTTLED", throttled()),
+                // A Shopify Plus bucket (20,000 points, 1,000 a second), so the wait it asks
+                // for is short.
+                0 => ("THROTTLED", throttled(1200, 700, 20_000, 1000)),
                 1 => (
                     "429",
                     ShopifyFault::Status {

@@ -7,10 +7,10 @@ use std::fmt;
 use std::time::Duration;
 
 use serde_json::json;
-use shopsync::sandbox::google::{Fault, GoogleSandbox, SandboxOptions};
-use shopsync::sandbox::shopify::AppCredentials;
+use shopsync::sandbox::google::{Fault, SandboxOptions};
+use shopsync::sandbox::shopify::{AppCredentials, EmulatorConfig};
 
-use crate::checks::{self, Expect, OWNED};
+use crate::checks::{self, Expect, is_owned};
 use crate::runs::{self, Outcome, ReadOnly};
 use crate::world::{HELD, TAB, World};
 
@@ -76,8 +76,6 @@ impl fmt::Display for Stats {
 /// A schedule in progress.
 pub struct Chaos {
     world: World,
-    // Declared after the world: runs the Google emulator the world uses.
-    _runtime: tokio::runtime::Runtime,
     rng: fastrand::Rng,
     seed: u64,
     expect: Expect,
@@ -114,48 +112,33 @@ impl Drop for Chaos {
 impl Chaos {
     /// A world of [`ORDERS`] orders drawn from `seed`, nothing synced yet.
     pub fn new(seed: u64) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
+        // A schedule runs in minutes what cron runs over days: Google's per-minute quotas would
+        // stand for hours that pass between real runs, so this emulator has none (the 429 it
+        // answers when a quota is spent is among the planned faults).
+        let google = SandboxOptions {
+            read_quota: 0,
+            write_quota: 0,
+            ..SandboxOptions::default()
+        };
         // Shopify through a client-credentials app whose tokens live seconds: runs renew them,
         // on expiry and after the 401 of one that died mid-run.
-        let mut world = World::build(seed, ORDERS, |config| {
+        let adjust = |config: &mut EmulatorConfig| {
             config.app = Some(AppCredentials {
                 client_id: "chaos-client".to_owned(),
                 client_secret: SECRET.to_owned(),
                 scopes: vec!["read_orders".to_owned(), "read_all_orders".to_owned()],
                 lifetime: Duration::from_secs(2),
             });
-        });
+        };
+        let mut world = World::build_with(seed, ORDERS, adjust, google);
         world.unlimited_bucket.set(true);
         world.set_config("shopify_access_token", serde_json::Value::Null);
         world.set_config("shopify_client_id", json!("chaos-client"));
         world.set_config("shopify_client_secret", json!(SECRET));
-        // A schedule runs in minutes what cron runs over days: Google's per-minute quotas would
-        // stand for hours that pass between real runs, so this emulator has none (the 429 it
-        // answers when a quota is spent is among the planned faults).
-        let google = runtime
-            .block_on(GoogleSandbox::start(SandboxOptions {
-                read_quota: 0,
-                write_quota: 0,
-                ..SandboxOptions::default()
-            }))
-            .expect("start the Google emulator");
-        world.spreadsheet = google.create_spreadsheet("Shop Orders", &["Sheet1"]);
-        google
-            .write_service_account_file(&world.dir.file("key.json"))
-            .expect("write the key file");
-        world.set_config("target_spreadsheet", json!(world.spreadsheet));
-        world.set_config("google_sheets_api_url", json!(google.sheets_url()));
-        world.set_config("google_drive_api_url", json!(google.drive_url()));
-        world.google = google;
         let mut expect = Expect::default();
         expect.learn_keys(&world);
         Self {
             world,
-            _runtime: runtime,
             rng: fastrand::Rng::with_seed(seed),
             seed,
             expect,
@@ -407,7 +390,7 @@ impl Chaos {
             _ => {
                 let keyed = checks::keyed(&rows);
                 let own: Vec<usize> = (0..header.len())
-                    .filter(|c| !header[*c].is_empty() && !OWNED.contains(&header[*c].as_str()))
+                    .filter(|c| !header[*c].is_empty() && !is_owned(&header[*c]))
                     .collect();
                 let Some((key, (row, _))) = keyed.iter().nth(self.rng.usize(..keyed.len().max(1)))
                 else {

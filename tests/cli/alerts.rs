@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use shopsync::sandbox::shopify::{Fault, SANDBOX_TOKEN};
+use shopsync::sandbox::shopify::Fault;
 
+use crate::support::assert_no_secret;
 use crate::world::World;
 
 /// One request the recorder got.
@@ -204,14 +205,10 @@ fn a_failed_sync_pings_fail_with_the_error_and_posts_json_without_secrets() {
     assert_eq!(alert["run_id"], 2, "the run this sync recorded");
     assert_eq!(alert["counts"]["fetched"], 0);
     assert!(alert["text"].as_str().expect("text").contains("failed"));
-    let key = std::fs::read_to_string(world.dir.file("key.json")).expect("key");
-    let private_key: Value = serde_json::from_str(&key).expect("key JSON");
-    for secret in [
-        SANDBOX_TOKEN,
-        private_key["private_key"].as_str().expect("pem"),
-    ] {
-        assert!(!posts[0].body.contains(secret), "the webhook got a secret");
-        assert!(!hc.seen().iter().any(|s| s.body.contains(secret)));
+    let secrets = world.secrets();
+    assert_no_secret("the webhook's post", &posts[0].body, &secrets);
+    for ping in hc.seen() {
+        assert_no_secret("a ping", &ping.body, &secrets);
     }
 }
 
@@ -239,14 +236,13 @@ fn a_held_lock_pings_fail_with_exit_5() {
 
 #[test]
 fn an_endpoint_that_is_down_or_never_answers_costs_the_sync_only_seconds() {
-    for (what, hc) in [
-        ("down", closed_port()),
-        ("hanging", Recorder::start(Behaviour::Hang).url),
-    ] {
+    let hanging = Recorder::start(Behaviour::Hang);
+    for (what, hc) in [("down", closed_port()), ("hanging", hanging.url.clone())] {
         let world = world_with_alerts(&hc, &closed_port());
         let started = Instant::now();
-        world.sync_ok(&[]);
+        let (code, _, ok_stderr) = world.sync_code(&[]);
         let ok_took = started.elapsed();
+        assert_eq!(code, 0, "{what}: {ok_stderr}");
         world
             .shopify
             .inject_always(Fault::status(401, "[API] Invalid API key or access token"));
@@ -254,18 +250,30 @@ fn an_endpoint_that_is_down_or_never_answers_costs_the_sync_only_seconds() {
         let (code, _, stderr) = world.sync_code(&[]);
         let failed_took = started.elapsed();
         assert_eq!(code, 3, "{what}: the sync's own exit code: {stderr}");
-        // Start and end are a request each (at most 3 s apiece); the failure's two run at once.
-        // A sync of six orders takes well under a second here; a hanging endpoint adds 6 s.
+        // The start ping runs beside the sync; a healthcheck that let it time out is not asked
+        // again at the end, so a hanging endpoint costs one 3 s timeout, not two.
         for took in [ok_took, failed_took] {
             assert!(took < Duration::from_secs(10), "{what}: {took:?}");
         }
-        assert!(
-            stderr.contains("healthcheck http://127.0.0.1:"),
-            "{what}: warned: {stderr}"
-        );
-        assert!(!stderr.contains("abc-123"), "{what}: {stderr}");
+        for stderr in [&ok_stderr, &stderr] {
+            assert!(
+                stderr.contains("healthcheck http://127.0.0.1:"),
+                "{what}: warned: {stderr}"
+            );
+            assert!(!stderr.contains("abc-123"), "{what}: {stderr}");
+            assert_eq!(
+                stderr.contains("skipped at the end: it did not answer /start within 3 s"),
+                what == "hanging",
+                "{what}: {stderr}"
+            );
+        }
         world.shopify.clear_faults();
     }
+    // Only the two start pings reached the hanging endpoint: no success, no /fail after them.
+    assert_eq!(
+        hanging.paths(),
+        ["/ping/abc-123/start", "/ping/abc-123/start"]
+    );
 }
 
 #[test]
@@ -273,11 +281,7 @@ fn validate_asks_each_alert_url_once_and_fails_one_that_is_down() {
     let hc = Recorder::start(Behaviour::Answer);
     let hook = Recorder::start(Behaviour::Answer);
     let mut world = world_with_alerts(&hc.url, &hook.url);
-    let out = world
-        .cmd(&["validate", "--json"])
-        .output()
-        .expect("validate");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (_, report) = world.json(&["validate", "--json"]);
     let status = |report: &Value, name: &str| {
         report["checks"]
             .as_array()
@@ -301,12 +305,8 @@ fn validate_asks_each_alert_url_once_and_fails_one_that_is_down() {
     assert_eq!(test["event"], "validate_test");
 
     world.set_config("alert_webhook_url", json!(closed_port()));
-    let out = world
-        .cmd(&["validate", "--json"])
-        .output()
-        .expect("validate");
-    assert_eq!(out.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (code, report) = world.json(&["validate", "--json"]);
+    assert_eq!(code, 1);
     assert_eq!(status(&report, "alert_webhook"), Some(json!("fail")));
 }
 

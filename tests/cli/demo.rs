@@ -2,9 +2,8 @@
 //! newcomer would, with a cleared environment and no `../shared`.
 
 use std::fs;
-use std::path::Path;
 
-use crate::support::Sandbox;
+use crate::support::{Sandbox, listing};
 
 /// What one `sync` summary line said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,15 +45,6 @@ fn syncs(stdout: &str) -> Vec<Synced> {
             updated: number_before(l, " rows updated"),
         })
         .collect()
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("read the folder")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]
@@ -134,7 +124,7 @@ fn the_demo_runs_every_step_and_ends_with_the_real_store_instructions() {
     assert!(changes.appended >= 3, "{changes:?}");
 
     // The folder holds what a user needs to look around afterwards.
-    let names = listing(&dir);
+    let names = listing(&dir, |_| true);
     for name in [
         ".shopsync-demo",
         "config.json",
@@ -193,7 +183,7 @@ fn a_folder_the_demo_did_not_make_is_refused_untouched() {
         stderr.contains("shopsync-demo") && stderr.contains("--dir"),
         "{stderr}"
     );
-    assert_eq!(listing(&dir), ["config.json"]);
+    assert_eq!(listing(&dir, |_| true), ["config.json"]);
     assert_eq!(
         fs::read_to_string(dir.join("config.json")).expect("file kept"),
         "{\"mine\": true}"

@@ -7,33 +7,12 @@ use shopsync::store::RunOutcome;
 
 use crate::fixture::{FORMULA_TITLE, populate};
 use crate::local_commands::run;
-use crate::support::{Sandbox, mode};
-
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::Reader::from_path(path).expect("open the CSV");
-    let header = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
-        .collect();
-    (header, rows)
-}
+use crate::support::{self, Sandbox, mode, read_csv};
 
 /// Every file in the directory, hidden temp files included, but the database's own (a read-only
 /// open of a WAL database leaves its `-wal` and `-shm` files, which are SQLite's business).
 fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with(crate::fixture::DB))
-        .collect();
-    names.sort();
-    names
+    support::listing(dir, |name| !name.starts_with(crate::fixture::DB))
 }
 
 #[test]

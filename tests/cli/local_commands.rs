@@ -6,7 +6,7 @@ use serde_json::Value;
 use shopsync::store::RunOutcome;
 
 use crate::fixture::{self, DB, masked, populate};
-use crate::support::Sandbox;
+use crate::support::{Sandbox, run_json};
 
 /// Runs `shopsync ARGS` against the fixture DB and returns (exit code, stdout, stderr).
 pub fn run(sandbox: &Sandbox, args: &[&str]) -> (i32, String, String) {
@@ -24,11 +24,8 @@ pub fn run(sandbox: &Sandbox, args: &[&str]) -> (i32, String, String) {
 
 /// Runs with `--json` and parses stdout as the one JSON object it must be.
 pub fn json(sandbox: &Sandbox, args: &[&str], code: i32) -> Value {
-    let (got, stdout, stderr) = run(sandbox, args);
-    assert_eq!(got, code, "{args:?}: stdout {stdout}\nstderr {stderr}");
-    let value: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("{args:?} printed no single JSON object ({e}): {stdout}"));
-    assert!(value.is_object(), "{args:?}: not an object: {value}");
+    let (got, value) = run_json(sandbox.cmd(args).env("SHOPSYNC_DB", DB), args);
+    assert_eq!(got, code, "{args:?}: {value}");
     value
 }
 

@@ -133,11 +133,7 @@ fn its_database_and_tab_are_refused_untouched_and_a_new_file_and_tab_get_going()
     let (code, stdout, stderr) = run(&world, &["sync"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let rows = world.google.rows("prior", "Orders (shopsync)");
-    assert_eq!(
-        rows.len(),
-        1 + world.line_item_count(),
-        "one row per line item"
-    );
+    assert_eq!(rows.len(), 1 + world.line_items(), "one row per line item");
 
     // What the prior tool left is as it was; its log goes on, appended to.
     assert_eq!(

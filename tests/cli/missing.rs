@@ -5,13 +5,6 @@ use predicates::prelude::*;
 
 use crate::world::{TAB, World, planned_appends};
 
-fn json(world: &World, args: &[&str]) -> (i32, serde_json::Value) {
-    let out = world.cmd(args).output().expect("run shopsync");
-    let value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
-    (out.status.code().unwrap_or(-1), value)
-}
-
 #[test]
 fn gaps_are_explained_once_and_deleted_rows_come_back() {
     let world = World::fast(11, 40);
@@ -32,7 +25,7 @@ fn gaps_are_explained_once_and_deleted_rows_come_back() {
     // Numbers Shopify does not have are absent: explained, not errors.
     world.refill_bucket();
     let requests = world.shopify.stats().requests;
-    let (code, first) = json(&world, &["missing", "--json"]);
+    let (code, first) = world.json(&["missing", "--json"]);
     let first_requests = world.shopify.stats().requests - requests;
     assert_eq!(code, 0, "{first:#}");
     let findings = first["findings"].as_array().expect("findings");
@@ -73,7 +66,7 @@ fn gaps_are_explained_once_and_deleted_rows_come_back() {
     let tables = world.dump_db(&skip);
     let history = world.history();
     world.google.reset_counts();
-    let (code, dry) = json(&world, &["missing", "--dry-run", "--json"]);
+    let (code, dry) = world.json(&["missing", "--dry-run", "--json"]);
     assert_eq!(code, 1, "unrepaired differences exit 1: {dry:#}");
     assert_eq!(world.keys(), damaged, "the dry run wrote to the sheet");
     world.assert_no_google_write();
@@ -95,7 +88,7 @@ fn gaps_are_explained_once_and_deleted_rows_come_back() {
 
     // The real run writes them back, exactly once each.
     world.refill_bucket();
-    let (code, fixed) = json(&world, &["missing", "--json"]);
+    let (code, fixed) = world.json(&["missing", "--json"]);
     assert_eq!(code, 0, "{fixed:#}");
     let mut after = world.keys();
     after.sort();
@@ -116,7 +109,7 @@ fn an_order_deleted_in_shopify_after_its_sync_is_explained_and_keeps_its_rows() 
     assert!(world.shopify.delete(victim));
 
     world.refill_bucket();
-    let (code, found) = json(&world, &["missing", "--json"]);
+    let (code, found) = world.json(&["missing", "--json"]);
     assert_eq!(code, 0, "a deletion is explained, not a problem: {found:#}");
     let deleted: Vec<&serde_json::Value> = found["findings"]
         .as_array()
@@ -133,7 +126,7 @@ fn an_order_deleted_in_shopify_after_its_sync_is_explained_and_keeps_its_rows() 
 
     // Remembered: the next run finds nothing new to say about it.
     world.refill_bucket();
-    let (code, again) = json(&world, &["missing", "--json"]);
+    let (code, again) = world.json(&["missing", "--json"]);
     assert_eq!(code, 0, "{again:#}");
     assert!(
         again["findings"]

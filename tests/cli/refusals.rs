@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::local_commands::json;
-use crate::support::Sandbox;
+use crate::support::{self, Sandbox};
 
 /// Every local command, as run against each bad file.
 const COMMANDS: [&[&str]; 8] = [
@@ -20,13 +20,7 @@ const COMMANDS: [&[&str]; 8] = [
 
 /// The files in the directory, but the log file `reset` keeps (it records attempts to change state).
 fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "shopify_sync.log")
-        .collect();
-    names.sort();
-    names
+    support::listing(dir, |name| name != "shopify_sync.log")
 }
 
 /// Runs every command on the sandbox's default `shopify_sync.db` and checks exit 4, one line on

@@ -151,8 +151,7 @@ fn sync_lists_every_configuration_problem_validate_finds() {
         r#"{"shopify_store_name": "acme", "google_service_account_file": "nokey.json",
             "target_spreadsheet": "x", "lookback_days": "abc", "shopify_acess_token": "t"}"#,
     );
-    let out = sandbox.cmd(&["validate", "--json"]).output().expect("run");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (_, report) = sandbox.json(&["validate", "--json"]);
     let failed: Vec<String> = report["checks"]
         .as_array()
         .expect("checks")

@@ -1,15 +1,15 @@
 //! No secret reaches any output of the local commands, nor the `--json` of `sync` and `missing`;
 //! `status` shows secrets as redacted.
 
-use shopsync::sandbox::shopify::SANDBOX_TOKEN;
 use shopsync::store::RunOutcome;
 
 use crate::fixture::{DB, populate};
-use crate::support::Sandbox;
+use crate::support::{Sandbox, assert_no_secret, run_json};
 use crate::world::World;
 
 const CANARY: &str = "shpat_canary_0123456789abcdef";
 const CANARY_SECRET: &str = "canary-client-secret-9876";
+const CANARIES: [&str; 2] = [CANARY, CANARY_SECRET];
 
 #[test]
 fn no_local_command_prints_a_secret() {
@@ -46,26 +46,20 @@ fn no_local_command_prints_a_secret() {
         );
         for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
             let text = String::from_utf8_lossy(bytes);
-            assert!(!text.contains(CANARY), "{args:?} {stream}: {text}");
-            assert!(!text.contains(CANARY_SECRET), "{args:?} {stream}: {text}");
+            assert_no_secret(&format!("{args:?} {stream}"), &text, &CANARIES);
         }
     }
     for file in ["x.csv", "x.json", "shopify_sync.log"] {
         let text = std::fs::read_to_string(sandbox.file(file))
             .unwrap_or_else(|e| panic!("{file} was not written: {e}"));
-        assert!(
-            !text.contains(CANARY) && !text.contains(CANARY_SECRET),
-            "{file}"
-        );
+        assert_no_secret(file, &text, &CANARIES);
     }
 
-    let out = sandbox
-        .cmd(&["status", "--json"])
-        .env("SHOPSYNC_DB", DB)
-        .env("SHOPIFY_ACCESS_TOKEN", CANARY)
-        .output()
-        .expect("run");
-    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let args = ["status", "--json"];
+    let mut cmd = sandbox.cmd(&args);
+    cmd.env("SHOPSYNC_DB", DB)
+        .env("SHOPIFY_ACCESS_TOKEN", CANARY);
+    let (_, status) = run_json(&mut cmd, &args);
     let config = status["config"].as_array().expect("config");
     let token = config
         .iter()
@@ -83,16 +77,7 @@ fn no_local_command_prints_a_secret() {
 #[test]
 fn no_secret_reaches_the_json_of_sync_and_missing() {
     let world = World::fast(4, 8);
-    let key: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(world.dir.file("key.json")).expect("key file"),
-    )
-    .expect("key JSON");
-    let pem_line = key["private_key"]
-        .as_str()
-        .and_then(|pem| pem.lines().nth(1))
-        .expect("a PEM body line")
-        .to_owned();
-    let secrets = [SANDBOX_TOKEN, "ya29.", "PRIVATE KEY", pem_line.as_str()];
+    let secrets = world.secrets();
     for args in [
         &["sync", "--json"][..],
         &["missing", "--json"],
@@ -110,12 +95,7 @@ fn no_secret_reaches_the_json_of_sync_and_missing() {
             .unwrap_or_else(|e| panic!("{args:?} printed no JSON object: {e}"));
         for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
             let text = String::from_utf8_lossy(bytes);
-            for secret in secrets {
-                assert!(
-                    !text.contains(secret),
-                    "{args:?} {stream} holds {secret}: {text}"
-                );
-            }
+            assert_no_secret(&format!("{args:?} {stream}"), &text, &secrets);
         }
     }
 }

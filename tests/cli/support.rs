@@ -30,6 +30,12 @@ impl Sandbox {
         path
     }
 
+    /// `shopsync ARGS` (a `--json` command) in this directory: its exit code and the one JSON
+    /// object it printed.
+    pub fn json(&self, args: &[&str]) -> (i32, serde_json::Value) {
+        run_json(&mut self.cmd(args), args)
+    }
+
     /// `shopsync ARGS` in this directory, with nothing inherited from the environment but PATH.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_shopsync"));
@@ -71,3 +77,54 @@ pub fn tool(name: &str) -> Option<PathBuf> {
 
 /// A service-account key file shaped like Google's (the key itself is a placeholder).
 pub const KEY_JSON: &str = r#"{"type":"service_account","project_id":"p","private_key_id":"k","private_key":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n","client_email":"shopsync@p.iam.gserviceaccount.com","token_uri":"https://oauth2.googleapis.com/token"}"#;
+
+/// The names of the files in `dir` that `keep` keeps, sorted.
+pub fn listing(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read the folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| keep(name))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A CSV file's header and records.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Runs `cmd` (a `--json` command) and parses its stdout as the one JSON object it must print:
+/// the exit code and the object.
+pub fn run_json(cmd: &mut Command, args: &[&str]) -> (i32, serde_json::Value) {
+    let out = cmd.output().expect("run shopsync");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?} printed no single JSON object ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(value.is_object(), "{args:?}: not an object: {value}");
+    (out.status.code().unwrap_or(-1), value)
+}
+
+/// Asserts `text` (what `what` names) holds none of `secrets`.
+pub fn assert_no_secret<S: AsRef<str>>(what: &str, text: &str, secrets: &[S]) {
+    for secret in secrets {
+        let secret = secret.as_ref();
+        assert!(!text.contains(secret), "{what} holds {secret}: {text}");
+    }
+}

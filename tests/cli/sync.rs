@@ -1,5 +1,6 @@
 //! The sync end to end: the real binary against both emulators; assertions read the emulators.
 
+use crate::support::assert_no_secret;
 use crate::world::World;
 
 #[test]
@@ -71,16 +72,10 @@ fn no_secret_reaches_stderr_or_the_log_with(rust_log: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(log.contains("sync finished"), "the log says nothing: {log}");
-    for text in [&log, &stderr.to_string(), &stdout.to_string()] {
-        for secret in [
-            shopsync::sandbox::shopify::SANDBOX_TOKEN,
-            "ya29.",
-            "PRIVATE KEY",
-            "assertion",
-            "access_token",
-        ] {
-            assert!(!text.contains(secret), "{secret} leaked:\n{text}");
-        }
+    let mut secrets = world.secrets();
+    secrets.extend(["assertion".to_owned(), "access_token".to_owned()]);
+    for (what, text) in [("the log", &*log), ("stderr", &stderr), ("stdout", &stdout)] {
+        assert_no_secret(what, text, &secrets);
     }
     #[cfg(unix)]
     {

@@ -2,7 +2,8 @@
 //! tracking table (one `sync_history` row with mode `test`), and leaves its plan in `test_output/`.
 //! Before the first sync: `sync_first_tab`.
 
-use crate::world::{World, read_csv};
+use crate::support::read_csv;
+use crate::world::World;
 
 #[test]
 fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
@@ -60,7 +61,7 @@ fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
         world.keys_of(added).len()
     );
 
-    let appends = read_csv(&dir.join("append.csv"));
+    let appends = read_csv(&dir.join("append.csv")).1;
     let added_keys = world.keys_of(added);
     assert_eq!(appends.len(), added_keys.len(), "{appends:?}");
     let first_free = u32::try_from(sheet.len() + 1).expect("rows");
@@ -71,7 +72,7 @@ fn a_dry_run_writes_nothing_but_its_plan_and_one_history_row() {
         assert!(record[0].parse::<u32>().expect("row") >= first_free);
     }
 
-    let updates = read_csv(&dir.join("update.csv"));
+    let updates = read_csv(&dir.join("update.csv")).1;
     let cancelled_id = cancelled.to_string();
     let cancelled_rows: Vec<_> = updates.iter().filter(|r| r[0] == cancelled_id).collect();
     assert!(

@@ -12,9 +12,7 @@ use crate::world::World;
 
 /// `shopsync ARGS --json` in the world: the one JSON object it printed.
 fn json(world: &World, args: &[&str]) -> Value {
-    let out = world.cmd(args).output().expect("run shopsync");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?} ({e}): {stdout}"))
+    world.json(args).1
 }
 
 fn unresolved(world: &World) -> Vec<Value> {

@@ -5,7 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::world::{TAB, World, planned_appends, read_csv};
+use crate::support::read_csv;
+use crate::world::{TAB, World, planned_appends};
 
 /// A world whose spreadsheet holds `tabs` (a fresh one, so nothing is bound yet).
 fn world_with_tabs(seed: u64, tabs: &[&str]) -> World {
@@ -35,8 +36,8 @@ fn assert_plans_every_row_as_an_append(world: &World, first_row: u32) {
     let dirs = world.dry_run_dirs();
     assert_eq!(dirs.len(), 1, "{dirs:?}");
     let dir = &dirs[0];
-    let lines = world.line_item_count();
-    let appends = read_csv(&dir.join("append.csv"));
+    let lines = world.line_items();
+    let appends = read_csv(&dir.join("append.csv")).1;
     assert_eq!(appends.len(), lines, "{appends:?}");
     assert_eq!(
         planned_appends(dir),
@@ -69,7 +70,7 @@ fn assert_real_sync_fills_the_tab(world: &World) {
     world.sync_ok(&[]);
     let rows = world.rows();
     assert_eq!(rows[0][0], "Order");
-    assert_eq!(rows.len(), world.line_item_count() + 1);
+    assert_eq!(rows.len(), world.line_items() + 1);
     world.assert_exactly_once();
 }
 

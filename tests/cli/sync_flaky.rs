@@ -8,27 +8,9 @@ use serde_json::json;
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::{AppCredentials, Fault as ShopifyFault};
 
-use crate::world::{HELD, World, wait_for};
+use crate::world::{HELD, World, throttled, wait_for};
 
 const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
-
-/// A THROTTLED reply as Shopify sends it: HTTP 200, an error with the code, and the bucket.
-fn throttled() -> ShopifyFault {
-    ShopifyFault::Status {
-        status: 200,
-        body: json!({
-            "errors": [{ "message": "Throttled", "extensions": {
-                "code": "THROTTLED",
-                "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
-            "extensions": { "cost": {
-                "requestedQueryCost": 900, "actualQueryCost": null,
-                "throttleStatus": {
-                    "maximumAvailable": 2000.0, "currentlyAvailable": 750, "restoreRate": 100.0 } } }
-        })
-        .to_string(),
-        retry_after: None,
-    }
-}
 
 #[test]
 fn a_google_token_revoked_mid_run_is_renewed_once() {
@@ -99,7 +81,7 @@ fn throttled_429_and_5xx_bursts_on_both_sides_end_exactly_once() {
         retry_after: Some("1.0".to_owned()),
     }
     };
-    world.shopify.inject(1, throttled());
+    world.shopify.inject(1, throttled(900, 750, 2000, 100));
     world.shopify.inject(2, retry(429));
     world
         .shopify
@@ -135,7 +117,7 @@ fn throttled_429_and_5xx_bursts_on_both_sides_end_exactly_once() {
     world.shopify.add_orders(4);
     let n = world.shopify.stats().requests;
     world.shopify.inject(n + 1, retry(429));
-    world.shopify.inject(n + 2, throttled());
+    world.shopify.inject(n + 2, throttled(900, 750, 2000, 100));
     world
         .google
         .inject("spreadsheets.values.batchGet", 0, Fault::Status(500));

@@ -7,9 +7,8 @@ use serde_json::Value;
 use crate::world::World;
 
 fn errors_json(world: &World, args: &[&str]) -> Vec<Value> {
-    let out = world.cmd(args).output().expect("run shopsync");
-    assert!(out.status.success(), "{out:?}");
-    let listing: Value = serde_json::from_slice(&out.stdout).expect("--json prints one object");
+    let (code, listing) = world.json(args);
+    assert_eq!(code, 0, "{listing}");
     listing["errors"].as_array().expect("errors").clone()
 }
 

@@ -187,12 +187,8 @@ fn a_row_a_person_copied_keeps_both_copies_up_to_date_and_missing_reports_it() {
 
     // Never deleted, and `missing` leaves it to the person: exit 1, both rows named.
     world.refill_bucket();
-    let out = world
-        .cmd(&["missing", "--dry-run", "--json"])
-        .output()
-        .expect("run shopsync");
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (code, found) = world.json(&["missing", "--dry-run", "--json"]);
+    assert_eq!(code, 1, "{found}");
     assert!(
         found["findings"]
             .as_array()

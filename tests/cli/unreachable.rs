@@ -36,12 +36,8 @@ fn assert_few_attempts(world: &World, address: &str) {
 
 /// `validate --json` (asserting exit 1) and its check named `name`.
 fn failed_validate_check(world: &World, name: &str) -> (Value, Value) {
-    let output = world
-        .cmd(&["validate", "--json"])
-        .output()
-        .expect("run shopsync");
-    assert_eq!(output.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let (code, report) = world.json(&["validate", "--json"]);
+    assert_eq!(code, 1);
     let check = check_named(&report, name).clone();
     assert_eq!(check["status"], "fail", "{check}");
     (report, check)

@@ -4,17 +4,18 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde_json::Value;
-use shopsync::clock::SystemClock;
 use shopsync::sandbox::data::{StoreSpec, generate};
-use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
-use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
+use shopsync::sandbox::google::SandboxOptions;
+use shopsync::sandbox::shopify::{
+    BucketConfig, EmulatorConfig, Fault as ShopifyFault, SANDBOX_TOKEN,
+};
+use shopsync::sandbox::world::Emulators;
 
-use crate::support::Sandbox;
+use crate::support::{Sandbox, read_csv};
 
 /// The tab the tests sync to.
 pub const TAB: &str = "Orders";
@@ -36,9 +37,8 @@ pub const HELD: Duration = Duration::from_secs(120);
 /// Emulators, a spreadsheet and a configured working directory.
 pub struct World {
     pub dir: Sandbox,
-    pub shopify: ShopifyEmulator,
-    pub google: GoogleSandbox,
-    pub spreadsheet: String,
+    /// Both emulators and the spreadsheet (`world.shopify`, `world.google`, `world.spreadsheet`).
+    pub emulators: Emulators,
     /// The `config.json` written for shopsync, so tests can change one value.
     pub config: Value,
     /// Whether Shopify's cost bucket never throttles (large stores, where pacing is not the point).
@@ -62,6 +62,20 @@ impl Drop for World {
     }
 }
 
+impl std::ops::Deref for World {
+    type Target = Emulators;
+
+    fn deref(&self) -> &Emulators {
+        &self.emulators
+    }
+}
+
+impl std::ops::DerefMut for World {
+    fn deref_mut(&mut self) -> &mut Emulators {
+        &mut self.emulators
+    }
+}
+
 impl World {
     /// A store of `orders` orders from `seed`, and an empty spreadsheet titled "Shop Orders".
     pub fn new(seed: u64, orders: usize) -> Self {
@@ -78,47 +92,39 @@ impl World {
 
     /// Like [`World::new`], with the Shopify emulator's configuration adjusted by `adjust`.
     pub fn build(seed: u64, orders: usize, adjust: impl FnOnce(&mut EmulatorConfig)) -> Self {
+        Self::build_with(seed, orders, adjust, SandboxOptions::default())
+    }
+
+    /// Like [`World::build`], with the Google emulator started with `google`.
+    pub fn build_with(
+        seed: u64,
+        orders: usize,
+        adjust: impl FnOnce(&mut EmulatorConfig),
+        google: SandboxOptions,
+    ) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
-        let clock = Arc::new(SystemClock);
         // The newest order is an hour old, so a run right after a sync has nothing in its overlap window.
         let data = generate(&StoreSpec::new(
             seed,
             orders,
             Utc::now() - chrono::Duration::hours(1),
         ));
-        let mut config = EmulatorConfig::new(data, clock.clone());
-        adjust(&mut config);
-        let shopify = runtime
-            .block_on(ShopifyEmulator::start(config))
-            .expect("start the Shopify emulator");
-        let google = runtime
-            .block_on(GoogleSandbox::start(SandboxOptions::default()))
-            .expect("start the Google emulator");
-        let spreadsheet = google.create_spreadsheet("Shop Orders", &["Sheet1"]);
+        let emulators =
+            Emulators::start(&runtime, data, adjust, google, "Shop Orders").expect("start");
         let dir = Sandbox::new();
-        google
+        emulators
+            .google
             .write_service_account_file(&dir.file("key.json"))
             .expect("write the key file");
-        let config = serde_json::json!({
-            "shopify_store_name": "sandbox-shop",
-            "shopify_access_token": SANDBOX_TOKEN,
-            "google_service_account_file": "key.json",
-            "target_spreadsheet": spreadsheet,
-            "worksheet": TAB,
-            "shopify_api_url": shopify.base_url(),
-            "google_sheets_api_url": google.sheets_url(),
-            "google_drive_api_url": google.drive_url(),
-        });
+        let config = Value::Object(emulators.config("sandbox-shop", "key.json", TAB));
         dir.write("config.json", &config.to_string());
         Self {
             dir,
-            shopify,
-            google,
-            spreadsheet,
+            emulators,
             config,
             unlimited_bucket: std::cell::Cell::new(false),
             _runtime: runtime,
@@ -130,22 +136,44 @@ impl World {
         self.dir.cmd(args)
     }
 
+    /// `shopsync ARGS` (a `--json` command) in the world's directory: its exit code and the one
+    /// JSON object it printed.
+    pub fn json(&self, args: &[&str]) -> (i32, Value) {
+        self.dir.json(args)
+    }
+
+    /// What no output may hold: the sandbox's Shopify token, a Google access token's prefix, the
+    /// service-account key's PEM markers and a line of its body.
+    pub fn secrets(&self) -> Vec<String> {
+        let key: Value = serde_json::from_str(
+            &std::fs::read_to_string(self.dir.file("key.json")).expect("key file"),
+        )
+        .expect("key JSON");
+        let pem_line = key["private_key"]
+            .as_str()
+            .and_then(|pem| pem.lines().nth(1))
+            .expect("a PEM body line")
+            .to_owned();
+        vec![
+            SANDBOX_TOKEN.to_owned(),
+            "ya29.".to_owned(),
+            "PRIVATE KEY".to_owned(),
+            pem_line,
+        ]
+    }
+
     /// The tab's cells, read from the emulator's grid (never through shopsync's client).
     pub fn rows(&self) -> Vec<Vec<Value>> {
-        self.google.rows(&self.spreadsheet, TAB)
+        self.emulators.rows(TAB)
     }
 
     /// The (Order ID, Line Item ID) of every data row, in sheet order.
     pub fn keys(&self) -> Vec<(String, String)> {
         let rows = self.rows();
-        let header = &rows[0];
-        let col = |name: &str| {
-            header
-                .iter()
-                .position(|v| v.as_str() == Some(name))
-                .unwrap_or_else(|| panic!("no {name} header in {header:?}"))
-        };
-        let (o, l) = (col("Order ID"), col("Line Item ID"));
+        let (o, l) = (
+            column(&rows[0], "Order ID"),
+            column(&rows[0], "Line Item ID"),
+        );
         rows[1..]
             .iter()
             .filter_map(|r| {
@@ -163,12 +191,6 @@ impl World {
         } else {
             BucketConfig::default()
         });
-    }
-
-    /// Line items Shopify holds in the emulator now (each should have exactly one row).
-    pub fn line_item_count(&self) -> usize {
-        self.shopify
-            .with_store(|store, _| store.orders().map(|o| o.lines.len()).sum())
     }
 
     /// The keys of every line item Shopify holds now, sorted.
@@ -286,24 +308,16 @@ impl World {
 
     /// The zero-based column of an owned header.
     pub fn col(&self, name: &str) -> usize {
-        let rows = self.rows();
-        rows[0]
-            .iter()
-            .position(|v| v.as_str() == Some(name))
-            .unwrap_or_else(|| panic!("no {name} header in {:?}", rows[0]))
+        column(&self.rows()[0], name)
     }
 
     /// Every keyed data row by key, with its 1-based sheet row.
     pub fn rows_by_key(&self) -> BTreeMap<(String, String), (u32, Vec<Value>)> {
         let rows = self.rows();
-        let header = &rows[0];
-        let col = |name: &str| {
-            header
-                .iter()
-                .position(|v| v.as_str() == Some(name))
-                .unwrap_or_else(|| panic!("no {name} header in {header:?}"))
-        };
-        let (o, l) = (col("Order ID"), col("Line Item ID"));
+        let (o, l) = (
+            column(&rows[0], "Order ID"),
+            column(&rows[0], "Line Item ID"),
+        );
         let mut out = BTreeMap::new();
         for (i, row) in rows.iter().enumerate().skip(1) {
             let get = |c: usize| row.get(c).and_then(Value::as_str).unwrap_or("").to_owned();
@@ -458,6 +472,35 @@ impl World {
     }
 }
 
+/// The zero-based column of `name` in row 1 (`header`).
+fn column(header: &[Value], name: &str) -> usize {
+    header
+        .iter()
+        .position(|v| v.as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no {name} header in {header:?}"))
+}
+
+/// A THROTTLED reply as Shopify sends it: HTTP 200, an error with the code, and the bucket
+/// (`available` of `maximum` points, restoring `restore` a second) that could not pay `requested`.
+pub fn throttled(requested: u32, available: u32, maximum: u32, restore: u32) -> ShopifyFault {
+    ShopifyFault::Status {
+        status: 200,
+        body: serde_json::json!({
+            "errors": [{ "message": "Throttled", "extensions": {
+                "code": "THROTTLED",
+                "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
+            "extensions": { "cost": {
+                "requestedQueryCost": requested, "actualQueryCost": null,
+                "throttleStatus": {
+                    "maximumAvailable": f64::from(maximum),
+                    "currentlyAvailable": available,
+                    "restoreRate": f64::from(restore) } } }
+        })
+        .to_string(),
+        retry_after: None,
+    }
+}
+
 /// Waits until `done` holds (polling), failing the test after a generous minute.
 pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -474,18 +517,10 @@ pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 pub fn planned_appends(dir: &std::path::Path) -> Vec<(String, String)> {
     // Sheet Row, Order, then Order ID and Line Item ID.
     let mut keys: Vec<(String, String)> = read_csv(&dir.join("append.csv"))
+        .1
         .into_iter()
         .map(|r| (r[2].clone(), r[3].clone()))
         .collect();
     keys.sort();
     keys
-}
-
-/// The records of a CSV file a dry run wrote (its header row left out).
-pub fn read_csv(path: &std::path::Path) -> Vec<Vec<String>> {
-    csv::Reader::from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .records()
-        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
-        .collect()
 }

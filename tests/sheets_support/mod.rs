@@ -11,12 +11,12 @@ use chrono::Utc;
 use serde_json::{Value, json};
 use shopsync::clock::ManualClock;
 use shopsync::sandbox::google::{GoogleSandbox, SandboxOptions};
-use shopsync::sheets::{
-    Rectangle, SheetsClient, SheetsError, SheetsSettings, SpreadsheetInfo, TabSpec,
-};
+use shopsync::sheets::{Rectangle, SheetsClient, SheetsError, SheetsSettings, SpreadsheetInfo};
+use shopsync::store::Binding;
+use shopsync::sync::SyncError;
+use shopsync::sync::run::sheet::SheetSide;
 
 pub const HEADERS: &[&str] = &["Order", "Order ID", "Line Item ID", "Product", "Quantity"];
-pub const KEYS: &[&str] = &["Order ID", "Line Item ID"];
 
 pub struct Env {
     pub sandbox: GoogleSandbox,
@@ -77,24 +77,52 @@ pub fn row(order: u64, line: u64, product: &str, qty: u64) -> Vec<Value> {
     ]
 }
 
-pub fn spec<'a>(headers: &'a [&'a str]) -> TabSpec<'a> {
-    TabSpec {
-        title: "Orders",
-        headers,
-        key_headers: KEYS,
-        bound_sheet_id: None,
-    }
-}
-
+/// A spreadsheet with tab "Orders" created holding [`HEADERS`], and their columns.
 pub async fn book_with_tab(env: &Env) -> (SpreadsheetInfo, Vec<u32>) {
     let id = env.sandbox.create_spreadsheet("Shop Orders", &["Sheet1"]);
     let mut book = env.client.open(&id).await.unwrap();
-    let layout = env
-        .client
-        .ensure_tab(&mut book, &spec(HEADERS))
+    env.client
+        .create_tab(&mut book, "Orders", HEADERS)
         .await
         .unwrap();
-    (book, layout.columns)
+    (book, (0..5).collect())
+}
+
+/// Zero-based column of each of `wanted` in `header` (row 1 as read), `u32::MAX` when absent.
+pub fn positions(header: &[Value], wanted: &[&str]) -> Vec<u32> {
+    wanted
+        .iter()
+        .map(|w| {
+            header
+                .iter()
+                .position(|h| h.as_str().map(str::trim) == Some(*w))
+                .map_or(u32::MAX, |i| u32::try_from(i).unwrap())
+        })
+        .collect()
+}
+
+/// Opens tab "Orders" of spreadsheet `id` as a sync does (its tab policy: create, adopt or
+/// refuse; then the key index), with a second client on the same emulator and clock; with
+/// `bound_sheet_id`, as if a DB bound to that tab had written rows.
+pub async fn open_as_sync(
+    env: &Env,
+    id: &str,
+    bound_sheet_id: Option<i64>,
+    dry_run: bool,
+) -> Result<SheetSide, SyncError> {
+    let mut settings = SheetsSettings::new(env.dir.path().join("key.json"));
+    settings.sheets_url = env.sandbox.sheets_url();
+    settings.drive_url = env.sandbox.drive_url();
+    settings.clock = Arc::new(env.clock.clone());
+    let client = SheetsClient::new(settings).await.unwrap();
+    let binding = bound_sheet_id.map(|sheet_id| Binding {
+        shop_domain: "acme.myshopify.com".to_owned(),
+        spreadsheet_id: id.to_owned(),
+        sheet_id,
+        sheet_title: "Orders".to_owned(),
+    });
+    let db = env.dir.path().join("shopsync.db");
+    SheetSide::open(client, id, "Orders", binding.as_ref(), &db, dry_run).await
 }
 
 /// Writes `cells` over row 2 of the tab "Orders" (one request, unless retried).

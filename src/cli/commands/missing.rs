@@ -9,7 +9,7 @@ use crate::cli::output::{Color, Output};
 use crate::cli::progress::Bars;
 use crate::cli::remote;
 use crate::sync::run::reconcile::{FindingClass, Reconciliation, reconcile};
-use crate::sync::{RunKind, Services, StopSignal};
+use crate::sync::{RunKind, StopSignal};
 
 /// Look for gaps in order numbers, tracked rows gone from the sheet, and days whose order counts
 /// differ from Shopify; fetch and write back what is missing unless --dry-run.
@@ -32,11 +32,7 @@ pub struct Args {
 /// Any fatal error; its kind decides the exit code.
 pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     let (local, config) = ctx.remote()?;
-    let kind = if args.dry_run {
-        RunKind::DryRun
-    } else {
-        RunKind::Real
-    };
+    let kind = remote::run_kind(args.dry_run);
     let remote::Prepared {
         lock: _lock,
         mut store,
@@ -46,17 +42,8 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<Outcome> {
     let options = remote::sync_options(&config, kind, true, None, crate::sync::BulkChoice::Never);
     let bars = Bars::new(true);
     let stop: StopSignal = Arc::new(AtomicU8::new(0));
-    let found = remote::block_on(async {
-        let shopify = remote::shopify(&config, clock.clone())?;
-        let services = Services {
-            shopify: &shopify,
-            sheets: remote::sheets(&config, clock.clone()),
-            store: &mut store,
-            clock: clock.clone(),
-            observer: &bars,
-            stop,
-        };
-        anyhow::Ok(reconcile(services, &options).await?)
+    let found = remote::run_with_services(&config, &mut store, &clock, &bars, stop, async |s| {
+        reconcile(s, &options).await
     })??;
     let outcome = if found.has_problems() {
         Outcome::Problems

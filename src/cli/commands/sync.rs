@@ -14,7 +14,7 @@ use crate::cli::{Context, one_line};
 use crate::clock::{SharedClock, StopAware};
 use crate::config::{LocalConfig, RemoteConfig};
 use crate::store::{RunCounts, RunOutcome, Store};
-use crate::sync::{BulkChoice, RunKind, Services, StopSignal, Summary};
+use crate::sync::{BulkChoice, RunKind, StopSignal, Summary};
 
 /// Fetch orders changed since the last run and write them to the sheet: new line items are appended,
 /// changed ones updated in place, the rest left alone.
@@ -127,11 +127,7 @@ fn sync(
     config: &RemoteConfig,
     facts: &mut Facts,
 ) -> anyhow::Result<Outcome> {
-    let kind = if args.test {
-        RunKind::DryRun
-    } else {
-        RunKind::Real
-    };
+    let kind = remote::run_kind(args.test);
     let began = Utc::now() - chrono::Duration::seconds(1);
     let remote::Prepared {
         lock: _lock,
@@ -152,19 +148,17 @@ fn sync(
     let stop: StopSignal = Arc::new(AtomicU8::new(0));
     // Every wait (the cost bucket, Retry-After, backoff) ends on SIGINT or SIGTERM.
     let clock: SharedClock = Arc::new(StopAware::new(clock, stop.clone()));
-    let summary = remote::block_on(async {
-        tokio::spawn(watch_signals(stop.clone()));
-        let shopify = remote::shopify(config, clock.clone())?;
-        let services = Services {
-            shopify: &shopify,
-            sheets: remote::sheets(config, clock.clone()),
-            store: &mut store,
-            clock: clock.clone(),
-            observer: &bars,
-            stop: stop.clone(),
-        };
-        anyhow::Ok(crate::sync::sync(services, &options).await?)
-    });
+    let summary = remote::run_with_services(
+        config,
+        &mut store,
+        &clock,
+        &bars,
+        stop.clone(),
+        async |services| {
+            tokio::spawn(watch_signals(stop.clone()));
+            crate::sync::sync(services, &options).await
+        },
+    );
     bars.finish();
     facts.read(&store, began);
     let summary = match summary? {

@@ -22,6 +22,8 @@ use super::error::ShopifyError;
 use super::orders::{OrdersCount, window_query};
 use super::queries;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use stage::Staging;
 pub use stage::{BulkBatches, StageStats};
 
 /// Points a bulk mutation and a poll cost (Shopify's recorded replies: 10 and 1).

@@ -102,6 +102,83 @@ fn stage_line(
     Ok(())
 }
 
+/// An export being staged: its body is pushed in chunks as they arrive, cut into lines however
+/// the chunks fall, and finished once the body is complete.
+#[derive(Debug)]
+pub(crate) struct Staging {
+    db: Connection,
+    stats: StageStats,
+    pending: Vec<u8>,
+    number: u64,
+}
+
+impl Staging {
+    /// A fresh staging database, in a transaction.
+    pub(crate) fn new() -> Result<Self, BulkError> {
+        let db = open()?;
+        db.execute_batch("BEGIN")?;
+        Ok(Self {
+            db,
+            stats: StageStats::default(),
+            pending: Vec::new(),
+            number: 0,
+        })
+    }
+
+    /// Stages every line `chunk` completes; the rest waits for the next chunk.
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), BulkError> {
+        self.stats.bytes += chunk.len() as u64;
+        self.pending.extend_from_slice(chunk);
+        let mut start = 0;
+        while let Some(end) = self.pending[start..].iter().position(|&b| b == b'\n') {
+            self.number += 1;
+            stage_line(
+                &self.db,
+                self.number,
+                &self.pending[start..start + end],
+                &mut self.stats,
+            )?;
+            start += end + 1;
+        }
+        self.pending.drain(..start);
+        Ok(())
+    }
+
+    /// Body bytes pushed so far.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.stats.bytes
+    }
+
+    /// Stages the last line (one without a newline), and checks every line item has its order.
+    pub(crate) fn finish(mut self) -> Result<BulkBatches, BulkError> {
+        if !self.pending.is_empty() {
+            self.number += 1;
+            stage_line(&self.db, self.number, &self.pending, &mut self.stats)?;
+        }
+        let db = self.db;
+        db.execute_batch("COMMIT; CREATE INDEX lines_parent ON lines (parent, num, seq);")?;
+        let orphan: Option<String> = db
+            .query_row(
+                "SELECT parent FROM lines WHERE parent NOT IN (SELECT gid FROM orders) LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(parent) = orphan {
+            return Err(BulkError::Malformed {
+                line: 0,
+                reason: format!("a line item of {parent}, which the export does not have"),
+            });
+        }
+        debug!(stats = ?self.stats, "bulk export staged");
+        Ok(BulkBatches {
+            db,
+            after: 0,
+            stats: self.stats,
+        })
+    }
+}
+
 /// One download of `url` into a fresh staging database.
 async fn download_once(
     http: &reqwest::Client,
@@ -113,7 +190,7 @@ async fn download_once(
         .get(url)
         .send()
         .await
-        .map_err(|e| BulkError::Download(crate::shopify::client::describe(e)))?;
+        .map_err(|e| BulkError::Download(crate::shopify::transport::describe(e)))?;
     let status = response.status();
     if !status.is_success() {
         let body = response.text().await.unwrap_or_default();
@@ -122,62 +199,27 @@ async fn download_once(
         }
         return Err(BulkError::Download(format!("HTTP {status}")));
     }
-    let db = open()?;
-    let mut stats = StageStats::default();
-    let mut pending: Vec<u8> = Vec::new();
-    let mut number = 0;
-    db.execute_batch("BEGIN")?;
+    let mut staging = Staging::new()?;
     loop {
         let chunk = response.chunk().await.map_err(|e| {
             BulkError::Download(format!(
                 "cut off after {} bytes: {}",
-                stats.bytes,
-                crate::shopify::client::describe(e)
+                staging.bytes(),
+                crate::shopify::transport::describe(e)
             ))
         })?;
         let Some(chunk) = chunk else { break };
-        stats.bytes += chunk.len() as u64;
-        pending.extend_from_slice(&chunk);
-        let mut start = 0;
-        while let Some(end) = pending[start..].iter().position(|&b| b == b'\n') {
-            number += 1;
-            stage_line(&db, number, &pending[start..start + end], &mut stats)?;
-            start += end + 1;
-        }
-        pending.drain(..start);
+        staging.push(&chunk)?;
     }
     if let Some(expected) = expected
-        && expected != stats.bytes
+        && expected != staging.bytes()
     {
         return Err(BulkError::Download(format!(
             "cut off after {} of {expected} bytes",
-            stats.bytes
+            staging.bytes()
         )));
     }
-    if !pending.is_empty() {
-        number += 1;
-        stage_line(&db, number, &pending, &mut stats)?;
-    }
-    db.execute_batch("COMMIT; CREATE INDEX lines_parent ON lines (parent, num, seq);")?;
-    let orphan: Option<String> = db
-        .query_row(
-            "SELECT parent FROM lines WHERE parent NOT IN (SELECT gid FROM orders) LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(parent) = orphan {
-        return Err(BulkError::Malformed {
-            line: 0,
-            reason: format!("a line item of {parent}, which the export does not have"),
-        });
-    }
-    debug!(?stats, "bulk export staged");
-    Ok(BulkBatches {
-        db,
-        after: 0,
-        stats,
-    })
+    staging.finish()
 }
 
 /// Downloads and stages `url`; a download cut short is tried again once.

@@ -1,5 +1,7 @@
 //! One owned cell's value as shopsync writes it, how it becomes JSON for a `RAW` write, how it is
-//! hashed, how it compares with what the sheet holds, and the 50,000-character cell limit.
+//! hashed, how it compares with what the sheet holds, and cutting text to the cell limit (the
+//! 50,000-character limit and its marker are the Sheets client's, [`crate::sheets::cells`]: one
+//! rule, not re-exported here).
 //!
 //! Under `valueInputOption=RAW` a JSON string stays text (`=SUM(A1)`, `02134` and IDs keep their
 //! form) and a JSON number stays a number (SHEETS-API.md section 5), so the type of each cell is
@@ -7,11 +9,6 @@
 
 use rust_decimal::Decimal;
 use serde_json::Value;
-
-pub use crate::sheets::cells::utf16_len;
-/// Google's limit on the characters of one cell, and the marker that ends a cut one: the Sheets
-/// client's, so there is one rule.
-pub use crate::sheets::{MAX_CELL_CHARS as MAX_CELL_UTF16, TRUNCATION_MARKER};
 
 /// A value shopsync writes into one of its own cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,8 +219,9 @@ fn decimal_to_json(amount: Decimal) -> Value {
         .map_or_else(|| Value::String(text), Value::Number)
 }
 
-/// Cuts `text` to the cell limit: when it is longer than [`MAX_CELL_UTF16`] UTF-16 units, keeps as
-/// many whole characters as fit before [`TRUNCATION_MARKER`] and appends it. Returns whether it cut.
+/// Cuts `text` to the cell limit: when it is longer than [`crate::sheets::MAX_CELL_CHARS`] UTF-16
+/// units, keeps as many whole characters as fit before [`crate::sheets::TRUNCATION_MARKER`] and
+/// appends it. Returns whether it cut.
 pub fn truncate_to_cell_limit(text: &mut String) -> bool {
     match crate::sheets::truncate_cell(text) {
         Some(cut) => {
@@ -237,6 +235,8 @@ pub fn truncate_to_cell_limit(text: &mut String) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sheets::cells::utf16_len;
+    use crate::sheets::{MAX_CELL_CHARS as MAX_CELL_UTF16, TRUNCATION_MARKER};
     use serde_json::json;
     use std::str::FromStr;
 

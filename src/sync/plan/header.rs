@@ -1,5 +1,5 @@
 //! Row 1 of the tab analysed: which column holds each owned header, which owned headers are missing
-//! (to be added at the right), and which layouts shopsync refuses to adopt.
+//! (to be added at the right), and the header refusals of the tab policy ([`super::tab`]).
 //!
 //! Columns are found by header name at every run, so people may move shopsync's columns and add
 //! their own anywhere (DESIGN.md section 9, "Owned columns").
@@ -7,38 +7,7 @@
 use serde_json::Value;
 
 use super::columns::{COLUMN_COUNT, Column, KEY_COLUMNS};
-use crate::sheets::column_letters;
-
-/// Why a tab's layout cannot be used; the CLI reports these as configuration errors (exit 2).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LayoutError {
-    /// An owned header appears in more than one column, so shopsync cannot tell which one to write.
-    #[error(
-        "tab '{tab}' has the header '{header}' in {} columns ({}); keep one of them and rename the others",
-        columns.len(),
-        letters(columns)
-    )]
-    DuplicateHeader {
-        /// The tab's title.
-        tab: String,
-        /// The duplicated header.
-        header: &'static str,
-        /// The 0-based indexes of the columns holding it.
-        columns: Vec<usize>,
-    },
-    /// The tab holds data but lacks one or both key headers: probably a sheet made by another tool.
-    #[error(
-        "tab '{tab}' holds data but has no '{}' header in row 1, so it does not look like a shopsync \
-         sheet; point `worksheet` at a new or empty tab, or add the missing header(s) above the right column",
-        missing.join("' or '")
-    )]
-    ForeignLayout {
-        /// The tab's title.
-        tab: String,
-        /// The key headers that are missing.
-        missing: Vec<&'static str>,
-    },
-}
+use super::tab::TabError;
 
 /// An owned header that row 1 lacks and that the run writes at the right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,18 +27,19 @@ pub struct HeaderLayout {
 }
 
 impl HeaderLayout {
-    /// Analyses row 1 of tab `tab`. `header` is row 1 as read (ragged, any JSON values);
-    /// `has_rows_below` says whether any row below the header holds a value (the first free row is
-    /// past row 2); pass `true` when unsure, which only matters for a tab whose row 1 is blank.
+    /// Analyses row 1 of tab `tab` (the header part of [`super::tab::judge`]). `header` is row 1
+    /// as read (ragged, any JSON values); `has_rows_below` says whether any row below the header
+    /// holds a value; pass `true` when unsure, which only matters when a key header is missing.
     ///
     /// # Errors
-    /// [`LayoutError::DuplicateHeader`] when an owned header appears twice;
-    /// [`LayoutError::ForeignLayout`] when the tab holds anything but lacks a key header.
+    /// [`TabError::DuplicateHeader`] when an owned header appears twice;
+    /// [`TabError::ForeignLayout`] when rows below the header hold data but a key header is
+    /// missing (a tab without data rows is adopted, its missing headers added at the right).
     pub fn analyze(
         tab: &str,
         header: &[Value],
         has_rows_below: bool,
-    ) -> Result<HeaderLayout, LayoutError> {
+    ) -> Result<HeaderLayout, TabError> {
         let mut found: [Vec<usize>; COLUMN_COUNT] = std::array::from_fn(|_| Vec::new());
         let mut width = 0;
         for (index, cell) in header.iter().enumerate() {
@@ -85,7 +55,7 @@ impl HeaderLayout {
             .into_iter()
             .find(|c| found[c.position()].len() > 1)
         {
-            return Err(LayoutError::DuplicateHeader {
+            return Err(TabError::DuplicateHeader {
                 tab: tab.to_owned(),
                 header: column.name(),
                 columns: found[column.position()].clone(),
@@ -96,9 +66,8 @@ impl HeaderLayout {
             .filter(|c| found[c.position()].is_empty())
             .map(Column::name)
             .collect();
-        let empty_tab = width == 0 && !has_rows_below;
-        if !missing_keys.is_empty() && !empty_tab {
-            return Err(LayoutError::ForeignLayout {
+        if !missing_keys.is_empty() && has_rows_below {
+            return Err(TabError::ForeignLayout {
                 tab: tab.to_owned(),
                 missing: missing_keys,
             });
@@ -141,7 +110,9 @@ impl HeaderLayout {
     }
 
     /// The header cells to write for [`Self::additions`]: the 0-based column of the first one and the
-    /// names, all in row 1 and adjacent. `None` when nothing is missing.
+    /// names, all in row 1 and adjacent. `None` when nothing is missing. (Unit tests only: the
+    /// sync writes [`Self::additions`] through the Sheets client's header primitive.)
+    #[cfg(test)]
     #[must_use]
     pub fn addition_cells(&self) -> Option<(usize, Vec<Value>)> {
         let first = self.additions.first()?.index;
@@ -201,15 +172,6 @@ fn header_text(cell: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
-}
-
-/// Column letters (`A`, `Z`, `AA`) for 0-based indexes, for messages only.
-fn letters(columns: &[usize]) -> String {
-    columns
-        .iter()
-        .map(|&index| column_letters(u32::try_from(index).unwrap_or(u32::MAX)))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::sync::plan::tab::TabError;
 
 fn header(names: &[&str]) -> Vec<Value> {
     names.iter().map(|n| json!(n)).collect()
@@ -112,7 +113,7 @@ fn a_duplicated_owned_header_is_refused_with_its_columns() {
     let err = HeaderLayout::analyze("Orders", &row1, true).unwrap_err();
     assert_eq!(
         err,
-        LayoutError::DuplicateHeader {
+        TabError::DuplicateHeader {
             tab: "Orders".to_owned(),
             header: "Note",
             columns: vec![2, 4],
@@ -140,12 +141,9 @@ fn a_foreign_layout_is_refused_and_an_empty_tab_is_not() {
             true,
             Some(vec!["Order ID", "Line Item ID"]),
         ),
-        // Headers only, no rows: still someone's layout.
-        (
-            header(&["Name", "Email"]),
-            false,
-            Some(vec!["Order ID", "Line Item ID"]),
-        ),
+        // Headers only, no rows: adopted, the owned headers added at the right (DESIGN.md
+        // section 9, "Owned columns": only a tab with data is another layout).
+        (header(&["Name", "Email"]), false, None),
         // Data below a blank header row.
         (vec![], true, Some(vec!["Order ID", "Line Item ID"])),
         // One key header only.
@@ -154,7 +152,7 @@ fn a_foreign_layout_is_refused_and_an_empty_tab_is_not() {
             true,
             Some(vec!["Line Item ID"]),
         ),
-        (header(&["Line Item ID"]), false, Some(vec!["Order ID"])),
+        (header(&["Line Item ID"]), false, None),
         // Nothing at all: a fresh tab.
         (vec![], false, None),
         // Both keys: fine even with little else.
@@ -166,7 +164,7 @@ fn a_foreign_layout_is_refused_and_an_empty_tab_is_not() {
             None => assert!(got.is_ok(), "{row1:?}: {got:?}"),
             Some(missing) => assert_eq!(
                 got.unwrap_err(),
-                LayoutError::ForeignLayout {
+                TabError::ForeignLayout {
                     tab: "Orders".to_owned(),
                     missing,
                 },
@@ -187,9 +185,4 @@ fn non_text_header_cells_are_peoples_columns() {
     let layout = HeaderLayout::analyze("Orders", &row1, true).unwrap();
     assert_eq!(layout.index_of(Column::LineItemId), 3);
     assert_eq!(layout.additions()[0].index, 4);
-}
-
-#[test]
-fn column_letters_for_messages() {
-    assert_eq!(letters(&[0, 25, 26, 27, 701, 702]), "A, Z, AA, AB, ZZ, AAA");
 }

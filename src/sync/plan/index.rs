@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+#[cfg(test)]
 use super::columns::Column;
 use super::header::HeaderLayout;
 use super::rows::RowKey;
@@ -20,6 +21,20 @@ pub struct DuplicateKey {
     pub key: RowKey,
     /// The 1-based sheet rows holding it, top to bottom.
     pub rows: Vec<u32>,
+}
+
+impl std::fmt::Display for DuplicateKey {
+    /// The one sentence that names a duplicated key: `order 1001 line item 7 is on rows 3, 9`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rows: Vec<String> = self.rows.iter().map(u32::to_string).collect();
+        write!(
+            f,
+            "order {} line item {} is on rows {}",
+            self.key.order_id,
+            self.key.line_item_id,
+            rows.join(", ")
+        )
+    }
 }
 
 /// The sheet rows holding one key, ascending: almost always one, kept inline so a backfill's index
@@ -110,6 +125,8 @@ impl SheetIndex {
     /// `first_row + i`, and its element `j` is column `first_column + j` (0-based). Rows are ragged
     /// (Google trims trailing blanks). The block must cover both key columns of `layout`; rows above
     /// row 2 are ignored. `first_free_row` is 1 + the last row holding any value in any column.
+    /// (Unit tests only: a run indexes the key columns, [`Self::from_key_columns`].)
+    #[cfg(test)]
     #[must_use]
     pub fn from_rows(
         layout: HeaderLayout,

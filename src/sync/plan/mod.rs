@@ -12,6 +12,7 @@ pub mod header;
 pub mod index;
 pub mod rectangles;
 pub mod rows;
+pub mod tab;
 
 use std::collections::HashMap;
 
@@ -74,40 +75,28 @@ pub struct CellRun {
     pub cells: Vec<(Column, Cell)>,
 }
 
-/// A new row: its key is absent from the sheet.
+/// Cells of one order's row to write at one sheet row: an append (the key is absent from the
+/// sheet; rows consecutive from the first free row, every owned cell) or an update (a physical row
+/// that holds the key, every such row when the key is duplicated; the cells to rewrite).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Append {
+pub struct RowWrite {
     /// Index into [`Plan::orders`] of the order the row belongs to.
     pub order: usize,
     /// The row's key.
     pub key: RowKey,
-    /// The 1-based sheet row it is written to (consecutive from the first free row).
-    pub row: u32,
-    /// Its owned cells, grouped in runs of adjacent columns.
-    pub runs: Vec<CellRun>,
-}
-
-/// Cells to rewrite on one physical row that holds a key (every row, when the key is duplicated).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Update {
-    /// Index into [`Plan::orders`] of the order the row belongs to.
-    pub order: usize,
-    /// The row's key.
-    pub key: RowKey,
-    /// The 1-based sheet row where the key is now.
+    /// The 1-based sheet row it is written to.
     pub row: u32,
     /// The cells to write, grouped in runs of adjacent columns.
     pub runs: Vec<CellRun>,
 }
 
-impl Append {
-    /// The row's owned cells, left to right in the sheet.
-    pub fn cells(&self) -> impl Iterator<Item = &(Column, Cell)> {
-        self.runs.iter().flat_map(|run| &run.cells)
-    }
-}
+/// A new row: its key is absent from the sheet.
+pub type Append = RowWrite;
 
-impl Update {
+/// Cells to rewrite on one physical row that holds a key.
+pub type Update = RowWrite;
+
+impl RowWrite {
     /// The cells to write, left to right in the sheet.
     pub fn cells(&self) -> impl Iterator<Item = &(Column, Cell)> {
         self.runs.iter().flat_map(|run| &run.cells)
@@ -223,14 +212,45 @@ impl Plan {
 #[must_use]
 pub fn plan(orders: Vec<OrderRows>, index: &SheetIndex, compare: Compare<'_>) -> Plan {
     let orders = dedupe(orders);
-    let layout = index.layout();
-    let added: Vec<Column> = layout.additions().iter().map(|a| a.column).collect();
-    let mut plans = Vec::with_capacity(orders.len());
-    let mut new_rows: Vec<(usize, usize, Row)> = Vec::new();
-    let mut updates = Vec::new();
-    let mut duplicates = Vec::new();
-    let mut unchanged = 0;
+    let mut planning = Planning {
+        index,
+        compare,
+        added: index
+            .layout()
+            .additions()
+            .iter()
+            .map(|a| a.column)
+            .collect(),
+        plans: Vec::with_capacity(orders.len()),
+        new_rows: Vec::new(),
+        updates: Vec::new(),
+        duplicates: Vec::new(),
+        unchanged: 0,
+    };
     for (order_index, order) in orders.into_iter().enumerate() {
+        planning.order(order_index, order);
+    }
+    planning.finish()
+}
+
+/// A plan being built, one order at a time.
+struct Planning<'i, 'c> {
+    index: &'i SheetIndex,
+    compare: Compare<'c>,
+    /// Owned columns the header gains this run (backfilled on otherwise unchanged rows).
+    added: Vec<Column>,
+    plans: Vec<OrderPlan>,
+    /// `(order, position in the order, row)` of rows whose key the sheet lacks.
+    new_rows: Vec<(usize, usize, Row)>,
+    updates: Vec<Update>,
+    duplicates: Vec<DuplicateKey>,
+    unchanged: usize,
+}
+
+impl Planning<'_, '_> {
+    /// Plans one order's rows: an append for each key the sheet lacks, updates where a row
+    /// differs (on every row holding the key), nothing for the rest.
+    fn order(&mut self, order_index: usize, order: OrderRows) {
         let mut summary = OrderPlan {
             order_id: order.order_id,
             order_gid: order.order_gid,
@@ -246,68 +266,77 @@ pub fn plan(orders: Vec<OrderRows>, index: &SheetIndex, compare: Compare<'_>) ->
             customer_data_withheld: order.customer_data_withheld,
         };
         for (position, row) in order.rows.into_iter().enumerate() {
-            let sheet_rows = index.rows_of(&row.key);
+            let sheet_rows = self.index.rows_of(&row.key);
             if sheet_rows.is_empty() {
                 summary.appends += 1;
-                new_rows.push((order_index, position, row));
+                self.new_rows.push((order_index, position, row));
                 continue;
             }
             if sheet_rows.len() > 1 {
-                duplicates.push(DuplicateKey {
+                self.duplicates.push(DuplicateKey {
                     key: row.key.clone(),
                     rows: sheet_rows.to_vec(),
                 });
             }
-            let before = updates.len();
+            let before = self.updates.len();
             for &sheet_row in sheet_rows {
-                let columns = columns_to_write(&row, sheet_row, compare, &added, index);
+                let columns =
+                    columns_to_write(&row, sheet_row, self.compare, &self.added, self.index);
                 if !columns.is_empty() {
-                    updates.push(Update {
+                    self.updates.push(Update {
                         order: order_index,
                         key: row.key.clone(),
                         row: sheet_row,
-                        runs: runs_of(&row, &columns, index),
+                        runs: runs_of(&row, &columns, self.index),
                     });
                 }
             }
-            if updates.len() == before {
+            if self.updates.len() == before {
                 summary.unchanged += 1;
-                unchanged += 1;
+                self.unchanged += 1;
             } else {
-                summary.updates += updates.len() - before;
+                summary.updates += self.updates.len() - before;
             }
         }
-        plans.push(summary);
+        self.plans.push(summary);
     }
-    // Stable order of new rows: orders by creation, then number, then line-item position.
-    new_rows.sort_by(|(a, pa, _), (b, pb, _)| {
-        let key = |i: usize| (plans[i].created_at, plans[i].number, &plans[i].order_id);
-        key(*a).cmp(&key(*b)).then(pa.cmp(pb))
-    });
-    let all = Column::ALL;
-    let appends = (index.first_free_row()..)
-        .zip(new_rows)
-        .map(|(sheet_row, (order, _, row))| {
-            let (key, runs) = owned_runs(row, &all, index);
-            Append {
-                order,
-                runs,
-                key,
-                row: sheet_row,
-            }
-        })
-        .collect();
-    updates.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.key.cmp(&b.key)));
-    duplicates.sort_by(|a, b| a.key.cmp(&b.key));
-    duplicates.dedup();
-    Plan {
-        header_additions: layout.additions().to_vec(),
-        appends,
-        updates,
-        unchanged,
-        duplicates,
-        orders: plans,
-        width: layout.width(),
+
+    /// Places the new rows from the first free row and sorts the updates by row.
+    fn finish(mut self) -> Plan {
+        let plans = &self.plans;
+        // Stable order of new rows: orders by creation, then number, then line-item position.
+        self.new_rows.sort_by(|(a, pa, _), (b, pb, _)| {
+            let key = |i: usize| (plans[i].created_at, plans[i].number, &plans[i].order_id);
+            key(*a).cmp(&key(*b)).then(pa.cmp(pb))
+        });
+        let index = self.index;
+        let all = Column::ALL;
+        let appends = (index.first_free_row()..)
+            .zip(self.new_rows)
+            .map(|(sheet_row, (order, _, row))| {
+                let (key, runs) = owned_runs(row, &all, index);
+                Append {
+                    order,
+                    runs,
+                    key,
+                    row: sheet_row,
+                }
+            })
+            .collect();
+        self.updates
+            .sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.key.cmp(&b.key)));
+        self.duplicates.sort_by(|a, b| a.key.cmp(&b.key));
+        self.duplicates.dedup();
+        let layout = index.layout();
+        Plan {
+            header_additions: layout.additions().to_vec(),
+            appends,
+            updates: self.updates,
+            unchanged: self.unchanged,
+            duplicates: self.duplicates,
+            orders: self.plans,
+            width: layout.width(),
+        }
     }
 }
 

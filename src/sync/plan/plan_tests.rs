@@ -391,6 +391,24 @@ fn an_order_fetched_twice_counts_once_with_its_latest_version() {
     }
 }
 
+/// Two versions with the same `updatedAt` (a page boundary can repeat an order): the one fetched
+/// later wins, as the later read of the same instant.
+#[test]
+fn an_order_fetched_twice_at_the_same_instant_keeps_the_later_fetch() {
+    let first = order(1, 1001);
+    let mut later = order(1, 1001);
+    later.note = Some("fetched later".to_owned());
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+    let plan = plan(
+        rows_of(&[first, later]),
+        &index,
+        Compare::Hashes(&HashMap::new()),
+    );
+    assert_eq!(plan.orders.len(), 1);
+    let note = &plan.appends[0].runs[0].cells[Column::Note.position()].1;
+    assert_eq!(note, &Cell::text("fetched later"));
+}
+
 #[test]
 fn order_plans_carry_hashes_and_warnings() {
     let mut long = order(1, 1001);

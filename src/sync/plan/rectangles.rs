@@ -7,8 +7,7 @@
 
 use serde_json::Value;
 
-use super::header::HeaderLayout;
-use super::{Append, CellRun, Plan, Update};
+use super::{Append, CellRun, Plan, RowWrite};
 use crate::sheets::EncodedRectangle;
 
 /// A rectangle of values to write with `RAW`: `values[i][j]` goes to row `row + i`, column
@@ -31,7 +30,8 @@ impl RangeWrite {
         self.row + height.saturating_sub(1)
     }
 
-    /// The 0-based last column the rectangle covers.
+    /// The 0-based last column the rectangle covers (unit tests only).
+    #[cfg(test)]
     #[must_use]
     pub fn last_column(&self) -> usize {
         self.column + self.values.first().map_or(1, Vec::len).saturating_sub(1)
@@ -76,30 +76,19 @@ impl CellRun {
     }
 }
 
-impl Update {
+impl RowWrite {
     /// One single-row rectangle per run of adjacent columns.
     #[must_use]
     pub fn writes(&self) -> Vec<RangeWrite> {
-        row_writes(self.row, &self.runs)
+        self.runs
+            .iter()
+            .map(|run| RangeWrite {
+                row: self.row,
+                column: run.column,
+                values: vec![run.to_json()],
+            })
+            .collect()
     }
-}
-
-impl Append {
-    /// One single-row rectangle per run of adjacent columns.
-    #[must_use]
-    pub fn writes(&self) -> Vec<RangeWrite> {
-        row_writes(self.row, &self.runs)
-    }
-}
-
-fn row_writes(row: u32, runs: &[CellRun]) -> Vec<RangeWrite> {
-    runs.iter()
-        .map(|run| RangeWrite {
-            row,
-            column: run.column,
-            values: vec![run.to_json()],
-        })
-        .collect()
 }
 
 /// The rectangles for a slice of appends, merging consecutive rows whose runs have the same columns
@@ -133,17 +122,6 @@ fn same_shape(a: &Append, b: &Append) -> bool {
             .iter()
             .zip(&b.runs)
             .all(|(x, y)| x.column == y.column && x.width() == y.width())
-}
-
-/// The row-1 write that adds the layout's missing owned headers, if any.
-#[must_use]
-pub fn header_write(layout: &HeaderLayout) -> Option<RangeWrite> {
-    let (column, names) = layout.addition_cells()?;
-    Some(RangeWrite {
-        row: 1,
-        column,
-        values: vec![names],
-    })
 }
 
 /// Counts the confirmed writes of each order, so an order is recorded in the DB only once every row
@@ -182,7 +160,8 @@ impl OrderProgress {
         }
     }
 
-    /// Whether every write of `order` is confirmed.
+    /// Whether every write of `order` is confirmed (unit tests only).
+    #[cfg(test)]
     #[must_use]
     pub fn is_complete(&self, order: usize) -> bool {
         self.remaining.get(order).is_some_and(|&left| left == 0)

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::sync::fixtures::order;
 use crate::sync::plan::columns::Column;
+use crate::sync::plan::header::HeaderLayout;
 use crate::sync::plan::index::SheetIndex;
 use crate::sync::plan::rows::{OrderRows, order_rows};
 use crate::sync::plan::{Compare, plan};
@@ -35,12 +36,6 @@ fn a_backfill_into_the_default_layout_is_one_rectangle() {
         &index,
         Compare::Hashes(&HashMap::new()),
     );
-    let header = header_write(index.layout()).unwrap();
-    assert_eq!(
-        (header.row, header.column, header.last_column()),
-        (1, 0, 22)
-    );
-    assert_eq!(header.values[0][1], json!("Order ID"));
     let writes = append_writes(&plan.appends);
     assert_eq!(writes.len(), 1);
     let w = &writes[0];
@@ -105,12 +100,6 @@ fn an_update_is_one_single_row_rectangle_per_run() {
     assert_eq!((writes[0].row, writes[0].last_row()), (7, 7));
     assert_eq!(writes[0].values[0][15], json!(1));
     assert_eq!(writes[0].values[0][7], json!(""));
-}
-
-#[test]
-fn no_header_write_when_nothing_is_missing() {
-    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-    assert_eq!(header_write(&layout(&names)), None);
 }
 
 #[test]

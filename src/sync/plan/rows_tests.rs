@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::order::Customer;
+use crate::sheets::cells::utf16_len;
+use crate::sheets::{MAX_CELL_CHARS as MAX_CELL_UTF16, TRUNCATION_MARKER};
 use crate::sync::fixtures::{at, money, order};
-use crate::sync::plan::cell::{MAX_CELL_UTF16, TRUNCATION_MARKER, utf16_len};
 
 const BOSTON: Tz = chrono_tz::America::New_York;
 
@@ -304,6 +305,33 @@ fn withheld_customer_data_is_detected_and_guests_are_not() {
         o.customer = None;
         o.shipping_address = None;
     }));
+    // Any one protected field that came through shows nothing was withheld: here the email, with
+    // an unnamed customer and an address of city and country only.
+    assert!(!withheld(&|o| {
+        o.phone = None;
+        o.customer = Some(Customer::default());
+        o.shipping_address = Some(Address {
+            city: Some("Boston".to_owned()),
+            ..Address::default()
+        });
+    }));
+    // A first name alone names the customer (and so does a last name alone).
+    for (first, last) in [(Some("Ada"), None), (None, Some("Lovelace"))] {
+        assert!(!withheld(&|o| {
+            o.email = None;
+            o.phone = None;
+            o.customer = Some(Customer {
+                first_name: first.map(str::to_owned),
+                last_name: last.map(str::to_owned),
+            });
+            o.shipping_address = None;
+        }));
+    }
+}
+
+#[test]
+fn a_row_key_prints_as_order_slash_line_item() {
+    assert_eq!(RowKey::new("5501", "55011").to_string(), "5501/55011");
 }
 
 #[test]

@@ -241,16 +241,7 @@ impl Job<'_, '_> {
         };
         let plan = plan(rows, sheet.index(), compare);
         for dup in &plan.duplicates {
-            self.duplicates.insert(format!(
-                "order {} line item {} is on rows {}",
-                dup.key.order_id,
-                dup.key.line_item_id,
-                dup.rows
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            self.duplicates.insert(dup.to_string());
         }
         Ok(plan)
     }
@@ -458,7 +449,7 @@ pub(super) fn error_kind(err: &SyncError) -> &'static str {
         SyncError::Shopify(_) => "shopify",
         SyncError::Sheets(_) | SyncError::Unconfirmed { .. } => "sheets",
         SyncError::Store(_) | SyncError::Lock(_) => "store",
-        SyncError::Layout(_) => "layout",
+        SyncError::Tab(_) => "layout",
         SyncError::DryRunOutput { .. } => "io",
     }
 }

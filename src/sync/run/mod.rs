@@ -15,6 +15,7 @@ mod bulk;
 pub mod dry_run;
 mod fetch;
 mod flush;
+mod lookups;
 mod options;
 pub mod reconcile;
 pub mod sheet;
@@ -213,21 +214,6 @@ pub(super) struct Job<'a, 'o> {
 }
 
 impl Job<'_, '_> {
-    /// Plans and writes given orders (reconciliation), comparing with the sheet's cells when the
-    /// options say `force`.
-    pub(super) async fn sync_given(&mut self, orders: Vec<Order>) -> Result<(), SyncError> {
-        self.counts.fetched += i64::try_from(orders.len()).unwrap_or(i64::MAX);
-        for order in orders {
-            self.push(order).await?;
-        }
-        self.flush().await
-    }
-
-    /// Adopts the shop Shopify described (its time zone for dates).
-    pub(super) fn set_shop(&mut self, shop: &Shop) -> Result<(), SyncError> {
-        self.learn_shop(shop)
-    }
-
     /// Refuses a shop other than the one the DB is bound to, before any request (checked inside
     /// the run, so that the refusal is recorded like any other failed run).
     pub(super) fn check_shop(&self) -> Result<(), SyncError> {

@@ -14,10 +14,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::{Job, RunKind, Services, Summary, SyncOptions};
-use crate::order::Order;
-use crate::store::{GapClass, RunMode, StoreError, local_day_start};
+use crate::order::{Order, Shop};
+use crate::store::{GapClass, RunMode};
 use crate::sync::error::SyncError;
-use crate::sync::plan::rows::RowKey;
 
 /// At most this many missing numbers are looked up per run (one request each); the rest wait for
 /// the next run, so a store with a huge gap is not hammered.
@@ -99,211 +98,199 @@ pub async fn reconcile(
     Ok(Reconciliation { findings, run })
 }
 
+/// What the comparisons found so far: the findings, and the orders to write back (each once).
+struct Found<'f> {
+    findings: &'f mut Vec<Finding>,
+    repair: Vec<Order>,
+    queued: BTreeSet<String>,
+}
+
+impl Found<'_> {
+    fn note(&mut self, class: FindingClass, detail: String) {
+        self.findings.push(Finding { class, detail });
+    }
+
+    /// Queues `order` for the repair unless it is queued already.
+    fn queue(&mut self, order: Order) {
+        if self.queued.insert(order.gid.clone()) {
+            self.repair.push(order);
+        }
+    }
+}
+
+/// The shop and what the app may see of it.
+struct Reach {
+    shop: Shop,
+    all_orders: bool,
+    now: DateTime<Utc>,
+    real: bool,
+}
+
+impl Reach {
+    /// Whether `at` is older than Shopify's window while the app lacks `read_all_orders`.
+    fn out_of_sight(&self, at: DateTime<Utc>) -> bool {
+        !self.all_orders && self.now - at > Duration::days(DEFAULT_WINDOW_DAYS)
+    }
+}
+
 async fn compare_and_repair(
     job: &mut Job<'_, '_>,
     options: &SyncOptions,
     findings: &mut Vec<Finding>,
 ) -> Result<(), SyncError> {
-    let real = options.kind == RunKind::Real;
-    let shopify = job.services.shopify;
-    let shop = shopify.shop().await?;
-    job.set_shop(&shop)?;
-    let scopes = shopify.access_scopes().await?;
-    let all_orders = scopes.iter().any(|s| s == "read_all_orders");
-    let now = job.services.clock.now();
-    let mut repair: Vec<Order> = Vec::new();
-    let mut queued: BTreeSet<String> = BTreeSet::new();
+    let (shop, all_orders) = job.shop_and_reach().await?;
+    let reach = Reach {
+        shop,
+        all_orders,
+        now: job.now(),
+        real: options.kind == RunKind::Real,
+    };
+    let mut found = Found {
+        findings,
+        repair: Vec::new(),
+        queued: BTreeSet::new(),
+    };
+    number_gaps(job, &reach, &mut found).await?;
+    rows_gone(job, &mut found).await?;
+    day_counts(job, &reach, options.lookback_days, &mut found).await?;
+    // Repair: the found orders, compared with the sheet's cells and written in place.
+    job.repair(found.repair).await
+}
 
-    // 1. Gaps in the order numbers.
-    let gaps = job.services.store.unexplained_gaps()?;
-    let numbers: Vec<(i64, i64)> = gaps
+/// Step 1, gaps in the order numbers: looked up by name; what Shopify has is queued, what it confirms
+/// absent is remembered as explained.
+async fn number_gaps(
+    job: &mut Job<'_, '_>,
+    reach: &Reach,
+    found: &mut Found<'_>,
+) -> Result<(), SyncError> {
+    let shop = &reach.shop;
+    let numbers: Vec<(i64, i64)> = job
+        .number_gaps()?
         .iter()
         .flat_map(|range| (range.first..=range.last).map(move |n| (n, range.first - 1)))
         .collect();
     let mut explained = Vec::new();
     for &(number, before) in numbers.iter().take(MAX_NUMBER_LOOKUPS) {
-        let found = shopify.orders_by_number(number, &shop).await?;
-        if found.is_empty() {
-            let neighbour = job.services.store.order_by_number(before)?;
-            let old =
-                neighbour.is_some_and(|o| now - o.created_at > Duration::days(DEFAULT_WINDOW_DAYS));
-            let class = if !all_orders && old {
-                GapClass::OutsideWindow
-            } else {
-                GapClass::Absent
-            };
-            explained.push((number, class));
-            findings.push(Finding {
-                class: match class {
-                    GapClass::OutsideWindow => FindingClass::OutsideWindow,
-                    _ => FindingClass::Absent,
-                },
-                detail: format!(
-                    "order number {}{number}{} is not in Shopify",
-                    shop.order_number_prefix, shop.order_number_suffix
-                ),
-            });
-        } else {
-            for order in found {
-                findings.push(Finding {
-                    class: FindingClass::SyncedNow,
-                    detail: format!("order {} was never synced", order.name),
-                });
-                if queued.insert(order.gid.clone()) {
-                    repair.push(order);
-                }
+        let orders = job.orders_numbered(number, shop).await?;
+        if !orders.is_empty() {
+            for order in orders {
+                found.note(
+                    FindingClass::SyncedNow,
+                    format!("order {} was never synced", order.name),
+                );
+                found.queue(order);
             }
+            continue;
         }
+        let old = job
+            .created_at_of(before)?
+            .is_some_and(|at| reach.out_of_sight(at));
+        let (gap, class) = if old {
+            (GapClass::OutsideWindow, FindingClass::OutsideWindow)
+        } else {
+            (GapClass::Absent, FindingClass::Absent)
+        };
+        explained.push((number, gap));
+        found.note(
+            class,
+            format!(
+                "order number {}{number}{} is not in Shopify",
+                shop.order_number_prefix, shop.order_number_suffix
+            ),
+        );
     }
     if numbers.len() > MAX_NUMBER_LOOKUPS {
-        findings.push(Finding {
-            class: FindingClass::Unresolved,
-            detail: format!(
+        found.note(
+            FindingClass::Unresolved,
+            format!(
                 "{} more missing order numbers were not looked up yet; run `shopsync missing` again",
                 numbers.len() - MAX_NUMBER_LOOKUPS
             ),
-        });
+        );
     }
-    if real {
-        job.services.store.record_explained_gaps(&explained)?;
+    if reach.real {
+        job.record_explained_gaps(&explained)?;
     }
-    // 2. Tracked rows gone from the sheet.
-    let sheet = job.sheet_mut().await?;
-    let index = sheet.index().clone();
-    let mut gone: Vec<String> = Vec::new();
-    let mut gone_rows = 0usize;
-    job.services
-        .store
-        .each_tracked_line_item(|item| -> Result<(), StoreError> {
-            let key = RowKey::new(item.order_legacy_id.clone(), item.line_item_id.clone());
-            if !index.contains(&key) {
-                gone_rows += 1;
-                if !gone.contains(&item.order_gid) {
-                    gone.push(item.order_gid);
-                }
-            }
-            Ok(())
-        })?;
+    Ok(())
+}
+
+/// Step 2, tracked rows gone from the sheet: their orders are fetched again and queued; keys on more
+/// than one row are reported for a person to resolve.
+async fn rows_gone(job: &mut Job<'_, '_>, found: &mut Found<'_>) -> Result<(), SyncError> {
+    let index = job.sheet_mut().await?.index().clone();
+    let (gone, gone_rows) = job.tracked_rows_missing_from(&index)?;
     for dup in index.duplicates() {
-        findings.push(Finding {
-            class: FindingClass::Unresolved,
-            detail: format!(
-                "order {} line item {} is on rows {}: delete the copies you do not want",
-                dup.key.order_id,
-                dup.key.line_item_id,
-                dup.rows
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        });
+        found.note(
+            FindingClass::Unresolved,
+            format!("{dup}: delete the copies you do not want"),
+        );
     }
     if !gone.is_empty() {
-        let fetched = shopify.orders_by_ids(&gone).await?;
-        findings.push(Finding {
-            class: FindingClass::SyncedNow,
-            detail: format!(
+        let fetched = job.orders_by_ids(&gone).await?;
+        found.note(
+            FindingClass::SyncedNow,
+            format!(
                 "{gone_rows} tracked rows of {} orders were gone from the sheet",
                 gone.len()
             ),
-        });
+        );
         for order in fetched {
-            if queued.insert(order.gid.clone()) {
-                repair.push(order);
-            }
+            found.queue(order);
         }
     }
-
-    // 3. Per-day counts over the lookback window.
-    let tz = job
-        .services
-        .store
-        .shop_timezone()?
-        .unwrap_or(chrono_tz::UTC);
-    let today = now.with_timezone(&tz).date_naive();
-    let days = i64::from(options.lookback_days);
-    let since = local_day_start(today - Duration::days(days - 1), tz);
-    let report = job.services.store.report(since, now, tz)?;
-    for day in &report.days {
-        let start = day.start.with_timezone(&Utc);
-        let end = start + Duration::minutes(day.length_minutes) - Duration::seconds(1);
-        let end = end.min(now);
-        if !all_orders && now - start > Duration::days(DEFAULT_WINDOW_DAYS) {
-            continue;
-        }
-        let count = shopify.orders_count_created(start, end).await?;
-        let tracked = u64::try_from(day.orders + day.test_orders).unwrap_or(0);
-        if count.count > tracked {
-            let orders = fetch_created(shopify, start, end).await?;
-            let new: Vec<Order> = orders
-                .into_iter()
-                .filter(|o| !queued.contains(&o.gid))
-                .collect();
-            findings.push(Finding {
-                class: FindingClass::SyncedNow,
-                detail: format!(
-                    "{}: Shopify has {} orders, shopsync tracked {tracked}",
-                    day.date, count.count
-                ),
-            });
-            for order in new {
-                queued.insert(order.gid.clone());
-                repair.push(order);
-            }
-        } else if count.count < tracked {
-            // Fewer in Shopify than tracked: orders deleted after they were synced. Their rows
-            // stay; the tracking marks them so they are not counted again.
-            let ours = job
-                .services
-                .store
-                .active_orders_created_between(start, end)?;
-            let gids: Vec<String> = ours.iter().map(|(gid, _)| gid.clone()).collect();
-            let present: BTreeSet<String> = shopify
-                .orders_by_ids(&gids)
-                .await?
-                .into_iter()
-                .map(|o| o.gid)
-                .collect();
-            let gone: Vec<&(String, String)> = ours
-                .iter()
-                .filter(|(gid, _)| !present.contains(gid))
-                .collect();
-            for (_, name) in &gone {
-                findings.push(Finding {
-                    class: FindingClass::Deleted,
-                    detail: format!("order {name} was deleted in Shopify; its rows stay"),
-                });
-            }
-            if gone.is_empty() {
-                findings.push(Finding {
-                    class: FindingClass::Unresolved,
-                    detail: format!(
-                        "{}: Shopify has {} orders, shopsync tracked {tracked}, and every tracked \
-                         one is still in Shopify",
-                        day.date, count.count
-                    ),
-                });
-            } else if real {
-                let gids: Vec<&str> = gone.iter().map(|(gid, _)| gid.as_str()).collect();
-                job.services.store.mark_orders_deleted(&gids)?;
-            }
-        }
-    }
-
-    // Repair: the found orders, compared with the sheet's cells and written in place.
-    job.sync_given(repair).await
+    Ok(())
 }
 
-async fn fetch_created(
-    shopify: &crate::shopify::ShopifyClient,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Order>, SyncError> {
-    let mut stream = shopify.orders_created(from, to);
-    let mut out = Vec::new();
-    while let Some(page) = stream.next_page().await? {
-        out.extend(page.orders);
+/// Step 3, per-day counts over the lookback window: a day where Shopify has more is fetched again; a
+/// day where it has fewer holds orders deleted after they were synced.
+async fn day_counts(
+    job: &mut Job<'_, '_>,
+    reach: &Reach,
+    lookback_days: u32,
+    found: &mut Found<'_>,
+) -> Result<(), SyncError> {
+    for day in job.tracked_days(lookback_days)? {
+        if reach.out_of_sight(day.start) {
+            continue;
+        }
+        let count = job.shopify_count(&day).await?;
+        let tracked = day.tracked;
+        if count > tracked {
+            let orders = job.orders_created(&day).await?;
+            found.note(
+                FindingClass::SyncedNow,
+                format!(
+                    "{}: Shopify has {count} orders, shopsync tracked {tracked}",
+                    day.date
+                ),
+            );
+            for order in orders {
+                found.queue(order);
+            }
+        } else if count < tracked {
+            // Their rows stay; the tracking marks them so they are not counted again.
+            let gone = job.deleted_on(&day).await?;
+            for (_, name) in &gone {
+                found.note(
+                    FindingClass::Deleted,
+                    format!("order {name} was deleted in Shopify; its rows stay"),
+                );
+            }
+            if gone.is_empty() {
+                found.note(
+                    FindingClass::Unresolved,
+                    format!(
+                        "{}: Shopify has {count} orders, shopsync tracked {tracked}, and every \
+                         tracked one is still in Shopify",
+                        day.date
+                    ),
+                );
+            } else if reach.real {
+                let gids: Vec<&str> = gone.iter().map(|(gid, _)| gid.as_str()).collect();
+                job.mark_deleted(&gids)?;
+            }
+        }
     }
-    Ok(out)
+    Ok(())
 }

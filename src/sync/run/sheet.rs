@@ -6,15 +6,14 @@
 //! whose outcome is unknown the caller re-reads the keys ([`SheetSide::reread_keys`]) and plans
 //! again, so a retry rewrites rows in place instead of appending them twice.
 
-use serde_json::Value;
 use tracing::{debug, info};
 
-use crate::sheets::{MAX_REQUEST_BYTES, SheetsClient, SheetsError, SpreadsheetInfo, TabSpec};
+use crate::sheets::{MAX_REQUEST_BYTES, SheetsClient, SheetsError, SpreadsheetInfo};
 use crate::store::{Binding, StoreError};
 use crate::sync::plan::columns::Column;
-use crate::sync::plan::header::HeaderLayout;
 use crate::sync::plan::index::SheetIndex;
 use crate::sync::plan::rectangles::{Chunk, chunk_plan};
+use crate::sync::plan::tab::{BoundTab, TabFacts, TabRead, TabVerdict, judge, needs_rows_below};
 use crate::sync::plan::{Plan, SheetCells};
 
 use crate::sync::error::SyncError;
@@ -76,29 +75,20 @@ impl SheetSide {
             .into());
         }
         let mut book = client.open(&id).await?;
-        let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-        let keys = [Column::OrderId.name(), Column::LineItemId.name()];
-        let bound_sheet_id = binding.map(|b| b.sheet_id);
-        let spec = TabSpec {
+        let read = read_tab(&client, &book, title).await?;
+        let verdict = judge(&TabFacts {
             title,
-            headers: &names,
-            key_headers: &keys,
-            bound_sheet_id,
-        };
+            read: read.as_ref(),
+            bound: bound_tab(&book, binding.map(|b| b.sheet_id)),
+        })?;
         // A dry run asks the same question as a real run, only without the writes: the tab is
         // created or its missing headers added in the real run, and imagined so in the dry run
         // (an empty or missing tab plans every row as an append from row 2).
-        let layout = if dry_run {
-            client.inspect_tab(&book, &spec).await?
-        } else {
-            let layout = client.ensure_tab(&mut book, &spec).await?;
-            if layout.created {
-                info!(tab = title, "created the tab with its header");
-            }
-            layout
-        };
-        let header: Vec<Value> = layout.header.into_iter().map(Value::String).collect();
-        let layout = HeaderLayout::analyze(title, &header, true)?;
+        if !dry_run {
+            apply_verdict(&client, &mut book, title, &verdict).await?;
+        }
+        let mut layout = verdict.layout().clone();
+        layout.commit_additions();
         let mut side = Self {
             client,
             book,
@@ -246,6 +236,61 @@ impl SheetSide {
     pub fn traffic(&self) -> (u64, u64) {
         self.client.traffic()
     }
+}
+
+/// Reads what the tab policy needs of tab `title`: row 1, and whether rows lie below it when
+/// that matters; `None` when the spreadsheet has no such tab. Reads only (`validate` uses it too).
+///
+/// # Errors
+/// Google's errors.
+pub async fn read_tab(
+    client: &SheetsClient,
+    book: &SpreadsheetInfo,
+    title: &str,
+) -> Result<Option<TabRead>, SheetsError> {
+    if book.tab(title).is_none() {
+        return Ok(None);
+    }
+    let row1 = client.read_header(&book.id, title).await?;
+    let rows_below = needs_rows_below(&row1) && client.has_rows_below_header(book, title).await?;
+    Ok(Some(TabRead { row1, rows_below }))
+}
+
+/// The tab the DB is bound to (by `sheetId`), as `book` has it now.
+#[must_use]
+pub fn bound_tab(book: &SpreadsheetInfo, sheet_id: Option<i64>) -> BoundTab<'_> {
+    match sheet_id.map(|id| book.tab_by_id(id)) {
+        None => BoundTab::Unbound,
+        Some(Some(tab)) => BoundTab::Titled(&tab.title),
+        Some(None) => BoundTab::Gone,
+    }
+}
+
+/// Does what the verdict says: creates the tab with every owned header, or writes the missing
+/// owned headers at the right of row 1 (freezing it when it was blank).
+async fn apply_verdict(
+    client: &SheetsClient,
+    book: &mut SpreadsheetInfo,
+    title: &str,
+    verdict: &TabVerdict,
+) -> Result<(), SheetsError> {
+    let layout = verdict.layout();
+    let names: Vec<&str> = layout.additions().iter().map(|a| a.column.name()).collect();
+    match verdict {
+        TabVerdict::Create(_) => {
+            client.create_tab(book, title, &names).await?;
+            info!(tab = title, "created the tab with its header");
+        }
+        TabVerdict::Adopt { blank, .. } => {
+            if let Some(first) = layout.additions().first() {
+                let start = column_u32(first.index);
+                client
+                    .add_header_cells(book, title, start, &names, *blank)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn column_u32(column: usize) -> u32 {

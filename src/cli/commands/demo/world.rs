@@ -15,8 +15,9 @@ use super::folder::KEY_FILE;
 use crate::clock::{SharedClock, SystemClock};
 use crate::order::format_money;
 use crate::sandbox::data::{OrderData, StoreSpec, generate, minor_digits};
-use crate::sandbox::google::{GoogleSandbox, SandboxOptions};
-use crate::sandbox::shopify::{BucketConfig, EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
+use crate::sandbox::google::SandboxOptions;
+use crate::sandbox::shopify::BucketConfig;
+use crate::sandbox::world::Emulators;
 
 /// The seed of the demo's store: every demo shows the same shop.
 pub const SEED: u64 = 2026;
@@ -36,14 +37,18 @@ pub const STORE_NAME: &str = "sandbox-store";
 
 /// Both emulators and the spreadsheet, running on `runtime` for as long as this lives.
 pub struct World {
-    /// The Shopify Admin API emulator.
-    pub shopify: ShopifyEmulator,
-    /// The Google token, Drive and Sheets emulator.
-    pub google: GoogleSandbox,
-    /// The spreadsheet's ID.
-    pub spreadsheet: String,
+    /// The emulators and the spreadsheet.
+    pub emulators: Emulators,
     /// The shop's name.
     pub shop_name: String,
+}
+
+impl std::ops::Deref for World {
+    type Target = Emulators;
+
+    fn deref(&self) -> &Emulators {
+        &self.emulators
+    }
 }
 
 impl World {
@@ -72,14 +77,9 @@ impl World {
             order.note = Some(long_note.clone());
         }
         let shop_name = data.shop.name.clone();
-        let mut config = EmulatorConfig::new(data, clock.clone());
         // Shopify's real bucket (2000 points, 100 per second) would make the backfill wait on
         // THROTTLED replies for a few seconds, which teaches a newcomer nothing and makes the
         // demo slow; pacing is tested elsewhere. The demo's store never throttles.
-        config.bucket = BucketConfig::unlimited();
-        let shopify = runtime
-            .block_on(ShopifyEmulator::start(config))
-            .context("cannot start the sandbox Shopify store on 127.0.0.1")?;
         // Requests are checked against Google's discovery documents (the extracts compiled in),
         // as in the tests. Google's real per-minute quotas stay on; the demo's few requests are
         // well under them.
@@ -87,14 +87,15 @@ impl World {
             clock,
             ..SandboxOptions::default()
         };
-        let google = runtime
-            .block_on(GoogleSandbox::start(options))
-            .context("cannot start the sandbox Google Sheets on 127.0.0.1")?;
-        let spreadsheet = google.create_spreadsheet(SPREADSHEET_TITLE, &["Sheet1"]);
+        let emulators = Emulators::start(
+            runtime,
+            data,
+            |config| config.bucket = BucketConfig::unlimited(),
+            options,
+            SPREADSHEET_TITLE,
+        )?;
         Ok(Self {
-            shopify,
-            google,
-            spreadsheet,
+            emulators,
             shop_name,
         })
     }
@@ -108,19 +109,15 @@ impl World {
         self.google
             .write_service_account_file(&key)
             .with_context(|| format!("cannot write {}", key.display()))?;
-        let config = serde_json::json!({
-            "//": "Made by `shopsync demo`: points shopsync at the sandbox store and spreadsheet, \
-                   which ran on this machine only while the demo ran. The token and key are the \
-                   sandbox's own. For a real store, start from config_template.json.",
-            "shopify_store_name": STORE_NAME,
-            "shopify_access_token": SANDBOX_TOKEN,
-            "google_service_account_file": KEY_FILE,
-            "target_spreadsheet": self.spreadsheet,
-            "worksheet": TAB,
-            "shopify_api_url": self.shopify.base_url(),
-            "google_sheets_api_url": self.google.sheets_url(),
-            "google_drive_api_url": self.google.drive_url(),
-        });
+        let mut config = self.config(STORE_NAME, KEY_FILE, TAB);
+        config.insert(
+            "//".to_owned(),
+            Value::from(
+                "Made by `shopsync demo`: points shopsync at the sandbox store and spreadsheet, \
+                 which ran on this machine only while the demo ran. The token and key are the \
+                 sandbox's own. For a real store, start from config_template.json.",
+            ),
+        );
         let path = dir.join("config.json");
         let text = serde_json::to_string_pretty(&config)? + "\n";
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
@@ -129,14 +126,7 @@ impl World {
     /// The tab's cells as the sandbox holds them (unformatted values).
     #[must_use]
     pub fn rows(&self) -> Vec<Vec<Value>> {
-        self.google.rows(&self.spreadsheet, TAB)
-    }
-
-    /// Line items in the store now: the sheet must hold exactly one row for each.
-    #[must_use]
-    pub fn line_items(&self) -> usize {
-        self.shopify
-            .with_store(|store, _| store.orders().map(|o| o.lines.len()).sum())
+        self.emulators.rows(TAB)
     }
 
     /// Changes a few orders the way a shop's day does, preferring orders near the top of the sheet

@@ -6,8 +6,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::{Check, split_advice};
 use crate::cli::remote::{clock, sheets, shopify};
 use crate::config::RemoteConfig;
@@ -15,7 +13,8 @@ use crate::retry::Backoff;
 use crate::sheets::{MAX_CELLS, SheetsClient, SheetsError, SpreadsheetInfo, Target, parse_target};
 use crate::shopify::ShopifyError;
 use crate::store::Binding;
-use crate::sync::plan::header::HeaderLayout;
+use crate::sync::plan::tab::{TabFacts, TabVerdict, judge};
+use crate::sync::run::sheet::{bound_tab, read_tab};
 
 /// The remote checks, in the order they are shown.
 pub(super) const NAMES: [&str; 9] = [
@@ -251,8 +250,8 @@ async fn edit_check(client: &SheetsClient, id: &str, email: &str) -> Check {
     }
 }
 
-/// The tab and its row 1, judged as a sync would judge them (without creating or changing
-/// anything).
+/// The tab and its row 1, judged by the sync's own tab policy ([`judge`]) without creating or
+/// changing anything: a refusal fails, a tab the sync would create or extend warns.
 async fn tab_check(
     client: &SheetsClient,
     book: &SpreadsheetInfo,
@@ -260,58 +259,33 @@ async fn tab_check(
     bound: Option<&Binding>,
 ) -> Check {
     const NAME: &str = "tab";
-    let Some(tab) = book.tab(title) else {
-        let bound_id = bound
-            .filter(|b| b.spreadsheet_id == book.id)
-            .map(|b| b.sheet_id);
-        return match bound_id.map(|id| book.tab_by_id(id)) {
-            Some(Some(renamed)) => Check::fail(
-                NAME,
-                format!("tab \"{title}\" was renamed to \"{}\"", renamed.title),
-                format!("rename it back, or set worksheet to \"{}\"", renamed.title),
-            ),
-            Some(None) => Check::fail(
-                NAME,
-                format!("tab \"{title}\" is gone although rows were written to it"),
-                "restore it (File > Version history), or point database_path (SHOPSYNC_DB) at a \
-                 new file to start over in a fresh tab",
-            ),
-            None => Check::warn(
-                NAME,
-                format!("the spreadsheet has no tab \"{title}\""),
-                "the first sync creates it with the header row; set worksheet if the orders \
-                 belong in another tab",
-            ),
-        };
-    };
-    let header = match step("Google", client.read_header(&book.id, title)).await {
-        Ok(header) => header,
+    let read = match step("Google", read_tab(client, book, title)).await {
+        Ok(read) => read,
         Err(err) => return Check::failed(NAME, &err.text, "check the tab can be read"),
     };
-    let blank = header.iter().all(|v| match v {
-        Value::String(s) => s.trim().is_empty(),
-        Value::Null => true,
-        _ => false,
+    let bound_id = bound
+        .filter(|b| b.spreadsheet_id == book.id)
+        .map(|b| b.sheet_id);
+    let verdict = judge(&TabFacts {
+        title,
+        read: read.as_ref(),
+        bound: bound_tab(book, bound_id),
     });
-    // Only a blank row 1 needs to know whether rows below hold data (a foreign sheet without
-    // a header); reading the tab costs one request, so only then.
-    let rows_below = if blank {
-        match step("Google", client.read_columns(book, title, &[])).await {
-            Ok(read) => read.first_free_row > 1,
-            Err(err) => return Check::failed(NAME, &err.text, "check the tab can be read"),
-        }
-    } else {
-        true
-    };
-    match HeaderLayout::analyze(title, &header, rows_below) {
+    match verdict {
         Err(err) => Check::failed(NAME, &err.to_string(), "set worksheet to a new tab name"),
-        Ok(_) if blank => Check::warn(
+        Ok(TabVerdict::Create(_)) => Check::warn(
+            NAME,
+            format!("the spreadsheet has no tab \"{title}\""),
+            "the first sync creates it with the header row; set worksheet if the orders \
+             belong in another tab",
+        ),
+        Ok(TabVerdict::Adopt { blank: true, .. }) => Check::warn(
             NAME,
             format!("tab \"{title}\" is empty"),
             "the first sync writes the header row there; set worksheet if that is not the tab \
              you meant",
         ),
-        Ok(layout) if !layout.additions().is_empty() => {
+        Ok(TabVerdict::Adopt { layout, .. }) if !layout.additions().is_empty() => {
             let missing: Vec<&str> = layout.additions().iter().map(|a| a.column.name()).collect();
             Check::warn(
                 NAME,
@@ -319,11 +293,11 @@ async fn tab_check(
                 "the next sync adds them at the right of the header; nothing is moved",
             )
         }
-        Ok(_) => Check::pass(
+        Ok(TabVerdict::Adopt { .. }) => Check::pass(
             NAME,
             format!(
                 "tab \"{title}\" has shopsync's header ({} rows in the grid)",
-                tab.row_count
+                book.tab(title).map_or(0, |t| t.row_count)
             ),
         ),
     }

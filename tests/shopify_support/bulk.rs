@@ -1,16 +1,13 @@
-//! A Shopify emulator on a virtual clock, driven with plain HTTP and GraphQL documents written here,
-//! for the bulk operation tests.
+//! The bulk operation tests' rig: the Shopify emulator driven with plain HTTP and GraphQL
+//! documents written here.
 
-#![allow(dead_code)]
-
-use std::sync::Arc;
-use std::time::Duration;
-
-use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
-use shopsync::clock::ManualClock;
-use shopsync::sandbox::data::{self, StoreSpec};
-use shopsync::sandbox::shopify::{EmulatorConfig, SANDBOX_TOKEN, ShopifyEmulator};
+use shopsync::sandbox::data;
+use shopsync::sandbox::shopify::EmulatorConfig;
+
+use super::rig_over;
+#[allow(unused_imports)]
+pub use super::{Rig, bucket, now, spec};
 
 /// The export the tests run: orders with their line items, as the sync would ask.
 pub const ORDERS_WITH_LINES: &str = r#"{
@@ -45,31 +42,12 @@ pub const POLL: &str = "query Poll($id: ID!) {
   }
 }";
 
-pub fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap()
-}
-
-pub struct Rig {
-    pub emu: ShopifyEmulator,
-    pub clock: ManualClock,
-    http: reqwest::Client,
-}
-
-/// An emulator over `orders` generated orders, validating against (the extract of) Shopify's
-/// schema, as every emulator does by default.
+/// An emulator over `orders` generated orders from seed 9, adjusted by `edit`.
 pub async fn rig_with(orders: usize, edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let clock = ManualClock::new(now());
-    let mut spec = StoreSpec::new(9, orders, now() - chrono::Duration::minutes(1));
+    let mut spec = spec(9, orders);
     // Small stores here: no order with hundreds of lines.
     spec.big_order_every = 0;
-    let mut config = EmulatorConfig::new(data::generate(&spec), Arc::new(clock.clone()));
-    edit(&mut config);
-    Rig {
-        emu: ShopifyEmulator::start(config).await.unwrap(),
-        clock,
-        http: reqwest::Client::new(),
-    }
+    rig_over(data::generate(&spec), edit).await
 }
 
 pub async fn rig(orders: usize) -> Rig {
@@ -77,27 +55,6 @@ pub async fn rig(orders: usize) -> Rig {
 }
 
 impl Rig {
-    /// Posts a GraphQL document with the sandbox token; the whole reply.
-    pub async fn post(&self, query: &str, variables: Value) -> Value {
-        self.post_as(SANDBOX_TOKEN, query, variables).await
-    }
-
-    pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> Value {
-        let response = self
-            .http
-            .post(format!(
-                "{}/admin/api/2026-04/graphql.json",
-                self.emu.base_url()
-            ))
-            .header("X-Shopify-Access-Token", token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        response.json().await.unwrap()
-    }
-
     /// Runs `bulkOperationRunQuery`; its payload.
     pub async fn run(&self, inner: &str) -> Value {
         self.run_grouped(inner, false).await
@@ -147,17 +104,6 @@ impl Rig {
             )
             .await;
         reply["data"]["bulkOperationCancel"].clone()
-    }
-
-    /// GETs a result URL as a client should: no Shopify token.
-    pub async fn download(&self, url: &str) -> (u16, String) {
-        let response = self.http.get(url).send().await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.text().await.unwrap())
-    }
-
-    pub fn advance(&self, by: Duration) {
-        self.clock.advance(by);
     }
 }
 

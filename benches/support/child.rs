@@ -24,13 +24,27 @@ pub struct Run {
 }
 
 /// `shopsync ARGS` in `dir`, with nothing inherited from the environment but PATH.
+///
+/// `SHOPSYNC_BENCH_WRAPPER` (a command and its arguments, split on spaces) runs the child under a
+/// profiler: `SHOPSYNC_BENCH_WRAPPER="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"`
+/// or `"perf record -g -o /tmp/perf.data"`. The figures then include the profiler's own cost.
 pub fn run(dir: &Path, args: &[&str]) -> Run {
     let out_path = dir.join("bench.stdout");
     let err_path = dir.join("bench.stderr");
     let stdout = std::fs::File::create(&out_path).expect("stdout file");
     let stderr = std::fs::File::create(&err_path).expect("stderr file");
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shopsync"))
+    let wrapper = std::env::var("SHOPSYNC_BENCH_WRAPPER").unwrap_or_default();
+    let mut words = wrapper.split_whitespace();
+    let mut command = match words.next() {
+        Some(program) => {
+            let mut c = Command::new(program);
+            c.args(words).arg(env!("CARGO_BIN_EXE_shopsync"));
+            c
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_shopsync")),
+    };
+    let mut child = command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("NO_COLOR", "1")

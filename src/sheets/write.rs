@@ -29,11 +29,42 @@ pub struct Rectangle<'a> {
 }
 
 impl Rectangle<'_> {
+    /// The rectangle with its values encoded as JSON text.
+    fn encode(&self) -> EncodedRectangle {
+        let height = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        let width = self.values.first().map_or(1, Vec::len);
+        EncodedRectangle {
+            row: self.row,
+            column: self.column,
+            height,
+            width: u32::try_from(width).unwrap_or(u32::MAX),
+            values: serde_json::to_vec(self.values).expect("JSON values always encode"),
+        }
+    }
+}
+
+/// A rectangle for [`SheetsClient::write_encoded`] whose values are JSON text already, encoded
+/// once from what the caller holds (the sync's planned cells) instead of through a tree of
+/// [`Value`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedRectangle {
+    /// The 1-based first row.
+    pub row: u32,
+    /// The 0-based first column.
+    pub column: u32,
+    /// Rows (the outer array's length).
+    pub height: u32,
+    /// Columns (each inner array's length).
+    pub width: u32,
+    /// `[[…],[…]]`: `height` JSON arrays of `width` values each, as JSON text.
+    pub values: Vec<u8>,
+}
+
+impl EncodedRectangle {
     /// The A1 range the rectangle covers on tab `title`.
     fn range(&self, title: &str) -> A1Range {
-        let height = u32::try_from(self.values.len()).unwrap_or(u32::MAX).max(1);
-        let width = self.values.first().map_or(1, Vec::len);
-        let width = u32::try_from(width).unwrap_or(u32::MAX).max(1);
+        let height = self.height.max(1);
+        let width = self.width.max(1);
         A1Range::cells(
             title,
             self.column,
@@ -42,13 +73,6 @@ impl Rectangle<'_> {
             self.row + height - 1,
         )
     }
-}
-
-/// An entry of a `values:batchUpdate`: its range and its JSON text.
-#[derive(Debug, Clone)]
-struct Entry {
-    range: A1Range,
-    json: String,
 }
 
 impl SheetsClient {
@@ -91,16 +115,31 @@ impl SheetsClient {
         title: &str,
         rectangles: &[Rectangle<'_>],
     ) -> Result<u64, SheetsError> {
-        let entries: Vec<Entry> = rectangles
-            .iter()
-            .map(|r| entry(r.range(title), r.values))
-            .collect();
-        let rows: usize = rectangles.iter().map(|r| r.values.len()).sum();
+        let encoded: Vec<EncodedRectangle> = rectangles.iter().map(Rectangle::encode).collect();
+        self.write_encoded(spreadsheet_id, title, &encoded).await
+    }
+
+    /// [`SheetsClient::write_ranges`] of rectangles whose values are JSON text already: the body
+    /// is the values' text with each range around it, so a 2 MB request is built without a
+    /// [`Value`] per cell.
+    ///
+    /// # Errors
+    /// [`SheetsError::Ambiguous`] when the outcome is unknown or unconfirmed; any request error.
+    pub async fn write_encoded(
+        &self,
+        spreadsheet_id: &str,
+        title: &str,
+        rectangles: &[EncodedRectangle],
+    ) -> Result<u64, SheetsError> {
+        let rows: u64 = rectangles.iter().map(|r| u64::from(r.height)).sum();
         let what = format!(
             "values.batchUpdate of {} ranges ({rows} rows)",
-            entries.len()
+            rectangles.len()
         );
-        self.send_entries(spreadsheet_id, &entries, &what).await
+        let ranges: Vec<A1Range> = rectangles.iter().map(|r| r.range(title)).collect();
+        let values = rectangles.iter().map(|r| r.values.as_slice());
+        self.send_entries(spreadsheet_id, &ranges, values, &what)
+            .await
     }
 
     /// One `values:batchUpdate` of explicit ranges, for small internal writes (the header).
@@ -110,28 +149,26 @@ impl SheetsClient {
         data: Vec<(A1Range, Vec<Vec<Value>>)>,
         what: &str,
     ) -> Result<(), SheetsError> {
-        let entries: Vec<Entry> = data
-            .into_iter()
-            .map(|(range, values)| entry(range, &values))
+        let values: Vec<Vec<u8>> = data
+            .iter()
+            .map(|(_, values)| serde_json::to_vec(values).expect("JSON values always encode"))
             .collect();
-        self.send_entries(id, &entries, what).await.map(|_| ())
+        let ranges: Vec<A1Range> = data.into_iter().map(|(range, _)| range).collect();
+        self.send_entries(id, &ranges, values.iter().map(Vec::as_slice), what)
+            .await
+            .map(|_| ())
     }
 
-    async fn send_entries(
+    /// Sends one `values:batchUpdate` of `ranges`, the values of each (JSON text of an array of
+    /// rows) from `values`, and confirms it.
+    async fn send_entries<'v>(
         &self,
         id: &str,
-        entries: &[Entry],
+        ranges: &[A1Range],
+        values: impl Iterator<Item = &'v [u8]>,
         what: &str,
     ) -> Result<u64, SheetsError> {
-        let mut body =
-            String::from(r#"{"valueInputOption":"RAW","includeValuesInResponse":false,"data":["#);
-        for (i, e) in entries.iter().enumerate() {
-            if i > 0 {
-                body.push(',');
-            }
-            body.push_str(&e.json);
-        }
-        body.push_str("]}");
+        let body = batch_update_body(ranges, values);
         let bytes = body.len() as u64;
         let reply = self
             .call(Call {
@@ -139,41 +176,57 @@ impl SheetsClient {
                 method: Method::POST,
                 url: self.sheets_endpoint(id, "/values:batchUpdate"),
                 query: vec![("fields", "responses(updatedRange)".to_owned())],
-                body: Some(body.into_bytes()),
+                body: Some(body),
                 what: what.to_owned(),
             })
             .await?;
-        confirm(&reply, entries, what)?;
+        confirm(&reply, ranges, what)?;
         Ok(bytes)
     }
 }
 
-fn entry(range: A1Range, values: &[Vec<Value>]) -> Entry {
-    let json =
-        json!({"range": range.to_string(), "majorDimension": "ROWS", "values": values}).to_string();
-    Entry { range, json }
+/// The body of a `values:batchUpdate` (`RAW`) of `ranges`, each with its values' JSON text.
+fn batch_update_body<'v>(ranges: &[A1Range], values: impl Iterator<Item = &'v [u8]>) -> Vec<u8> {
+    const HEAD: &[u8] = br#"{"valueInputOption":"RAW","includeValuesInResponse":false,"data":["#;
+    // Sized once: the body of a large write is about 2 MB, and growing it by doubling would copy
+    // it several times over.
+    let values: Vec<&[u8]> = values.collect();
+    let size: usize = values.iter().map(|v| v.len() + 160).sum();
+    let mut body = Vec::with_capacity(HEAD.len() + size + 2);
+    body.extend_from_slice(HEAD);
+    for (i, (range, values)) in ranges.iter().zip(values).enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(br#"{"range":"#);
+        serde_json::to_writer(&mut body, &range.to_string()).expect("writing to a Vec");
+        body.extend_from_slice(br#","majorDimension":"ROWS","values":"#);
+        body.extend_from_slice(values);
+        body.push(b'}');
+    }
+    body.extend_from_slice(b"]}");
+    body
 }
 
 /// Checks that Google reports writing exactly the ranges sent.
-fn confirm(reply: &Value, entries: &[Entry], what: &str) -> Result<(), SheetsError> {
+fn confirm(reply: &Value, ranges: &[A1Range], what: &str) -> Result<(), SheetsError> {
     let unconfirmed = |cause: String| SheetsError::Ambiguous {
         operation: what.to_owned(),
         cause,
     };
-    let responses = reply["responses"].as_array().cloned().unwrap_or_default();
-    if responses.len() != entries.len() {
+    let responses = reply["responses"].as_array().map_or(&[][..], Vec::as_slice);
+    if responses.len() != ranges.len() {
         return Err(unconfirmed(format!(
             "the reply lists {} ranges for {} sent",
             responses.len(),
-            entries.len()
+            ranges.len()
         )));
     }
-    for (resp, e) in responses.iter().zip(entries) {
+    for (resp, range) in responses.iter().zip(ranges) {
         let got = resp["updatedRange"].as_str().unwrap_or("");
-        if A1Range::parse(got).as_ref() != Some(&e.range) {
+        if A1Range::parse(got).as_ref() != Some(range) {
             return Err(unconfirmed(format!(
-                "Google reports writing {got:?} for {}",
-                e.range
+                "Google reports writing {got:?} for {range}"
             )));
         }
     }
@@ -186,20 +239,44 @@ mod tests {
 
     #[test]
     fn a_reply_naming_other_ranges_is_not_a_confirmation() {
-        let e = entry(
-            A1Range::cells("Orders", 0, 5, 2, 5),
-            &[vec![json!("a"), json!(1), json!("")]],
-        );
-        assert_eq!(e.range.to_string(), "'Orders'!A5:C5");
+        let range = A1Range::cells("Orders", 0, 5, 2, 5);
+        assert_eq!(range.to_string(), "'Orders'!A5:C5");
+        let sent = std::slice::from_ref(&range);
         let ok = json!({"responses": [{"updatedRange": "Orders!A5:C5"}]});
-        assert!(confirm(&ok, std::slice::from_ref(&e), "w").is_ok());
+        assert!(confirm(&ok, sent, "w").is_ok());
         let moved = json!({"responses": [{"updatedRange": "Orders!C6:E6"}]});
-        assert!(
-            confirm(&moved, std::slice::from_ref(&e), "w")
-                .unwrap_err()
-                .is_ambiguous()
-        );
+        assert!(confirm(&moved, sent, "w").unwrap_err().is_ambiguous());
         let short = json!({"responses": []});
-        assert!(confirm(&short, std::slice::from_ref(&e), "w").is_err());
+        assert!(confirm(&short, sent, "w").is_err());
+    }
+
+    #[test]
+    fn the_body_is_the_values_text_with_each_range_around_it() {
+        let values = [
+            vec![json!("a\"b"), json!(1.5), json!("")],
+            vec![json!(true), json!(2), json!("x")],
+        ];
+        let rectangle = Rectangle {
+            row: 5,
+            column: 1,
+            values: &values,
+        };
+        let encoded = rectangle.encode();
+        assert_eq!((encoded.height, encoded.width), (2, 3));
+        let range = encoded.range("Orders");
+        assert_eq!(range.to_string(), "'Orders'!B5:D6");
+        let body = batch_update_body(
+            std::slice::from_ref(&range),
+            std::iter::once(encoded.values.as_slice()),
+        );
+        let parsed: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            parsed,
+            json!({
+                "valueInputOption": "RAW",
+                "includeValuesInResponse": false,
+                "data": [{"range": "'Orders'!B5:D6", "majorDimension": "ROWS", "values": values}],
+            })
+        );
     }
 }

@@ -44,8 +44,18 @@ impl Store {
         let path = self.path.clone();
         let sql = |e| StoreError::from_sqlite(&path, e);
         let tx = self.conn.transaction().map_err(sql)?;
+        // A backfill has no open error and an empty queue: then two statements an order are
+        // skipped (asked once for the transaction, which nothing else writes meanwhile).
+        let pending = Pending {
+            errors: exists(
+                &tx,
+                "SELECT 1 FROM sync_errors WHERE resolved_at IS NULL LIMIT 1",
+            )
+            .map_err(sql)?,
+            refetch: exists(&tx, "SELECT 1 FROM refetch_queue LIMIT 1").map_err(sql)?,
+        };
         for synced in orders {
-            record_one(&tx, run, &now, synced).map_err(sql)?;
+            record_one(&tx, run, &now, pending, synced).map_err(sql)?;
         }
         tx.commit().map_err(sql)
     }
@@ -58,18 +68,35 @@ fn record_one(
     tx: &Transaction<'_>,
     run: RunId,
     now: &str,
+    pending: Pending,
     synced: &SyncedOrder<'_>,
 ) -> rusqlite::Result<()> {
     upsert_order(tx, run, now, synced)?;
     upsert_line_items(tx, synced)?;
     let o = synced.order;
-    tx.prepare_cached(
-        "UPDATE sync_errors SET resolved_at = ?2 WHERE order_gid = ?1 AND resolved_at IS NULL",
-    )?
-    .execute(params![o.gid, now])?;
-    tx.prepare_cached("DELETE FROM refetch_queue WHERE order_gid = ?1")?
-        .execute([&o.gid])?;
+    if pending.errors {
+        tx.prepare_cached(
+            "UPDATE sync_errors SET resolved_at = ?2 WHERE order_gid = ?1 AND resolved_at IS NULL",
+        )?
+        .execute(params![o.gid, now])?;
+    }
+    if pending.refetch {
+        tx.prepare_cached("DELETE FROM refetch_queue WHERE order_gid = ?1")?
+            .execute([&o.gid])?;
+    }
     Ok(())
+}
+
+/// Whether any error is open and any order queued, when a transaction starts.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    errors: bool,
+    refetch: bool,
+}
+
+/// Whether `query` returns a row.
+fn exists(tx: &Transaction<'_>, query: &str) -> rusqlite::Result<bool> {
+    tx.prepare_cached(query)?.exists([])
 }
 
 const UPSERT_ORDER: &str = "INSERT INTO order_tracking (order_gid, legacy_id, name, number, \

@@ -51,14 +51,14 @@ fn rows_are_indexed_by_key_wherever_the_key_columns_are() {
     assert_eq!(index.rows_of(&RowKey::new("1002", "22")), &[] as &[u32]);
     assert!(index.contains(&RowKey::new("1002", "21")));
     assert!(!index.contains(&RowKey::new("1002", "22")));
-    let mut keys: Vec<&RowKey> = index.keys().collect();
+    let mut keys: Vec<RowKey> = index.keys().collect();
     keys.sort();
     assert_eq!(
         keys,
         [
-            &RowKey::new("1001", "11"),
-            &RowKey::new("1001", "12"),
-            &RowKey::new("1002", "21")
+            RowKey::new("1001", "11"),
+            RowKey::new("1001", "12"),
+            RowKey::new("1002", "21")
         ]
     );
     assert_eq!(index.key_count(), 3);
@@ -143,4 +143,46 @@ fn recording_a_row_the_key_already_holds_makes_no_duplicate() {
     index.record_append(key.clone(), 3);
     index.record_append(key.clone(), 5);
     assert_eq!(index.rows_of(&key), &[2, 3, 5]);
+}
+
+/// Numeric keys are packed, other text keys are not, and a numeric key that gains a second row
+/// moves to the general map: lookups, duplicates and counts see one index either way.
+#[test]
+fn packed_and_text_keys_behave_alike() {
+    let mut index = SheetIndex::empty(default_layout(), 2);
+    index.record_append(RowKey::new("1001", "11"), 2);
+    index.record_append(RowKey::new("01001", "11"), 3);
+    index.record_append(RowKey::new("A-7", "x"), 4);
+    index.record_append(RowKey::new("18446744073709551616", "1"), 5);
+    assert_eq!(index.rows_of(&RowKey::new("1001", "11")), &[2]);
+    assert_eq!(
+        index.rows_of(&RowKey::new("01001", "11")),
+        &[3],
+        "leading zero is other text"
+    );
+    assert_eq!(index.rows_of(&RowKey::new("A-7", "x")), &[4]);
+    assert_eq!(
+        index.rows_of(&RowKey::new("18446744073709551616", "1")),
+        &[5]
+    );
+    assert_eq!(index.key_count(), 4);
+    assert!(index.duplicates().is_empty());
+    // The same row again changes nothing; another row makes a duplicate, in order.
+    index.record_append(RowKey::new("1001", "11"), 2);
+    assert_eq!(index.key_count(), 4);
+    index.record_append(RowKey::new("1001", "11"), 9);
+    index.record_append(RowKey::new("1001", "11"), 7);
+    assert_eq!(index.rows_of(&RowKey::new("1001", "11")), &[2, 7, 9]);
+    assert_eq!(index.key_count(), 4);
+    let dups = index.duplicates();
+    assert_eq!(dups.len(), 1);
+    assert_eq!(
+        (dups[0].key.clone(), dups[0].rows.clone()),
+        (RowKey::new("1001", "11"), vec![2, 7, 9])
+    );
+    assert_eq!(index.first_free_row(), 10);
+    let mut keys: Vec<RowKey> = index.keys().collect();
+    keys.sort();
+    assert_eq!(keys.len(), 4);
+    assert_eq!(keys[1], RowKey::new("1001", "11"));
 }

@@ -313,11 +313,14 @@ impl Planning<'_, '_> {
         let all = Column::ALL;
         let appends = (index.first_free_row()..)
             .zip(self.new_rows)
-            .map(|(sheet_row, (order, _, row))| Append {
-                order,
-                runs: runs_of(&row, &all, index),
-                key: row.key,
-                row: sheet_row,
+            .map(|(sheet_row, (order, _, row))| {
+                let (key, runs) = owned_runs(row, &all, index);
+                Append {
+                    order,
+                    runs,
+                    key,
+                    row: sheet_row,
+                }
             })
             .collect();
         self.updates
@@ -373,6 +376,28 @@ fn runs_of(row: &Row, columns: &[Column], index: &SheetIndex) -> Vec<CellRun> {
             cells: run.into_iter().map(|c| (c, row.cell(c).clone())).collect(),
         })
         .collect()
+}
+
+/// [`runs_of`] for a row used once (an append): its cells are moved into the runs, not cloned.
+fn owned_runs(mut row: Row, columns: &[Column], index: &SheetIndex) -> (RowKey, Vec<CellRun>) {
+    let runs = index
+        .layout()
+        .runs(columns.iter().copied())
+        .into_iter()
+        .map(|(column, run)| CellRun {
+            column,
+            cells: run
+                .into_iter()
+                .map(|c| {
+                    (
+                        c,
+                        std::mem::replace(&mut row.cells[c.position()], Cell::Empty),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    (row.key, runs)
 }
 
 /// Keeps one entry per order ID, the one with the latest `updated_at` (the later one on a tie), at

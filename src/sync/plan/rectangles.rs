@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use super::{Append, CellRun, Plan, RowWrite};
+use crate::sheets::EncodedRectangle;
 
 /// A rectangle of values to write with `RAW`: `values[i][j]` goes to row `row + i`, column
 /// `column + j`. Every inner vector has the same length.
@@ -49,6 +50,19 @@ impl CellRun {
     pub fn json_len(&self) -> usize {
         let cells: usize = self.cells.iter().map(|(_, cell)| cell.json_len()).sum();
         2 + cells + self.cells.len().saturating_sub(1)
+    }
+
+    /// Appends the run's values to `out` as a JSON array (`[a,b,…]`), the text [`Self::to_json`]
+    /// serializes to, without building the values.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (i, (_, cell)) in self.cells.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            cell.write_json(out);
+        }
+        out.push(b']');
     }
 
     /// The run's values as JSON for a `RAW` write.
@@ -256,6 +270,50 @@ impl Chunk {
         Some((split(0..mid), split(mid..rows)))
     }
 
+    /// The chunk's rectangles with their values as JSON text, encoded straight from the plan's
+    /// cells: the same rectangles as [`Chunk::writes`], without cloning a cell or building a
+    /// [`Value`].
+    #[must_use]
+    pub fn encode(&self, plan: &Plan) -> Vec<EncodedRectangle> {
+        let mut out: Vec<EncodedRectangle> = Vec::new();
+        // Indexes in `out` of the previous row's rectangles, each still open (no closing `]`).
+        let mut open: Vec<usize> = Vec::new();
+        let mut previous: Option<&Append> = None;
+        for (n, append) in self.appends.iter().map(|&i| &plan.appends[i]).enumerate() {
+            let continues =
+                previous.is_some_and(|p| p.row + 1 == append.row && same_shape(p, append));
+            if continues {
+                for (&i, run) in open.iter().zip(&append.runs) {
+                    out[i].values.push(b',');
+                    run.write_json(&mut out[i].values);
+                    out[i].height += 1;
+                }
+            } else {
+                open.clear();
+                // Appended rows are consecutive, so the block usually runs to the chunk's end:
+                // room for that many rows like this one, so the text is not copied as it grows.
+                let rows_left = self.appends.len() - n;
+                for run in &append.runs {
+                    open.push(out.len());
+                    let mut write = encoded_start(append.row, run);
+                    let row_bytes = write.values.len();
+                    write
+                        .values
+                        .reserve(row_bytes.saturating_mul(rows_left) / 16 * 17);
+                    out.push(write);
+                }
+            }
+            previous = Some(append);
+        }
+        for update in self.updates.iter().map(|&i| &plan.updates[i]) {
+            out.extend(update.runs.iter().map(|run| encoded_start(update.row, run)));
+        }
+        for write in &mut out {
+            write.values.push(b']');
+        }
+        out
+    }
+
     /// The chunk's rectangles, built from the plan entries it holds (consecutive appended rows
     /// share rectangles; updates are one row each).
     #[must_use]
@@ -270,6 +328,20 @@ impl Chunk {
             writes.extend(plan.updates[i].writes());
         }
         writes
+    }
+}
+
+/// A rectangle of one row of `run` at `row`, its outer array left open for more rows.
+fn encoded_start(row: u32, run: &CellRun) -> EncodedRectangle {
+    let mut values = Vec::with_capacity(run.json_len() + 2);
+    values.push(b'[');
+    run.write_json(&mut values);
+    EncodedRectangle {
+        row,
+        column: u32::try_from(run.column).unwrap_or(u32::MAX),
+        height: 1,
+        width: u32::try_from(run.width()).unwrap_or(u32::MAX),
+        values,
     }
 }
 

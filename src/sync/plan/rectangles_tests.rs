@@ -193,3 +193,49 @@ mod chunks {
         assert!(single.halves().is_none());
     }
 }
+
+/// The encoded rectangles a write sends are the same rectangles, byte for byte the JSON of the
+/// values [`Chunk::writes`] builds: appends around people's columns, a gap, and updates.
+#[test]
+fn encoding_from_the_cells_gives_the_values_json_byte_for_byte() {
+    let mut names = vec!["Order", "Order ID", "Line Item ID", "Mine"];
+    names.extend(Column::ALL[3..].iter().map(|c| c.name()));
+    let index = SheetIndex::empty(layout(&names), 10);
+    let mut plan = plan(
+        fetched(&[1, 2, 3]),
+        &index,
+        Compare::Hashes(&HashMap::new()),
+    );
+    // A gap after the second appended row, and the last two rows as updates.
+    for append in &mut plan.appends[2..] {
+        append.row += 5;
+    }
+    for append in plan.appends.split_off(plan.appends.len() - 2) {
+        plan.updates.push(crate::sync::plan::Update {
+            order: append.order,
+            key: append.key,
+            row: append.row + 100,
+            runs: append.runs,
+        });
+    }
+    let chunk = chunk_plan(&plan, usize::MAX).remove(0);
+    let writes = chunk.writes(&plan);
+    let encoded = chunk.encode(&plan);
+    assert_eq!(encoded.len(), writes.len());
+    assert_eq!(writes.len(), 8, "2 runs × (2 append blocks + 2 updates)");
+    for (e, w) in encoded.iter().zip(&writes) {
+        assert_eq!(
+            (e.row, e.column as usize, e.height, e.width as usize),
+            (
+                w.row,
+                w.column,
+                w.last_row() - w.row + 1,
+                w.last_column() - w.column + 1
+            )
+        );
+        assert_eq!(
+            String::from_utf8(e.values.clone()).unwrap(),
+            serde_json::to_string(&w.values).unwrap()
+        );
+    }
+}

@@ -8,11 +8,11 @@
 
 use tracing::{debug, info};
 
-use crate::sheets::{MAX_REQUEST_BYTES, Rectangle, SheetsClient, SheetsError, SpreadsheetInfo};
+use crate::sheets::{MAX_REQUEST_BYTES, SheetsClient, SheetsError, SpreadsheetInfo};
 use crate::store::{Binding, StoreError};
 use crate::sync::plan::columns::Column;
 use crate::sync::plan::index::SheetIndex;
-use crate::sync::plan::rectangles::{Chunk, RangeWrite, chunk_plan};
+use crate::sync::plan::rectangles::{Chunk, chunk_plan};
 use crate::sync::plan::tab::{BoundTab, TabFacts, TabRead, TabVerdict, judge, needs_rows_below};
 use crate::sync::plan::{Plan, SheetCells};
 
@@ -211,11 +211,10 @@ impl SheetSide {
     /// # Errors
     /// [`SheetsError::Ambiguous`] (inside [`SyncError::Sheets`]) when the outcome is unknown.
     pub async fn send(&mut self, plan: &Plan, chunk: &Chunk) -> Result<(), SheetsError> {
-        let writes = chunk.writes(plan);
-        let ranges: Vec<Rectangle<'_>> = writes.iter().map(rectangle).collect();
+        let ranges = chunk.encode(plan);
         let bytes = self
             .client
-            .write_ranges(&self.book.id, &self.title, &ranges)
+            .write_encoded(&self.book.id, &self.title, &ranges)
             .await?;
         self.writes.requests += 1;
         self.writes.bytes += bytes;
@@ -292,15 +291,6 @@ async fn apply_verdict(
         }
     }
     Ok(())
-}
-
-/// The plan's rectangle as the Sheets client takes it.
-fn rectangle(write: &RangeWrite) -> Rectangle<'_> {
-    Rectangle {
-        row: write.row,
-        column: column_u32(write.column),
-        values: &write.values,
-    }
 }
 
 fn column_u32(column: usize) -> u32 {

@@ -186,6 +186,15 @@ impl ShopifyClient {
         &self.shop
     }
 
+    /// Counts these orders' line items (from an earlier run) into what page sizes are chosen
+    /// by, so a run's first page already fits the shop's orders instead of a guess.
+    pub fn learn_line_counts(&self, counts: &[usize]) {
+        let mut pacer = lock(&self.pacer);
+        for &count in counts {
+            pacer.record_lines(count);
+        }
+    }
+
     /// What the client has done so far.
     #[must_use]
     pub fn stats(&self) -> ClientStats {

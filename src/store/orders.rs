@@ -252,6 +252,27 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// How many line items each of the `limit` most recently created tracked orders has: what the
+    /// Shopify client sizes its first pages by before it has seen an order this run.
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub fn recent_line_counts(&self, limit: usize) -> Result<Vec<usize>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT line_item_count FROM order_tracking \
+                 ORDER BY created_at DESC LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([limit], |row| row.get::<_, i64>(0))
+            .map_err(|e| self.err(e))?
+            .map(|count| count.map(|n| usize::try_from(n).unwrap_or(0)))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// The tracked order with this number, if any.
     ///
     /// # Errors

@@ -89,3 +89,38 @@ fn no_secret_reaches_stderr_or_the_log_with(rust_log: &str) {
         }
     }
 }
+
+#[test]
+fn an_hourly_run_sizes_its_pages_by_the_line_items_the_shop_has_had() {
+    let world = World::fast(11, 120);
+    world.sync_ok(&[]);
+    // Forty orders change, all inside the next run's window.
+    let ids = world.order_ids();
+    let changed: Vec<u64> = ids.iter().step_by(3).take(40).copied().collect();
+    let lines = world.shopify.with_store(|s, now| {
+        changed
+            .iter()
+            .map(|&id| {
+                s.update(id, now.timestamp(), |o| o.note = Some("changed".into()));
+                s.get(id).map_or(0, |o| o.lines.len())
+            })
+            .max()
+            .unwrap_or(0)
+    });
+    assert!(
+        lines <= 10,
+        "every changed order fits a first page: {lines}"
+    );
+    let before = world.shopify.stats().requests;
+    world.sync_ok(&[]);
+    world.assert_exactly_once();
+    // A process that had not learned the shop asks for 10 line items an order, 14 orders a
+    // page: three pages. Learned from the tracked orders (a few line items each), a page asks
+    // for fewer line items and holds twice the orders: two pages (one would have to ask for at
+    // most 2 line items an order, and the larger orders would need follow-ups).
+    let requests = world.shopify.stats().requests - before;
+    assert!(
+        requests <= 2,
+        "{requests} Shopify requests for 40 changed orders"
+    );
+}

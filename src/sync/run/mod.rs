@@ -47,6 +47,9 @@ const MAX_AMBIGUOUS_RETRIES: u32 = 3;
 /// halving), few enough that a refusal of every row (a bug of ours) fails the run quickly.
 const MAX_ISOLATING_WRITES: u32 = 64;
 
+/// Tracked orders (the most recently created) whose line-item counts size a run's first pages.
+const LEARN_LINE_COUNTS_FROM: usize = 1_000;
+
 /// Runs one sync. A real run expects the caller to hold the lock.
 ///
 /// # Errors
@@ -84,6 +87,8 @@ impl<'a, 'o> Job<'a, 'o> {
         let run = services.store.start_run(mode, cursor_before)?;
         let window_from = window_start(cursor_before, started, options);
         let tz = services.store.shop_timezone()?.unwrap_or(chrono_tz::UTC);
+        let learned = services.store.recent_line_counts(LEARN_LINE_COUNTS_FROM)?;
+        services.shopify.learn_line_counts(&learned);
         let dry = if real {
             None
         } else {

@@ -286,14 +286,7 @@ fn backfill(args: &Args, report: &mut Report) {
         world.google_requests().to_string(),
     );
 
-    let (rows, distinct) = world.sheet_rows();
-    report.check(
-        &name,
-        "sheet rows / distinct keys",
-        format!("{rows} / {distinct}"),
-        format!("{line_items} line items, each once"),
-        rows == line_items && distinct == line_items,
-    );
+    world.check_exactly_once(report, &name, line_items);
 
     no_op(&world, report);
 }
@@ -383,12 +376,5 @@ fn rate_limited(args: &Args, report: &mut Report) {
         "Google 429 replies",
         world.google.quota_rejections().to_string(),
     );
-    let (rows, distinct) = world.sheet_rows();
-    report.check(
-        &name,
-        "sheet rows / distinct keys",
-        format!("{rows} / {distinct}"),
-        format!("{line_items} line items, each once"),
-        rows == line_items && distinct == line_items,
-    );
+    world.check_exactly_once(report, &name, line_items);
 }

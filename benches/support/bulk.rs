@@ -85,12 +85,5 @@ pub fn bulk_backfill(orders: usize, bucket: BucketConfig, validate: bool, report
         "values:batchUpdate requests / MB sent",
         format!("{writes} / {:.1}", bytes as f64 / 1e6),
     );
-    let (rows, distinct) = world.sheet_rows();
-    report.check(
-        &name,
-        "sheet rows / distinct keys",
-        format!("{rows} / {distinct}"),
-        format!("{line_items} line items, each once"),
-        rows == line_items && distinct == line_items,
-    );
+    world.check_exactly_once(report, &name, line_items);
 }

@@ -145,12 +145,5 @@ pub fn hourly_changes(rows: usize, validate: bool, report: &mut Report) {
         ),
     );
     let line_items: usize = world.line_counts().iter().sum();
-    let (after, distinct) = world.sheet_rows();
-    report.check(
-        &name,
-        "sheet rows / distinct keys",
-        format!("{after} / {distinct}"),
-        format!("{line_items} line items, each once"),
-        after == line_items && distinct == line_items,
-    );
+    world.check_exactly_once(report, &name, line_items);
 }

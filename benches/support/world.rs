@@ -10,6 +10,8 @@ use shopsync::sandbox::google::SandboxOptions;
 use shopsync::sandbox::shopify::{BucketConfig, EmulatorConfig, Stats};
 use shopsync::sandbox::world::Emulators;
 
+use super::report::Report;
+
 /// The tab the benchmark syncs to.
 pub const TAB: &str = "Orders";
 
@@ -116,6 +118,18 @@ impl World {
             .counts()
             .get("spreadsheets.values.batchUpdate")
             .map_or((0, 0), |c| (c.requests, c.bytes))
+    }
+
+    /// Checks promise 1 on the emulator's grid: one row per line item, each key once.
+    pub fn check_exactly_once(&self, report: &mut Report, name: &str, line_items: usize) {
+        let (rows, distinct) = self.sheet_rows();
+        report.check(
+            name,
+            "sheet rows / distinct keys",
+            format!("{rows} / {distinct}"),
+            format!("{line_items} line items, each once"),
+            rows == line_items && distinct == line_items,
+        );
     }
 
     /// Data rows in the sheet and how many distinct keys they hold (read from the emulator's grid).

@@ -215,6 +215,11 @@ impl Store {
     /// confirmed and nothing outstanding (no `reset`, no open error, not queued for a refetch):
     /// Shopify has not changed it since, so its rows in the sheet are current.
     ///
+    /// Only when that `updatedAt` lies in an earlier second than the start of the run that
+    /// recorded it: Shopify stamps `updatedAt` to the second, so a change made in the same second
+    /// after that run read the order carries the same stamp (found by the chaos schedule: an edit
+    /// right after a sync was never written).
+    ///
     /// # Errors
     /// When the query fails.
     pub fn is_current(&self, order_gid: &str, updated_at: DateTime<Utc>) -> Result<bool> {
@@ -223,6 +228,8 @@ impl Store {
                 "SELECT EXISTS (SELECT 1 FROM order_tracking o \
                  WHERE o.order_gid = ?1 AND o.updated_at = ?2 AND o.status = 'active' \
                  AND o.content_hash IS NOT NULL \
+                 AND o.updated_at < (SELECT substr(h.started_at, 1, 19) || '.000000Z' \
+                     FROM sync_history h WHERE h.id = o.last_run_id) \
                  AND NOT EXISTS (SELECT 1 FROM line_item_tracking l \
                      WHERE l.order_gid = o.order_gid AND l.row_hash IS NULL) \
                  AND NOT EXISTS (SELECT 1 FROM refetch_queue r WHERE r.order_gid = o.order_gid) \

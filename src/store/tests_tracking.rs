@@ -558,3 +558,29 @@ fn report_revenue_is_gross_refunds_and_net_beside_the_previous_period() {
     assert_eq!(previous.refunds, usd("0.00"));
     assert_eq!(previous.revenue, usd("40.00"));
 }
+
+#[test]
+fn an_order_is_current_only_when_its_stamp_is_a_second_older_than_the_run_that_recorded_it() {
+    let mut a = order(
+        1001,
+        "2026-03-30T10:00:00Z",
+        "30.00",
+        &[(1, "Mug", "M-1", 2, "10.00")],
+    );
+    a.updated_at = at("2026-04-01T00:00:00Z");
+    // Read in the second Shopify stamped it: a change after the read can carry the same stamp.
+    let (mut store, _) = store_at("2026-04-01T00:00:00.400Z");
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+    assert!(!store.is_current(&a.gid, a.updated_at).unwrap());
+    // Read a second later: any later change has a later stamp.
+    let (mut store, _) = store_at("2026-04-01T00:00:01Z");
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+    assert!(store.is_current(&a.gid, a.updated_at).unwrap());
+    assert!(
+        !store
+            .is_current(&a.gid, at("2026-04-01T00:00:02Z"))
+            .unwrap()
+    );
+}

@@ -20,12 +20,14 @@ fn backfill_then_an_hourly_run_with_nothing_new() {
 fn an_hourly_run_sends_one_request_even_when_a_recent_order_has_more_line_items_than_a_page() {
     let world = World::fast(7, 30);
     let big = world.order_ids()[5];
-    // Updated just now, so inside the next run's overlap window, with more line items than any
-    // first page asks for (at most 50): the backfill completes it with follow-up requests.
+    // Updated seconds ago, so inside the next run's overlap window, with more line items than
+    // any first page asks for (at most 50): the backfill completes it with follow-up requests.
+    // (Not in the backfill's own second: a change then could carry the same stamp, so the next
+    // run completes such an order once more; `Store::is_current`.)
     world.shopify.with_store(|s, now| {
         let template = s.get(big).expect("order").lines[0].clone();
         let lines: Vec<_> = (0..80).map(|_| s.new_line_like(&template)).collect();
-        s.update(big, now.timestamp(), |o| o.lines.extend(lines))
+        s.update(big, now.timestamp() - 2, |o| o.lines.extend(lines))
     });
     let before = world.shopify.stats().requests;
     world.sync_ok(&[]);

@@ -12,7 +12,7 @@ use shopsync::clock::Clock;
 use shopsync::config::Secret;
 use shopsync::order::Order;
 use shopsync::sandbox::data::{self, OrderData, StoreData, StoreSpec};
-use shopsync::sandbox::shopify::ShopifyEmulator;
+use shopsync::sandbox::shopify::{SANDBOX_TOKEN, ShopifyEmulator};
 use shopsync::shopify::{Auth, ShopifyClient};
 
 fn store(orders: usize, big_every: usize) -> StoreData {
@@ -332,4 +332,40 @@ async fn orders_are_found_by_number_when_the_prefix_holds_a_backslash() {
         assert_eq!(found.len(), 1, "order {} was not found", order.number);
         assert_eq!(found[0].name, format!(r"A\{}'\b", order.number));
     }
+}
+
+#[tokio::test]
+async fn the_clock_ahead_of_shopifys_is_read_off_the_date_header() {
+    let rig = rig(store(3, 0)).await;
+    let same = rig.client();
+    assert_eq!(
+        same.clock_ahead(),
+        chrono::Duration::zero(),
+        "before any reply"
+    );
+    same.shop().await.unwrap();
+    assert_eq!(
+        same.clock_ahead(),
+        chrono::Duration::zero(),
+        "the same clock"
+    );
+
+    let mut settings = rig.settings(Auth::Token(Secret::new(SANDBOX_TOKEN)));
+    settings.clock = std::sync::Arc::new(shopsync::clock::ManualClock::new(
+        now() + chrono::Duration::milliseconds(3_500),
+    ));
+    let fast = ShopifyClient::new(settings.clone()).unwrap();
+    fast.shop().await.unwrap();
+    assert_eq!(fast.clock_ahead(), chrono::Duration::milliseconds(3_500));
+
+    settings.clock = std::sync::Arc::new(shopsync::clock::ManualClock::new(
+        now() - chrono::Duration::seconds(30),
+    ));
+    let slow = ShopifyClient::new(settings).unwrap();
+    slow.shop().await.unwrap();
+    assert_eq!(
+        slow.clock_ahead(),
+        chrono::Duration::zero(),
+        "a clock behind"
+    );
 }

@@ -101,6 +101,9 @@ pub struct ShopifyClient {
     version_warned: AtomicBool,
     pub(crate) withheld_warned: AtomicBool,
     served_version: Mutex<Option<String>>,
+    /// How far this machine's clock was ahead of Shopify's at the last reply with a `Date`
+    /// header (an upper bound: the header is to the second); negative when it is behind.
+    clock_ahead: Mutex<Option<chrono::Duration>>,
 }
 
 impl std::fmt::Debug for ShopifyClient {
@@ -177,6 +180,7 @@ impl ShopifyClient {
             version_warned: AtomicBool::new(false),
             withheld_warned: AtomicBool::new(false),
             served_version: Mutex::new(None),
+            clock_ahead: Mutex::new(None),
         })
     }
 
@@ -205,6 +209,19 @@ impl ShopifyClient {
     #[must_use]
     pub fn served_api_version(&self) -> Option<String> {
         lock(&self.served_version).clone()
+    }
+
+    /// How far this machine's clock is ahead of Shopify's, by the `Date` header of its last
+    /// reply; zero before any reply, without the header, or when this clock is behind.
+    ///
+    /// An upper bound: the header is to the second, so clocks that agree show up to a second
+    /// (plus the reply's time in flight). What the client compares with Shopify's stamps moves
+    /// back by it, so a clock that runs ahead cannot make a stamp look older than it is.
+    #[must_use]
+    pub fn clock_ahead(&self) -> chrono::Duration {
+        lock(&self.clock_ahead)
+            .filter(|ahead| *ahead > chrono::Duration::zero())
+            .unwrap_or_default()
     }
 
     async fn access_token(
@@ -363,6 +380,7 @@ impl ShopifyClient {
         let status = response.status();
         let headers = response.headers().clone();
         self.check_version(&headers);
+        self.check_date(&headers);
         let request_id = request_id(&headers);
         let bytes = match response.bytes().await {
             Ok(b) => b,
@@ -387,6 +405,19 @@ impl ShopifyClient {
             info!(request_id, operation = doc.name, error = %e, "Shopify request failed");
         }
         Attempt { result }
+    }
+
+    /// Notes how far this clock is from Shopify's, by the reply's `Date` header (an HTTP date,
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`, which RFC 2822 parsing reads).
+    fn check_date(&self, headers: &HeaderMap) {
+        let Some(date) = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        else {
+            return;
+        };
+        *lock(&self.clock_ahead) = Some(self.clock.now() - date.to_utc());
     }
 
     fn check_version(&self, headers: &HeaderMap) {

@@ -218,25 +218,41 @@ impl Store {
     /// Only when that `updatedAt` lies in an earlier second than the start of the run that
     /// recorded it: Shopify stamps `updatedAt` to the second, so a change made in the same second
     /// after that run read the order carries the same stamp (found by the chaos schedule: an edit
-    /// right after a sync was never written).
+    /// right after a sync was never written). The run's start is on this machine's clock;
+    /// `clock_ahead` (how far it runs ahead of Shopify's, [`crate::shopify::ShopifyClient::clock_ahead`])
+    /// moves it back first, so a clock that runs fast cannot make the stamp look older.
     ///
     /// # Errors
     /// When the query fails.
-    pub fn is_current(&self, order_gid: &str, updated_at: DateTime<Utc>) -> Result<bool> {
+    pub fn is_current(
+        &self,
+        order_gid: &str,
+        updated_at: DateTime<Utc>,
+        clock_ahead: chrono::Duration,
+    ) -> Result<bool> {
+        // An SQLite date modifier: `-1.250000 seconds`.
+        let ahead = clock_ahead.max(chrono::Duration::zero());
+        let back = format!(
+            "-{}.{:06} seconds",
+            ahead.num_seconds(),
+            ahead.subsec_nanos() / 1_000
+        );
         self.conn
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM order_tracking o \
                  WHERE o.order_gid = ?1 AND o.updated_at = ?2 AND o.status = 'active' \
                  AND o.content_hash IS NOT NULL \
-                 AND o.updated_at < (SELECT substr(h.started_at, 1, 19) || '.000000Z' \
-                     FROM sync_history h WHERE h.id = o.last_run_id) \
+                 AND o.updated_at < (SELECT strftime('%Y-%m-%dT%H:%M:%S', h.started_at, ?3) \
+                     || '.000000Z' FROM sync_history h WHERE h.id = o.last_run_id) \
                  AND NOT EXISTS (SELECT 1 FROM line_item_tracking l \
                      WHERE l.order_gid = o.order_gid AND l.row_hash IS NULL) \
                  AND NOT EXISTS (SELECT 1 FROM refetch_queue r WHERE r.order_gid = o.order_gid) \
                  AND NOT EXISTS (SELECT 1 FROM sync_errors e \
                      WHERE e.order_gid = o.order_gid AND e.resolved_at IS NULL))",
             )
-            .and_then(|mut stmt| stmt.query_row(params![order_gid, ts(updated_at)], |r| r.get(0)))
+            .and_then(|mut stmt| {
+                stmt.query_row(params![order_gid, ts(updated_at), back], |r| r.get(0))
+            })
             .map_err(|e| self.err(e))
     }
 

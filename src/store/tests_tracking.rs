@@ -569,18 +569,42 @@ fn an_order_is_current_only_when_its_stamp_is_a_second_older_than_the_run_that_r
     );
     a.updated_at = at("2026-04-01T00:00:00Z");
     // Read in the second Shopify stamped it: a change after the read can carry the same stamp.
+    let in_step = chrono::Duration::zero();
     let (mut store, _) = store_at("2026-04-01T00:00:00.400Z");
     let run = store.start_run(RunMode::Real, None).unwrap();
     store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
-    assert!(!store.is_current(&a.gid, a.updated_at).unwrap());
+    assert!(!store.is_current(&a.gid, a.updated_at, in_step).unwrap());
     // Read a second later: any later change has a later stamp.
     let (mut store, _) = store_at("2026-04-01T00:00:01Z");
     let run = store.start_run(RunMode::Real, None).unwrap();
     store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
-    assert!(store.is_current(&a.gid, a.updated_at).unwrap());
+    assert!(store.is_current(&a.gid, a.updated_at, in_step).unwrap());
     assert!(
         !store
-            .is_current(&a.gid, at("2026-04-01T00:00:02Z"))
+            .is_current(&a.gid, at("2026-04-01T00:00:02Z"), in_step)
             .unwrap()
     );
+}
+
+#[test]
+fn a_clock_ahead_of_shopifys_moves_the_run_start_back_before_the_stamps_are_compared() {
+    let mut a = order(
+        1001,
+        "2026-03-30T10:00:00Z",
+        "30.00",
+        &[(1, "Mug", "M-1", 2, "10.00")],
+    );
+    a.updated_at = at("2026-04-01T00:00:00Z");
+    // This clock says 00:00:01.2 while Shopify's says 00:00:00.2: the read was in the second of
+    // the stamp, so a later change may carry it.
+    let (mut store, _) = store_at("2026-04-01T00:00:01.200Z");
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+    let ms = chrono::Duration::milliseconds;
+    assert!(store.is_current(&a.gid, a.updated_at, ms(0)).unwrap());
+    assert!(store.is_current(&a.gid, a.updated_at, ms(150)).unwrap());
+    assert!(!store.is_current(&a.gid, a.updated_at, ms(1_000)).unwrap());
+    assert!(!store.is_current(&a.gid, a.updated_at, ms(4_500)).unwrap());
+    // A clock behind Shopify's is not a reason to trust a stamp sooner.
+    assert!(store.is_current(&a.gid, a.updated_at, ms(-3_000)).unwrap());
 }

@@ -75,7 +75,29 @@ fn errors(list: impl IntoIterator<Item = Value>) -> Value {
 }
 
 /// `POST /admin/api/{version}/graphql.json`.
+///
+/// Every reply carries Shopify's `Date` header, read off the emulator's clock (hyper's own would
+/// be the machine's, wrong under a virtual clock): the client measures how far its clock is from
+/// Shopify's by it.
 pub async fn graphql(
+    State(shared): State<Arc<Shared>>,
+    path: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut response = answer(State(shared.clone()), path, headers, body).await;
+    let date = shared
+        .clock
+        .now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
+}
+
+async fn answer(
     State(shared): State<Arc<Shared>>,
     Path(version): Path<String>,
     headers: HeaderMap,

@@ -28,8 +28,12 @@ impl Job<'_, '_> {
             // stays one request), and it is counted unchanged.
             let store = &*self.services.store;
             let force = self.options.force;
-            let current =
-                |o: &Order| !force && store.is_current(&o.gid, o.updated_at).unwrap_or(false);
+            let current = |o: &Order| {
+                !force
+                    && store
+                        .is_current(&o.gid, o.updated_at, shopify.clock_ahead())
+                        .unwrap_or(false)
+            };
             let Some(page) = stream.next_page_skipping(current).await? else {
                 break;
             };

@@ -559,8 +559,8 @@ fn report_revenue_is_gross_refunds_and_net_beside_the_previous_period() {
     assert_eq!(previous.revenue, usd("40.00"));
 }
 
-#[test]
-fn an_order_is_current_only_when_its_stamp_is_a_second_older_than_the_run_that_recorded_it() {
+/// An order Shopify stamped `2026-04-01T00:00:00Z`, recorded by a run that started at `started`.
+fn recorded_by_run_at(started: &str) -> (Store, Order) {
     let mut a = order(
         1001,
         "2026-03-30T10:00:00Z",
@@ -568,16 +568,20 @@ fn an_order_is_current_only_when_its_stamp_is_a_second_older_than_the_run_that_r
         &[(1, "Mug", "M-1", 2, "10.00")],
     );
     a.updated_at = at("2026-04-01T00:00:00Z");
+    let (mut store, _) = store_at(started);
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+    (store, a)
+}
+
+#[test]
+fn an_order_is_current_only_when_its_stamp_is_a_second_older_than_the_run_that_recorded_it() {
     // Read in the second Shopify stamped it: a change after the read can carry the same stamp.
     let in_step = chrono::Duration::zero();
-    let (mut store, _) = store_at("2026-04-01T00:00:00.400Z");
-    let run = store.start_run(RunMode::Real, None).unwrap();
-    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+    let (store, a) = recorded_by_run_at("2026-04-01T00:00:00.400Z");
     assert!(!store.is_current(&a.gid, a.updated_at, in_step).unwrap());
     // Read a second later: any later change has a later stamp.
-    let (mut store, _) = store_at("2026-04-01T00:00:01Z");
-    let run = store.start_run(RunMode::Real, None).unwrap();
-    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+    let (store, a) = recorded_by_run_at("2026-04-01T00:00:01Z");
     assert!(store.is_current(&a.gid, a.updated_at, in_step).unwrap());
     assert!(
         !store
@@ -588,18 +592,9 @@ fn an_order_is_current_only_when_its_stamp_is_a_second_older_than_the_run_that_r
 
 #[test]
 fn a_clock_ahead_of_shopifys_moves_the_run_start_back_before_the_stamps_are_compared() {
-    let mut a = order(
-        1001,
-        "2026-03-30T10:00:00Z",
-        "30.00",
-        &[(1, "Mug", "M-1", 2, "10.00")],
-    );
-    a.updated_at = at("2026-04-01T00:00:00Z");
     // This clock says 00:00:01.2 while Shopify's says 00:00:00.2: the read was in the second of
     // the stamp, so a later change may carry it.
-    let (mut store, _) = store_at("2026-04-01T00:00:01.200Z");
-    let run = store.start_run(RunMode::Real, None).unwrap();
-    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+    let (store, a) = recorded_by_run_at("2026-04-01T00:00:01.200Z");
     let ms = chrono::Duration::milliseconds;
     assert!(store.is_current(&a.gid, a.updated_at, ms(0)).unwrap());
     assert!(store.is_current(&a.gid, a.updated_at, ms(150)).unwrap());

@@ -15,7 +15,7 @@ struct Raw {
 }
 
 async fn start_with(options: SandboxOptions) -> Raw {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    shopsync::http::install_tls_provider();
     let sandbox = GoogleSandbox::start(options).await.unwrap();
     let key = yup_oauth2::parse_service_account_key(sandbox.service_account_json()).unwrap();
     let auth = yup_oauth2::ServiceAccountAuthenticator::builder(key)

@@ -77,7 +77,7 @@ async fn the_emulator_throttles_in_shopifys_shape_and_reports_costs() {
 #[tokio::test]
 async fn the_emulator_accepts_raw_graphql_bodies() {
     let rig = rig().await;
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    shopsync::http::install_tls_provider();
     let response = reqwest::Client::new()
         .post(format!(
             "{}/admin/api/2026-04/graphql.json",

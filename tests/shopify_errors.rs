@@ -372,7 +372,7 @@ async fn requests_carry_the_user_agent_gzip_and_the_version_path() {
     assert!(get("content-type").starts_with("application/json"));
     assert!(headers.iter().all(|(n, _)| n != "x-shopify-access-token"));
     // The emulator compresses as Shopify does when asked.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    shopsync::http::install_tls_provider();
     let response = reqwest::Client::builder()
         .no_gzip()
         .build()

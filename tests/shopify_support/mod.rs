@@ -58,7 +58,7 @@ pub struct Rig {
 
 /// An emulator over `data`, its configuration adjusted by `edit`.
 pub async fn rig_over(data: StoreData, edit: impl FnOnce(&mut EmulatorConfig)) -> Rig {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    shopsync::http::install_tls_provider();
     let clock = ManualClock::new(now());
     let mut config = EmulatorConfig::new(data, Arc::new(clock.clone()));
     edit(&mut config);

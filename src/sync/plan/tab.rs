@@ -41,7 +41,7 @@ pub enum TabError {
     },
     /// An owned header appears in more than one column, so shopsync cannot tell which one to write.
     #[error(
-        "tab '{tab}' has the header '{header}' in {} columns ({}); keep one of them and rename the others",
+        "tab \"{tab}\" has the header \"{header}\" in {} columns ({}); keep one of them and rename the others",
         columns.len(),
         letters(columns)
     )]
@@ -55,9 +55,9 @@ pub enum TabError {
     },
     /// The tab holds data but lacks one or both key headers: probably a sheet made by another tool.
     #[error(
-        "tab '{tab}' holds data but has no '{}' header in row 1, so it does not look like a shopsync \
+        "tab \"{tab}\" holds data but has no \"{}\" header in row 1, so it does not look like a shopsync \
          sheet; point `worksheet` at a new or empty tab, or add the missing header(s) above the right column",
-        missing.join("' or '")
+        missing.join("\" or \"")
     )]
     ForeignLayout {
         /// The tab's title.

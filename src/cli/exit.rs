@@ -212,13 +212,11 @@ mod tests {
 
     #[test]
     fn errors_are_classified_through_context() {
-        let config = anyhow::Error::new(ConfigError {
-            problems: vec![Problem {
-                key: None,
-                source: None,
-                message: "x".into(),
-            }],
-        })
+        let config = anyhow::Error::new(ConfigError::new(vec![Problem {
+            key: None,
+            source: None,
+            message: "x".into(),
+        }]))
         .context("loading");
         assert_eq!(classify(&config), Exit::Usage);
 

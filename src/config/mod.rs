@@ -151,9 +151,7 @@ impl Loaded {
         if self.file_problems.is_empty() {
             Ok(self.resolve_local())
         } else {
-            Err(ConfigError {
-                problems: self.file_problems.clone(),
-            })
+            Err(ConfigError::new(self.file_problems.clone()))
         }
     }
 
@@ -184,8 +182,26 @@ impl Loaded {
         let remote = self.resolve_remote(&mut problems, read_key);
         match remote {
             Some(remote) if problems.is_empty() => Ok((local, remote)),
-            _ => Err(ConfigError { problems }),
+            _ => {
+                let note = self.no_config_file_note(&problems);
+                Err(ConfigError { problems, note })
+            }
         }
+    }
+
+    /// When settings are missing and neither `config.json` nor `.env` was found, where shopsync
+    /// looked: a run from cron starts in the home folder, so the file beside it goes unread.
+    fn no_config_file_note(&self, problems: &[Problem]) -> Option<String> {
+        let layers = &self.layers;
+        let unread = layers.config_file.is_none() && layers.dotenv_file.is_none();
+        (unread && problems.iter().any(Problem::is_missing)).then(|| {
+            format!(
+                "no config.json or .env in {}, the folder shopsync started in: cd to the folder \
+                 that holds them (cron starts in the home folder) or pass --config PATH; to start \
+                 one, copy config_template.json to config.json",
+                layers.cwd.display()
+            )
+        })
     }
 
     /// Where each effective value came from, secrets redacted.

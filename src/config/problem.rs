@@ -32,6 +32,11 @@ impl Problem {
         }
     }
 
+    /// Whether this is a required setting that no layer sets.
+    pub(super) fn is_missing(&self) -> bool {
+        self.key.is_some() && self.source.is_none() && self.message.starts_with("is not set:")
+    }
+
     pub(super) fn missing(key: Key, hint: &str) -> Self {
         Self {
             key: Some(key),
@@ -59,19 +64,36 @@ impl fmt::Display for Problem {
 pub struct ConfigError {
     /// Everything that is wrong, in the order found.
     pub problems: Vec<Problem>,
+    /// What may explain them all, said after them: no config file was found where shopsync
+    /// looked (cron starts in the home folder, not beside config.json).
+    pub note: Option<String>,
+}
+
+impl ConfigError {
+    /// The problems, with no note.
+    #[must_use]
+    pub fn new(problems: Vec<Problem>) -> Self {
+        Self {
+            problems,
+            note: None,
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.problems.as_slice() {
-            [one] => write!(f, "configuration: {one}"),
+            [one] => write!(f, "configuration: {one}")?,
             many => {
                 write!(f, "configuration has {} problems:", many.len())?;
                 for problem in many {
                     write!(f, "\n  - {problem}")?;
                 }
-                Ok(())
             }
         }
+        if let Some(note) = &self.note {
+            write!(f, "\nnote: {note}")?;
+        }
+        Ok(())
     }
 }

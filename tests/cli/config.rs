@@ -16,11 +16,33 @@ fn a_missing_configuration_lists_every_required_key() {
         .stderr(predicate::str::contains(
             "google_service_account_file is not set",
         ))
-        .stderr(predicate::str::contains("target_spreadsheet is not set"));
+        .stderr(predicate::str::contains("target_spreadsheet is not set"))
+        // Where it looked, for a cron job started in the home folder instead of beside the file.
+        .stderr(predicate::str::contains(format!(
+            "no config.json or .env in {}",
+            sandbox.path().display()
+        )))
+        .stderr(predicate::str::contains("config_template.json"));
+    sandbox
+        .cmd(&["validate"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no config.json or .env in"))
+        .stdout(predicate::str::contains(
+            "`shopsync schedule` prints a crontab line",
+        ));
     assert!(
         !sandbox.file("shopify_sync.db").exists(),
         "a DB was created"
     );
+    // With a config.json, even an incomplete one, the problems speak for themselves.
+    sandbox.write("config.json", r#"{"shopify_store_name": "acme"}"#);
+    sandbox
+        .cmd(&["sync"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shopify_access_token is not set"))
+        .stderr(predicate::str::contains("no config.json").not());
 }
 
 #[test]
@@ -74,7 +96,8 @@ fn dotenv_is_read_from_the_working_directory() {
         .code(2)
         .stderr(predicate::str::contains(
             "configuration: target_spreadsheet is not set",
-        ));
+        ))
+        .stderr(predicate::str::contains("no config.json").not());
 }
 
 #[test]

@@ -13,10 +13,22 @@ pub(super) fn config_checks(err: &ConfigError) -> Vec<Check> {
     let (key_file, other): (Vec<&Problem>, Vec<&Problem>) = err.problems.iter().partition(|p| {
         p.key == Some(keys::SERVICE_ACCOUNT_FILE) && p.message.starts_with("is unusable")
     });
-    let mut checks: Vec<Check> = other
+    let mut checks: Vec<Check> = err
+        .note
         .iter()
-        .map(|p| Check::fail("config", p.to_string(), config_hint(p)))
+        .map(|note| {
+            Check::fail(
+                "config",
+                note.clone(),
+                "`shopsync schedule` prints a crontab line that changes to this folder first",
+            )
+        })
         .collect();
+    checks.extend(
+        other
+            .iter()
+            .map(|p| Check::fail("config", p.to_string(), config_hint(p))),
+    );
     if checks.is_empty() {
         checks.push(Check::pass(
             "config",
@@ -247,21 +259,18 @@ mod tests {
 
     #[test]
     fn a_key_file_problem_is_its_own_check_and_the_rest_fail_config() {
-        let err = ConfigError {
-            problems: vec![
-                Problem {
-                    key: Some(keys::SERVICE_ACCOUNT_FILE),
-                    source: None,
-                    message: "is unusable: cannot read the service-account key file k.json"
-                        .to_owned(),
-                },
-                Problem {
-                    key: Some(keys::STORE_NAME),
-                    source: None,
-                    message: "is not set".to_owned(),
-                },
-            ],
-        };
+        let err = ConfigError::new(vec![
+            Problem {
+                key: Some(keys::SERVICE_ACCOUNT_FILE),
+                source: None,
+                message: "is unusable: cannot read the service-account key file k.json".to_owned(),
+            },
+            Problem {
+                key: Some(keys::STORE_NAME),
+                source: None,
+                message: "is not set".to_owned(),
+            },
+        ]);
         let checks = config_checks(&err);
         let names: Vec<_> = checks.iter().map(|c| (c.name, c.status)).collect();
         assert_eq!(

@@ -93,7 +93,7 @@ impl Store {
         let now = ts(self.now());
         let path = self.path.clone();
         let sql = |e| StoreError::from_sqlite(&path, e);
-        let tx = self.conn.transaction().map_err(sql)?;
+        let tx = self.write_transaction()?;
         let run = error.run.map(|r| r.0);
         let existing: Option<i64> = match error.order_gid {
             Some(gid) => tx
@@ -162,7 +162,7 @@ impl Store {
         let now = ts(self.now());
         let path = self.path.clone();
         let sql = |e| StoreError::from_sqlite(&path, e);
-        let tx = self.conn.transaction().map_err(sql)?;
+        let tx = self.write_transaction()?;
         let existing: Option<i64> = tx
             .query_row(
                 "SELECT id FROM sync_errors WHERE order_gid IS NULL AND stage = ?1 \

@@ -195,6 +195,16 @@ impl Store {
     fn err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::from_sqlite(&self.path, e)
     }
+
+    /// A transaction that holds the write lock from its start (`BEGIN IMMEDIATE`), for one that
+    /// reads before it writes. A deferred one would read from a snapshot, and its first write
+    /// would then fail at once as busy, without the busy timeout's wait, had another process
+    /// (an overlapping `sync --test`, say) committed meanwhile.
+    fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(&self.path, e))
+    }
 }
 
 /// The result of [`Store::health`].

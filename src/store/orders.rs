@@ -323,7 +323,7 @@ impl Store {
         let now = ts(self.now());
         let path = self.path.clone();
         let sql = |e| StoreError::from_sqlite(&path, e);
-        let tx = self.conn.transaction().map_err(sql)?;
+        let tx = self.write_transaction()?;
         let found = tx
             .query_row(
                 "SELECT order_gid, name, number, \

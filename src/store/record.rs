@@ -43,7 +43,7 @@ impl Store {
         let now = ts(self.now());
         let path = self.path.clone();
         let sql = |e| StoreError::from_sqlite(&path, e);
-        let tx = self.conn.transaction().map_err(sql)?;
+        let tx = self.write_transaction()?;
         // A backfill has no open error and an empty queue: then two statements an order are
         // skipped (asked once for the transaction, which nothing else writes meanwhile).
         let pending = Pending {

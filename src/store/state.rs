@@ -2,7 +2,7 @@
 //! the shop told us about itself (time zone, currency, order-name prefix and suffix).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::{Result, Store, StoreError, get_opt_ts, ts};
@@ -67,10 +67,7 @@ impl Store {
     pub fn advance_cursor(&mut self, new: DateTime<Utc>) -> Result<DateTime<Utc>> {
         let path = self.path.clone();
         let sql = |e| StoreError::from_sqlite(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql)?;
+        let tx = self.write_transaction()?;
         let current: Option<DateTime<Utc>> = tx
             .query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
                 get_opt_ts(r, 0)

@@ -603,3 +603,40 @@ fn a_clock_ahead_of_shopifys_moves_the_run_start_back_before_the_stamps_are_comp
     // A clock behind Shopify's is not a reason to trust a stamp sooner.
     assert!(store.is_current(&a.gid, a.updated_at, ms(-3_000)).unwrap());
 }
+
+#[test]
+fn recording_waits_for_another_process_that_writes_meanwhile_instead_of_failing_as_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shopify_sync.db");
+    let mut store = Store::open(&db).unwrap();
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    let a = order(
+        1001,
+        "2026-03-30T10:00:00Z",
+        "30.00",
+        &[(1, "Mug", "M-1", 2, "10.00")],
+    );
+    // Another process (an overlapping `sync --test`) is writing its run, and commits while the
+    // recording waits. A deferred transaction would have read first and then failed at once as
+    // busy (its snapshot older than that commit); one that takes the write lock first waits.
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other
+        .execute_batch(
+            "BEGIN IMMEDIATE; INSERT INTO sync_history (mode, started_at) \
+             VALUES ('test', '2026-04-01T00:00:00.000000Z');",
+        )
+        .unwrap();
+    let commit = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    let recorded = store.record_synced_orders(run, &[synced(&a, 2)]);
+    commit.join().unwrap();
+    recorded.unwrap();
+    assert_eq!(store.recent_line_counts(10).unwrap(), [1]);
+    assert_eq!(
+        store.recent_runs(10).unwrap().len(),
+        2,
+        "both runs are there"
+    );
+}

@@ -10,7 +10,7 @@ Exit codes:
   2  usage or configuration error
   3  a remote service failed or refused (auth, permission, not found, retries exhausted)
   4  local store error (corrupt, foreign, newer or unwritable database)
-  5  another sync holds the lock";
+  5  another sync holds the lock (or kept the database busy too long)";
 
 /// How a command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,10 +128,7 @@ pub fn classify(err: &anyhow::Error) -> Exit {
             return sheets_exit(err);
         }
         if let Some(err) = cause.downcast_ref::<crate::store::StoreError>() {
-            return match err {
-                crate::store::StoreError::BindingMismatch { .. } => Exit::Usage,
-                _ => Exit::Store,
-            };
+            return store_exit(err);
         }
         if let Some(err) = cause.downcast_ref::<crate::store::LockError>() {
             return match err {
@@ -160,12 +157,21 @@ fn sync_exit(err: &crate::sync::SyncError) -> Exit {
     match err {
         SyncError::Shopify(err) => shopify_exit(err),
         SyncError::Sheets(err) => sheets_exit(err),
-        SyncError::Store(crate::store::StoreError::BindingMismatch { .. })
-        | SyncError::Tab(_)
-        | SyncError::DryRunOutput { .. } => Exit::Usage,
+        SyncError::Store(err) => store_exit(err),
+        SyncError::Tab(_) | SyncError::DryRunOutput { .. } => Exit::Usage,
         SyncError::Lock(crate::store::LockError::Held { .. }) => Exit::Locked,
-        SyncError::Store(_) | SyncError::Lock(crate::store::LockError::Io { .. }) => Exit::Store,
+        SyncError::Lock(crate::store::LockError::Io { .. }) => Exit::Store,
         SyncError::Unconfirmed { .. } => Exit::Remote,
+    }
+}
+
+/// A database that another process kept busy past the busy timeout is held, as a lock is (5: try
+/// again when it is done), not broken (4).
+fn store_exit(err: &crate::store::StoreError) -> Exit {
+    match err {
+        crate::store::StoreError::BindingMismatch { .. } => Exit::Usage,
+        crate::store::StoreError::Busy { .. } => Exit::Locked,
+        _ => Exit::Store,
     }
 }
 
@@ -234,5 +240,13 @@ mod tests {
             code: 3,
         });
         assert_eq!(classify(&step).code(), 3);
+
+        // A database another process kept busy is held, not broken: try again later.
+        let busy = || crate::store::StoreError::Busy {
+            path: "shopify_sync.db".into(),
+        };
+        assert_eq!(classify(&anyhow::Error::new(busy())), Exit::Locked);
+        let in_sync = crate::sync::SyncError::Store(busy());
+        assert_eq!(classify(&anyhow::Error::new(in_sync)), Exit::Locked);
     }
 }

@@ -272,6 +272,14 @@ mod tests {
             (Cell::Bool(false), "false"),
             (Cell::Integer(-120), "-120"),
             (Cell::text("a\"b\\c\nd\u{1}"), r#""a\"b\\c\nd\u0001""#),
+            // Each escape on its own, so the count of one cannot hide behind another.
+            (Cell::text("\""), r#""\"""#),
+            (Cell::text("\\"), r#""\\""#),
+            (Cell::text("\t"), r#""\t""#),
+            (Cell::text("a\nb"), r#""a\nb""#),
+            (Cell::text("\u{1f}"), r#""\u001f""#),
+            (Cell::text("\u{8}\u{c}"), r#""\b\f""#),
+            (Cell::text(" "), r#"" ""#),
         ];
         for (cell, want) in cases {
             assert_eq!(cell.to_json().to_string(), want, "{cell:?}");

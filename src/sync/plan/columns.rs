@@ -237,6 +237,56 @@ mod tests {
         }
     }
 
+    /// Each column names the Shopify field DESIGN.md section 9 puts behind it ("Columns and the
+    /// fields behind them"), and no two columns name the same source.
+    #[test]
+    fn source_fields_name_the_documented_fields() {
+        let documented = [
+            (Column::Order, "name"),
+            (Column::OrderId, "legacyResourceId"),
+            (Column::LineItemId, "LineItem.id"),
+            (Column::CreatedAt, "createdAt"),
+            (Column::UpdatedAt, "updatedAt"),
+            (Column::FinancialStatus, "displayFinancialStatus"),
+            (Column::FulfillmentStatus, "displayFulfillmentStatus"),
+            (Column::CancelledAt, "cancelledAt"),
+            (Column::Customer, "shippingAddress.name"),
+            (Column::Email, "email"),
+            (Column::Phone, "shippingAddress.phone"),
+            (Column::ShippingAddress, "shippingAddress"),
+            (Column::Product, "title"),
+            (Column::Variant, "variantTitle"),
+            (Column::Sku, "sku"),
+            (Column::Quantity, "currentQuantity"),
+            (Column::UnitPrice, "originalUnitPriceSet"),
+            (Column::LineTotal, "discountedTotalSet"),
+            (Column::OrderTotal, "currentTotalPriceSet"),
+            (Column::Currency, "currencyCode"),
+            (Column::Tags, "tags"),
+            (Column::Note, "note"),
+            (Column::Test, "test"),
+        ];
+        assert_eq!(documented.len(), COLUMN_COUNT);
+        let mut seen = std::collections::HashSet::new();
+        for (column, field) in documented {
+            let source = column.source_field();
+            assert!(
+                source.starts_with("Order.") || source.starts_with("LineItem."),
+                "{column}: {source}"
+            );
+            assert!(source.contains(field), "{column}: {source} lacks {field}");
+            assert!(seen.insert(source), "{column}: {source} twice");
+        }
+    }
+
+    #[test]
+    fn a_column_displays_as_its_header() {
+        for column in Column::ALL {
+            assert_eq!(column.to_string(), column.name());
+        }
+        assert_eq!(format!("[{}]", Column::Sku), "[SKU]");
+    }
+
     #[test]
     fn only_the_two_ids_are_key_columns() {
         let keys: Vec<Column> = Column::ALL.into_iter().filter(|c| c.is_key()).collect();

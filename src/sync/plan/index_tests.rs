@@ -186,3 +186,87 @@ fn packed_and_text_keys_behave_alike() {
     assert_eq!(keys.len(), 4);
     assert_eq!(keys[1], RowKey::new("1001", "11"));
 }
+
+#[test]
+fn a_duplicate_names_its_key_and_rows_in_one_sentence() {
+    let dup = DuplicateKey {
+        key: RowKey::new("1001", "7"),
+        rows: vec![3, 9, 12],
+    };
+    assert_eq!(
+        dup.to_string(),
+        "order 1001 line item 7 is on rows 3, 9, 12"
+    );
+}
+
+/// Only canonical decimal IDs of up to 19 digits pack into a `u64` (so they print back as the same
+/// text); anything else a person may have typed stays text.
+#[test]
+fn only_canonical_decimal_ids_are_packed() {
+    let cases = [
+        ("0", Some(0)),
+        ("7", Some(7)),
+        ("1001", Some(1001)),
+        ("9999999999999999999", Some(9_999_999_999_999_999_999)),
+        // 20 digits: past the rule even where a u64 would hold it.
+        ("10000000000000000000", None),
+        ("", None),
+        ("01", None),
+        ("00", None),
+        ("+1", None),
+        ("-1", None),
+        (" 1", None),
+        ("1a", None),
+        ("1.0", None),
+    ];
+    for (text, want) in cases {
+        assert_eq!(canonical_id(text), want, "{text:?}");
+    }
+    assert_eq!(numeric(&RowKey::new("1001", "11")), Some((1001, 11)));
+    assert_eq!(numeric(&RowKey::new("1001", "011")), None);
+    assert_eq!(numeric(&RowKey::new("A-1", "11")), None);
+}
+
+/// Where each key lives: numeric keys on one row in the packed map, the rest in the general map,
+/// never in both; a key that gains a row stays in the general map.
+#[test]
+fn numeric_single_row_keys_live_packed_and_the_rest_as_text() {
+    let mut index = SheetIndex::empty(default_layout(), 2);
+    index.record_append(RowKey::new("1001", "11"), 2);
+    index.record_append(RowKey::new("1002", "21"), 3);
+    index.record_append(RowKey::new("01003", "31"), 4);
+    assert_eq!((index.single.len(), index.other.len()), (2, 1));
+    assert_eq!(index.single.get(&(1001, 11)), Some(&2));
+
+    index.record_append(RowKey::new("1001", "11"), 6);
+    assert_eq!((index.single.len(), index.other.len()), (1, 2));
+    // A third row for a key already in the general map joins it there, in order.
+    index.record_append(RowKey::new("1001", "11"), 5);
+    assert_eq!((index.single.len(), index.other.len()), (1, 2));
+    assert_eq!(index.rows_of(&RowKey::new("1001", "11")), &[2, 5, 6]);
+    assert_eq!(index.key_count(), 3);
+}
+
+/// A text key (not packed) holds its rows inline until a second row: the same row again is no
+/// copy, another row is, and rows stay sorted and unrepeated.
+#[test]
+fn a_text_key_gains_rows_like_a_numeric_one() {
+    let key = RowKey::new("A-7", "x");
+    let mut index = SheetIndex::empty(default_layout(), 2);
+    index.record_append(key.clone(), 6);
+    index.record_append(key.clone(), 6);
+    assert_eq!(index.rows_of(&key), &[6]);
+    assert!(index.duplicates().is_empty());
+    index.record_append(key.clone(), 4);
+    assert_eq!(index.rows_of(&key), &[4, 6]);
+    index.record_append(key.clone(), 5);
+    index.record_append(key.clone(), 6);
+    assert_eq!(index.rows_of(&key), &[4, 5, 6]);
+    assert_eq!(
+        index.duplicates(),
+        vec![DuplicateKey {
+            key,
+            rows: vec![4, 5, 6],
+        }]
+    );
+}

@@ -122,6 +122,25 @@ fn orders_complete_only_when_all_their_writes_are_confirmed() {
     assert!(progress.incomplete().is_empty());
 }
 
+#[test]
+fn every_order_without_writes_is_complete_from_the_start() {
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+    let mut plan = plan(
+        fetched(&[1, 2, 3]),
+        &index,
+        Compare::Hashes(&HashMap::new()),
+    );
+    plan.orders[0].appends = 0;
+    plan.orders[2].appends = 0;
+    let mut progress = OrderProgress::new(&plan);
+    assert_eq!(progress.complete_without_writes(), vec![0, 2]);
+    assert_eq!(progress.incomplete(), vec![1]);
+    assert!(!progress.confirm(2), "nothing was pending");
+    assert!(!progress.confirm(1));
+    assert!(progress.confirm(1));
+    assert_eq!(progress.complete_without_writes(), vec![0, 1, 2]);
+}
+
 /// The chunker: requests by size, rows kept whole, halves for isolating a refused row.
 mod chunks {
     use crate::sync::plan::Plan;
@@ -191,6 +210,74 @@ mod chunks {
             updates: vec![1],
         };
         assert!(single.halves().is_none());
+        let two = Chunk {
+            size: 0,
+            appends: vec![4],
+            updates: vec![1],
+        };
+        let (a, b) = two.halves().expect("two rows halve");
+        assert_eq!(
+            (a.appends, a.updates, b.appends, b.updates),
+            (vec![4], vec![], vec![], vec![1])
+        );
+    }
+
+    /// An appended row counts as the JSON of a one-row rectangle of it, and a chunk may hold up to
+    /// `max_bytes` of rows plus the 80 bytes of its range: exactly at the limit it is one chunk,
+    /// one byte under it the last row goes to a second.
+    #[test]
+    fn appends_fill_a_chunk_up_to_exactly_the_limit() {
+        let plan = backfill_plan(3);
+        let singles = chunk_plan(&plan, 1);
+        assert_eq!(singles.len(), 6, "each row alone when none fits");
+        for chunk in &singles {
+            let encoded = chunk.encode(&plan);
+            assert_eq!(encoded.len(), 1);
+            assert_eq!(chunk.size, encoded[0].values.len());
+        }
+        let total: usize = singles.iter().map(|c| c.size).sum();
+        let whole = chunk_plan(&plan, usize::MAX);
+        assert_eq!(whole[0].size, total);
+
+        let at_limit = chunk_plan(&plan, total + 80);
+        assert_eq!(at_limit.len(), 1);
+        assert_eq!(at_limit[0].appends, vec![0, 1, 2, 3, 4, 5]);
+        let under = chunk_plan(&plan, total + 79);
+        assert_eq!(under.len(), 2);
+        assert_eq!(under[0].appends, vec![0, 1, 2, 3, 4]);
+        assert_eq!(under[1].appends, vec![5]);
+    }
+
+    /// Updates are chunked by size too: each counts its one-row rectangles plus 80 bytes of range
+    /// per rectangle, and a chunk takes updates up to exactly the limit.
+    #[test]
+    fn updates_fill_a_chunk_up_to_exactly_the_limit() {
+        let mut plan = backfill_plan(2);
+        for (n, append) in std::mem::take(&mut plan.appends).into_iter().enumerate() {
+            plan.updates.push(crate::sync::plan::Update {
+                row: 40 - 3 * u32::try_from(n).unwrap(),
+                ..append
+            });
+        }
+        let whole = chunk_plan(&plan, usize::MAX);
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole[0].updates, vec![0, 1, 2, 3]);
+        let encoded = whole[0].encode(&plan);
+        assert_eq!(encoded.len(), 4);
+        let total: usize = encoded.iter().map(|e| e.values.len() + 80).sum();
+        assert_eq!(whole[0].size, total);
+
+        assert_eq!(chunk_plan(&plan, total).len(), 1);
+        let under = chunk_plan(&plan, total - 1);
+        assert_eq!(
+            under
+                .iter()
+                .map(|c| (c.appends.clone(), c.updates.clone()))
+                .collect::<Vec<_>>(),
+            vec![(vec![], vec![0, 1, 2]), (vec![], vec![3])]
+        );
+        let singles = chunk_plan(&plan, 1);
+        assert_eq!(singles.len(), 4, "each update alone when none fits");
     }
 }
 
@@ -238,4 +325,100 @@ fn encoding_from_the_cells_gives_the_values_json_byte_for_byte() {
             serde_json::to_string(&w.values).unwrap()
         );
     }
+}
+
+/// A run's JSON length, counted from its cells, is the length of the text it writes and of the
+/// values it stands for, whatever its width.
+#[test]
+fn a_runs_json_length_is_counted_exactly() {
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+    let plan = plan(fetched(&[1]), &index, Compare::Hashes(&HashMap::new()));
+    let full = plan.appends[0].runs[0].clone();
+    for width in [0, 1, 2, 3, full.cells.len()] {
+        let run = CellRun {
+            column: full.column,
+            cells: full.cells[..width].to_vec(),
+        };
+        let mut written = Vec::new();
+        run.write_json(&mut written);
+        let text = String::from_utf8(written).unwrap();
+        assert_eq!(text, serde_json::to_string(&run.to_json()).unwrap());
+        assert_eq!(run.json_len(), text.len(), "{width} cells: {text}");
+    }
+}
+
+/// Consecutive appended rows share rectangles only when their runs have the same columns and
+/// widths: a row writing fewer runs, or a narrower run at the same column, starts new ones (in the
+/// values built and in the text encoded alike).
+#[test]
+fn consecutive_rows_of_different_shapes_are_not_merged() {
+    let mut names = vec!["Order", "Order ID", "Line Item ID", "Mine"];
+    names.extend(Column::ALL[3..].iter().map(|c| c.name()));
+    let index = SheetIndex::empty(layout(&names), 2);
+    let mut plan = plan(
+        fetched(&[1, 2, 3]),
+        &index,
+        Compare::Hashes(&HashMap::new()),
+    );
+    // Rows 2-3: both runs; row 4: the first run only; row 5: the first run cut to two cells;
+    // row 6: both runs again, the second one cell narrower; row 7 like row 6.
+    plan.appends[2].runs.truncate(1);
+    plan.appends[3].runs.truncate(1);
+    plan.appends[3].runs[0].cells.truncate(2);
+    plan.appends[4].runs[1].cells.pop();
+    plan.appends[5].runs[1].cells.pop();
+    let shapes = |writes: &[RangeWrite]| -> Vec<(u32, u32, usize, usize)> {
+        writes
+            .iter()
+            .map(|w| (w.row, w.last_row(), w.column, w.last_column()))
+            .collect()
+    };
+    let want = vec![
+        (2, 3, 0, 2),
+        (2, 3, 4, 23),
+        (4, 4, 0, 2),
+        (5, 5, 0, 1),
+        (6, 7, 0, 2),
+        (6, 7, 4, 22),
+    ];
+    assert_eq!(shapes(&append_writes(&plan.appends)), want);
+    let chunk = chunk_plan(&plan, usize::MAX).remove(0);
+    let writes = chunk.writes(&plan);
+    assert_eq!(shapes(&writes), want);
+    let encoded = chunk.encode(&plan);
+    assert_eq!(encoded.len(), want.len());
+    for (e, w) in encoded.iter().zip(&writes) {
+        assert_eq!(
+            (e.row, e.height, e.width as usize),
+            (
+                w.row,
+                w.last_row() - w.row + 1,
+                w.last_column() - w.column + 1
+            )
+        );
+        assert_eq!(
+            String::from_utf8(e.values.clone()).unwrap(),
+            serde_json::to_string(&w.values).unwrap()
+        );
+    }
+}
+
+/// A block of appended rows reserves its text once, for about the rows that follow it: a
+/// 600-row backfill's encoded text never holds more than twice the memory it needs.
+#[test]
+fn encoding_reserves_about_the_text_it_writes() {
+    let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+    let ids: Vec<u64> = (1..=300).collect();
+    let plan = plan(fetched(&ids), &index, Compare::Hashes(&HashMap::new()));
+    let chunk = chunk_plan(&plan, usize::MAX).remove(0);
+    let encoded = chunk.encode(&plan);
+    assert_eq!(encoded.len(), 1);
+    let text = &encoded[0].values;
+    assert_eq!(encoded[0].height, 600);
+    assert!(
+        text.capacity() <= 2 * text.len(),
+        "{} bytes reserved for {}",
+        text.capacity(),
+        text.len()
+    );
 }

@@ -85,8 +85,8 @@ impl Cell {
     pub fn json_len(&self) -> usize {
         match self {
             Cell::Empty => 2,
-            // Most text needs no escape at all: one branch-free pass over the bytes says so.
-            Cell::Text(text) if !text.bytes().any(needs_escape) => 2 + text.len(),
+            // Most text needs no escape at all: one pass, eight bytes at a time, says so.
+            Cell::Text(text) if !has_escape(text.as_bytes()) => 2 + text.len(),
             Cell::Text(text) => {
                 let escapes: usize = text
                     .bytes()
@@ -213,6 +213,28 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
+/// Whether any byte of `bytes` needs a JSON escape ([`needs_escape`]), tested eight bytes at a
+/// time: a batch's rows are measured byte by byte twice (to size the batch, then its requests),
+/// and this was the busiest loop of a backfill.
+fn has_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Some byte of `x` is below `n` (n <= 128) exactly when this is non-zero (a borrow can only
+    // mark bytes above a byte that really is below `n`, so "any" is exact).
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let x = u64::from_ne_bytes(chunk.try_into().expect("chunks of eight bytes"));
+        let control = below(x, 0x20);
+        let quote = below(x ^ (ONES * u64::from(b'"')), 1);
+        let backslash = below(x ^ (ONES * u64::from(b'\\')), 1);
+        if control | quote | backslash != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().copied().any(needs_escape)
+}
+
 /// Appends `text` as a JSON string (quoted, escaped as serde_json escapes it).
 fn write_json_string(out: &mut Vec<u8>, text: &str) {
     serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
@@ -295,6 +317,27 @@ mod tests {
             let mut written = Vec::new();
             cell.write_json(&mut written);
             assert_eq!(String::from_utf8(written).unwrap(), want, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_are_found_at_every_place_of_a_word() {
+        // Every byte value at every position of texts around the eight-byte word size, alone
+        // and beside bytes that sit next to the escaped ones (0x1f/0x20, '"', '\\', 0x7f, 0x80).
+        for len in 1..=19 {
+            for at in 0..len {
+                for filler in [b'a', 0x20, b'!', b'#', b'[', b']', 0x7f, 0x80, 0xff] {
+                    for byte in 0..=u8::MAX {
+                        let mut text = vec![filler; len];
+                        text[at] = byte;
+                        assert_eq!(
+                            has_escape(&text),
+                            text.iter().copied().any(needs_escape),
+                            "{text:?}"
+                        );
+                    }
+                }
+            }
         }
     }
 

@@ -118,38 +118,6 @@ impl Column {
         }
     }
 
-    /// The Shopify field (GraphQL Admin API) the column's value comes from, for docs and `validate`.
-    #[must_use]
-    pub const fn source_field(self) -> &'static str {
-        match self {
-            Column::Order => "Order.name",
-            Column::OrderId => "Order.legacyResourceId",
-            Column::LineItemId => "LineItem.id (numeric tail)",
-            Column::CreatedAt => "Order.createdAt",
-            Column::UpdatedAt => "Order.updatedAt",
-            Column::FinancialStatus => "Order.displayFinancialStatus",
-            Column::FulfillmentStatus => "Order.displayFulfillmentStatus",
-            Column::CancelledAt => "Order.cancelledAt",
-            Column::Customer => {
-                "Order.customer.firstName/lastName, else Order.shippingAddress.name"
-            }
-            Column::Email => "Order.email",
-            Column::Phone => "Order.phone, else Order.shippingAddress.phone",
-            Column::ShippingAddress => "Order.shippingAddress",
-            Column::Product => "LineItem.title",
-            Column::Variant => "LineItem.variantTitle",
-            Column::Sku => "LineItem.sku",
-            Column::Quantity => "LineItem.currentQuantity",
-            Column::UnitPrice => "LineItem.originalUnitPriceSet.shopMoney",
-            Column::LineTotal => "LineItem.discountedTotalSet.shopMoney",
-            Column::OrderTotal => "Order.currentTotalPriceSet.shopMoney",
-            Column::Currency => "Order.currencyCode",
-            Column::Tags => "Order.tags",
-            Column::Note => "Order.note",
-            Column::Test => "Order.test",
-        }
-    }
-
     /// The column's position among the defaults (0 for `Order`), which is also its index in a
     /// row's cells.
     #[must_use]
@@ -234,48 +202,6 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(Column::from_header(text), want, "{text:?}");
-        }
-    }
-
-    /// Each column names the Shopify field DESIGN.md section 9 puts behind it ("Columns and the
-    /// fields behind them"), and no two columns name the same source.
-    #[test]
-    fn source_fields_name_the_documented_fields() {
-        let documented = [
-            (Column::Order, "name"),
-            (Column::OrderId, "legacyResourceId"),
-            (Column::LineItemId, "LineItem.id"),
-            (Column::CreatedAt, "createdAt"),
-            (Column::UpdatedAt, "updatedAt"),
-            (Column::FinancialStatus, "displayFinancialStatus"),
-            (Column::FulfillmentStatus, "displayFulfillmentStatus"),
-            (Column::CancelledAt, "cancelledAt"),
-            (Column::Customer, "shippingAddress.name"),
-            (Column::Email, "email"),
-            (Column::Phone, "shippingAddress.phone"),
-            (Column::ShippingAddress, "shippingAddress"),
-            (Column::Product, "title"),
-            (Column::Variant, "variantTitle"),
-            (Column::Sku, "sku"),
-            (Column::Quantity, "currentQuantity"),
-            (Column::UnitPrice, "originalUnitPriceSet"),
-            (Column::LineTotal, "discountedTotalSet"),
-            (Column::OrderTotal, "currentTotalPriceSet"),
-            (Column::Currency, "currencyCode"),
-            (Column::Tags, "tags"),
-            (Column::Note, "note"),
-            (Column::Test, "test"),
-        ];
-        assert_eq!(documented.len(), COLUMN_COUNT);
-        let mut seen = std::collections::HashSet::new();
-        for (column, field) in documented {
-            let source = column.source_field();
-            assert!(
-                source.starts_with("Order.") || source.starts_with("LineItem."),
-                "{column}: {source}"
-            );
-            assert!(source.contains(field), "{column}: {source} lacks {field}");
-            assert!(seen.insert(source), "{column}: {source} twice");
         }
     }
 

@@ -121,7 +121,7 @@ fn a_duplicated_owned_header_is_refused_with_its_columns() {
     );
     let message = err.to_string();
     assert!(
-        message.contains("'Orders'") && message.contains("C, E"),
+        message.contains("\"Orders\"") && message.contains("C, E"),
         "{message}"
     );
     // People's headers may repeat freely.

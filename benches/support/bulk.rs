@@ -12,6 +12,9 @@ use super::world::{Setup, World};
 /// where paging would need hours).
 const BULK_RATE_SECONDS: f64 = 180.0;
 
+/// Sheets write requests a minute the client allows itself (`SheetsSettings::writes_per_minute`).
+const PACED_WRITES_PER_MINUTE: u64 = 55;
+
 /// Runs `shopsync sync --json --bulk` on a store of `orders` orders under `bucket`.
 pub fn bulk_backfill(orders: usize, bucket: BucketConfig, validate: bool, report: &mut Report) {
     let limited = !bucket.unlimited;
@@ -84,6 +87,18 @@ pub fn bulk_backfill(orders: usize, bucket: BucketConfig, validate: bool, report
         &name,
         "values:batchUpdate requests / MB sent",
         format!("{writes} / {:.1}", bytes as f64 / 1e6),
+    );
+    let (all_writes, by_method) = world.sheets_writes();
+    report.info(&name, "Sheets write requests, by method", by_method);
+    // The client paces writes at 55 a minute (Google allows 60): the (55k+1)th write cannot go
+    // sooner than k minutes after the first.
+    report.info(
+        &name,
+        "wall time the write pacer alone forces",
+        format!(
+            "{} s ({all_writes} writes at {PACED_WRITES_PER_MINUTE} a minute)",
+            all_writes.saturating_sub(1) / PACED_WRITES_PER_MINUTE * 60
+        ),
     );
     world.check_exactly_once(report, &name, line_items);
 }

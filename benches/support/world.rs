@@ -120,6 +120,25 @@ impl World {
             .map_or((0, 0), |c| (c.requests, c.bytes))
     }
 
+    /// Sheets write requests so far (every method that counts toward Google's per-minute write
+    /// quota), and the breakdown by method: `spreadsheets.batchUpdate 1, …`.
+    pub fn sheets_writes(&self) -> (u64, String) {
+        let writes: Vec<(String, u64)> = self
+            .google
+            .counts()
+            .into_iter()
+            .filter(|(method, _)| {
+                method.starts_with("spreadsheets.")
+                    && !method.ends_with(".get")
+                    && !method.ends_with(".batchGet")
+            })
+            .map(|(method, count)| (method, count.requests))
+            .collect();
+        let total = writes.iter().map(|(_, n)| n).sum();
+        let each: Vec<String> = writes.iter().map(|(m, n)| format!("{m} {n}")).collect();
+        (total, each.join(", "))
+    }
+
     /// Checks promise 1 on the emulator's grid: one row per line item, each key once.
     pub fn check_exactly_once(&self, report: &mut Report, name: &str, line_items: usize) {
         let (rows, distinct) = self.sheet_rows();

@@ -10,6 +10,16 @@ use super::client::{Call, Op, SheetsClient};
 use super::error::SheetsError;
 use super::spreadsheet::SpreadsheetInfo;
 
+/// The `repeatCell` request that makes row 1's columns `start..end` of tab `sheet_id` bold.
+pub(super) fn bold_header(sheet_id: i64, start: u32, end: u32) -> Value {
+    json!({"repeatCell": {
+        "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1,
+                  "startColumnIndex": start, "endColumnIndex": end},
+        "cell": {"userEnteredFormat": {"textFormat": {"bold": true}}},
+        "fields": "userEnteredFormat.textFormat.bold",
+    }})
+}
+
 impl SheetsClient {
     /// Writes `names` into row 1 from column `start`, growing columns first, and makes them bold;
     /// with `freeze`, row 1 is frozen too (for a tab whose row 1 was blank).
@@ -40,12 +50,7 @@ impl SheetsClient {
                 "fields": "gridProperties.frozenRowCount",
             }}));
         }
-        requests.push(json!({"repeatCell": {
-            "range": {"sheetId": tab.sheet_id, "startRowIndex": 0, "endRowIndex": 1,
-                      "startColumnIndex": start, "endColumnIndex": end},
-            "cell": {"userEnteredFormat": {"textFormat": {"bold": true}}},
-            "fields": "userEnteredFormat.textFormat.bold",
-        }}));
+        requests.push(bold_header(tab.sheet_id, start, end));
         self.structure(
             &book.id,
             requests,
@@ -58,11 +63,22 @@ impl SheetsClient {
         if freeze {
             book.tab_mut(title)?.frozen_rows = 1;
         }
-        let range = A1Range::cells(title, start, 1, end - 1, 1);
+        self.write_header_text(book, title, start, names).await
+    }
+
+    /// Writes `names` into row 1 of tab `title` from column `start` (text only).
+    pub(super) async fn write_header_text(
+        &self,
+        book: &SpreadsheetInfo,
+        title: &str,
+        start: u32,
+        names: &[&str],
+    ) -> Result<(), SheetsError> {
+        let count = u32::try_from(names.len()).unwrap_or(u32::MAX);
+        let range = A1Range::cells(title, start, 1, start + count - 1, 1);
         let values: Vec<Value> = names.iter().map(|n| json!(n)).collect();
         self.batch_write(&book.id, vec![(range, vec![values])], "writing the header")
-            .await?;
-        Ok(())
+            .await
     }
 
     /// Reads row 1 of tab `title`, unformatted (trailing blanks trimmed by Google).

@@ -34,4 +34,4 @@ pub use drive::{Target, parse_target};
 pub use error::{ErrorKind, SheetsError};
 pub use spreadsheet::{LOW_CELL_HEADROOM, MAX_CELLS, SpreadsheetInfo, TabInfo};
 pub use values::ColumnsRead;
-pub use write::{EncodedRectangle, Rectangle};
+pub use write::{BODY_HEAD_BYTES, EncodedRectangle, Rectangle, range_bytes};

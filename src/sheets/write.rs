@@ -116,12 +116,13 @@ impl SheetsClient {
         rectangles: &[Rectangle<'_>],
     ) -> Result<u64, SheetsError> {
         let encoded: Vec<EncodedRectangle> = rectangles.iter().map(Rectangle::encode).collect();
-        self.write_encoded(spreadsheet_id, title, &encoded).await
+        self.write_encoded(spreadsheet_id, title, encoded).await
     }
 
     /// [`SheetsClient::write_ranges`] of rectangles whose values are JSON text already: the body
     /// is the values' text with each range around it, so a 2 MB request is built without a
-    /// [`Value`] per cell.
+    /// [`Value`] per cell, and the rectangles are dropped once it is built (not held beside it
+    /// while the request is sent).
     ///
     /// # Errors
     /// [`SheetsError::Ambiguous`] when the outcome is unknown or unconfirmed; any request error.
@@ -129,7 +130,7 @@ impl SheetsClient {
         &self,
         spreadsheet_id: &str,
         title: &str,
-        rectangles: &[EncodedRectangle],
+        rectangles: Vec<EncodedRectangle>,
     ) -> Result<u64, SheetsError> {
         let rows: u64 = rectangles.iter().map(|r| u64::from(r.height)).sum();
         let what = format!(
@@ -137,9 +138,9 @@ impl SheetsClient {
             rectangles.len()
         );
         let ranges: Vec<A1Range> = rectangles.iter().map(|r| r.range(title)).collect();
-        let values = rectangles.iter().map(|r| r.values.as_slice());
-        self.send_entries(spreadsheet_id, &ranges, values, &what)
-            .await
+        let body = batch_update_body(&ranges, rectangles.iter().map(|r| r.values.as_slice()));
+        drop(rectangles);
+        self.send_body(spreadsheet_id, &ranges, body, &what).await
     }
 
     /// One `values:batchUpdate` of explicit ranges, for small internal writes (the header).
@@ -154,21 +155,18 @@ impl SheetsClient {
             .map(|(_, values)| serde_json::to_vec(values).expect("JSON values always encode"))
             .collect();
         let ranges: Vec<A1Range> = data.into_iter().map(|(range, _)| range).collect();
-        self.send_entries(id, &ranges, values.iter().map(Vec::as_slice), what)
-            .await
-            .map(|_| ())
+        let body = batch_update_body(&ranges, values.iter().map(Vec::as_slice));
+        self.send_body(id, &ranges, body, what).await.map(|_| ())
     }
 
-    /// Sends one `values:batchUpdate` of `ranges`, the values of each (JSON text of an array of
-    /// rows) from `values`, and confirms it.
-    async fn send_entries<'v>(
+    /// Sends one `values:batchUpdate` whose `body` writes `ranges`, and confirms it.
+    async fn send_body(
         &self,
         id: &str,
         ranges: &[A1Range],
-        values: impl Iterator<Item = &'v [u8]>,
+        body: Vec<u8>,
         what: &str,
     ) -> Result<u64, SheetsError> {
-        let body = batch_update_body(ranges, values);
         let bytes = body.len() as u64;
         let reply = self
             .call(Call {
@@ -176,7 +174,7 @@ impl SheetsClient {
                 method: Method::POST,
                 url: self.sheets_endpoint(id, "/values:batchUpdate"),
                 query: vec![("fields", "responses(updatedRange)".to_owned())],
-                body: Some(body),
+                body: Some(body.into()),
                 what: what.to_owned(),
             })
             .await?;
@@ -185,9 +183,25 @@ impl SheetsClient {
     }
 }
 
+/// The start of every `values:batchUpdate` body.
+const HEAD: &[u8] = br#"{"valueInputOption":"RAW","includeValuesInResponse":false,"data":["#;
+
+/// Bytes of a `values:batchUpdate` body that belong to no range: its head and closing brackets.
+pub const BODY_HEAD_BYTES: usize = HEAD.len() + 2;
+
+/// Bytes a range on tab `title` costs in a `values:batchUpdate` body beyond its values' text
+/// (`{"range":"'T'!A2:W9","majorDimension":"ROWS","values":` … `}` and the comma before it), at
+/// most: counted for the widest range a sheet can have, so a request sized with it is never over.
+#[must_use]
+pub fn range_bytes(title: &str) -> usize {
+    // Two cells, so that it prints as a range: `'T'!ZZY10000000:ZZZ10000000`.
+    let widest = A1Range::cells(title, 18_276, 10_000_000, 18_277, 10_000_000).to_string();
+    let quoted = serde_json::to_string(&widest).map_or(widest.len() * 6, |q| q.len());
+    br#"{"range":,"majorDimension":"ROWS","values":},"#.len() + quoted
+}
+
 /// The body of a `values:batchUpdate` (`RAW`) of `ranges`, each with its values' JSON text.
 fn batch_update_body<'v>(ranges: &[A1Range], values: impl Iterator<Item = &'v [u8]>) -> Vec<u8> {
-    const HEAD: &[u8] = br#"{"valueInputOption":"RAW","includeValuesInResponse":false,"data":["#;
     // Sized once: the body of a large write is about 2 MB, and growing it by doubling would copy
     // it several times over.
     let values: Vec<&[u8]> = values.collect();
@@ -269,6 +283,10 @@ mod tests {
             std::slice::from_ref(&range),
             std::iter::once(encoded.values.as_slice()),
         );
+        let overhead = body.len() - encoded.values.len();
+        // The widest range ('Orders'!ZZY10000000:ZZZ10000000) is 18 characters longer, and a
+        // lone range has no comma before it.
+        assert_eq!(overhead, BODY_HEAD_BYTES + range_bytes("Orders") - 18 - 1);
         let parsed: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(
             parsed,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use shopsync::sandbox::shopify::{BulkErrorCode, BulkFault, DownloadFault};
 
-use crate::world::{World, wait_for};
+use crate::world::{TAB, World, wait_for};
 
 fn output(world: &World, args: &[&str]) -> String {
     let (code, stdout, stderr) = world.sync_code(args);
@@ -119,4 +119,61 @@ fn a_run_killed_while_its_export_runs_leaves_no_second_export_running() {
     assert_eq!(bulk.started, 2);
     assert!(!out.contains("paged instead"), "{out}");
     world.assert_exactly_once();
+}
+
+#[test]
+fn a_bulk_backfill_makes_room_once_for_every_row_it_staged() {
+    // Enough rows for several full write requests: growing a little ahead of each batch would
+    // take one growth (one write request of Google's 60 a minute) per doubling.
+    let world = World::fast(28, 4_000);
+    let out = output(&world, &["--bulk"]);
+    assert!(!out.contains("paged instead"), "{out}");
+    world.assert_exactly_once();
+    assert!(
+        world.google_requests("spreadsheets.values.batchUpdate") >= 4,
+        "the rows fill several requests"
+    );
+    // The tab is created as tall as the export and with its bold header, in one request.
+    assert_eq!(
+        world.google_requests("spreadsheets.batchUpdate"),
+        1,
+        "{out}"
+    );
+    let tab = world.google.tab(&world.spreadsheet, TAB).expect("the tab");
+    assert_eq!(
+        tab.row_count as usize,
+        world.keys().len() + 1,
+        "no blank tail"
+    );
+    let format = world.google.cell_format(&world.spreadsheet, TAB, 0, 0);
+    assert_eq!(
+        format.unwrap()["textFormat"]["bold"],
+        serde_json::json!(true)
+    );
+
+    // A tab the person made, holding only the header: grown once, for the rows the export staged.
+    let mut world = World::fast(29, 4_000);
+    let id = world.google.create_spreadsheet("Own Orders", &[TAB]);
+    world.set_config("target_spreadsheet", serde_json::json!(id.clone()));
+    world.spreadsheet = id;
+    let header: Vec<serde_json::Value> = shopsync::sync::plan::columns::Column::ALL
+        .iter()
+        .map(|c| serde_json::json!(c.name()))
+        .collect();
+    world
+        .google
+        .person_set_row(&world.spreadsheet, TAB, 1, &header);
+    let out = output(&world, &["--bulk"]);
+    world.assert_exactly_once();
+    assert_eq!(
+        world.google_requests("spreadsheets.batchUpdate"),
+        1,
+        "one appendDimension\n{out}"
+    );
+    let tab = world.google.tab(&world.spreadsheet, TAB).expect("the tab");
+    assert_eq!(
+        tab.row_count as usize,
+        world.keys().len() + 1,
+        "no blank tail"
+    );
 }

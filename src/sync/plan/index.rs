@@ -224,6 +224,13 @@ impl SheetIndex {
         self.insert(key, row);
     }
 
+    /// Makes room for `keys` more keys at once, for a run that knows how many rows it will
+    /// append: growing by doubling would hold the old table beside the new one at each step
+    /// (at 250,000 rows, about 6 MB more at the last step than the table itself).
+    pub fn reserve(&mut self, keys: usize) {
+        self.single.reserve(keys);
+    }
+
     /// The tab's header layout.
     #[must_use]
     pub fn layout(&self) -> &HeaderLayout {

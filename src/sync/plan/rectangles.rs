@@ -186,44 +186,35 @@ pub struct Chunk {
     pub updates: Vec<usize>,
 }
 
-/// Cuts a plan's writes into chunks of at most `max_bytes` of JSON (a single row larger than that
-/// still goes, alone). Consecutive appended rows share rectangles; updates are one row each.
+/// Cuts a plan's writes into chunks whose request bodies come to at most `max_bytes` (a single row
+/// larger than that still goes, alone), counting the values' text exactly and `range_bytes` for
+/// each range (see [`crate::sheets::range_bytes`]). Consecutive appended rows of the same shape
+/// share rectangles, as [`Chunk::encode`] builds them; updates are one rectangle per run each.
 #[must_use]
-pub fn chunk_plan(plan: &Plan, max_bytes: usize) -> Vec<Chunk> {
-    // Per-range overhead: the A1 range text and the JSON around it.
-    const RANGE_OVERHEAD: usize = 80;
+pub fn chunk_plan(plan: &Plan, max_bytes: usize, range_bytes: usize) -> Vec<Chunk> {
+    // A row of a rectangle is its runs' text and a comma or bracket each; a rectangle also costs
+    // its range and its closing bracket.
+    let row_bytes = |runs: &[CellRun]| runs.iter().map(|r| r.json_len() + 1).sum::<usize>();
+    let opening = |runs: &[CellRun]| runs.len() * (range_bytes + 1);
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut current = Chunk::default();
-    let mut start = 0;
-    while start < plan.appends.len() {
-        // A run of appends that merge into the same rectangles.
-        let mut end = start + 1;
-        while end < plan.appends.len() && plan.appends[end].row == plan.appends[end - 1].row + 1 {
-            end += 1;
+    let mut previous: Option<&Append> = None;
+    for (i, append) in plan.appends.iter().enumerate() {
+        let continues = !current.is_empty()
+            && previous.is_some_and(|p| p.row + 1 == append.row && same_shape(p, append));
+        let bytes = row_bytes(&append.runs);
+        let mut size = bytes + if continues { 0 } else { opening(&append.runs) };
+        if current.size + size > max_bytes && !current.is_empty() {
+            chunks.push(std::mem::take(&mut current));
+            // The next request starts its own rectangles.
+            size = bytes + opening(&append.runs);
         }
-        for i in start..end {
-            // Counted from the cells: building their JSON only to measure it would double the
-            // work of the write that sends it.
-            let size: usize = plan.appends[i]
-                .runs
-                .iter()
-                .map(CellRun::json_len)
-                .sum::<usize>()
-                + 2;
-            if current.size + size + RANGE_OVERHEAD > max_bytes && !current.is_empty() {
-                chunks.push(std::mem::take(&mut current));
-            }
-            current.size += size;
-            current.appends.push(i);
-        }
-        start = end;
+        current.size += size;
+        current.appends.push(i);
+        previous = Some(append);
     }
     for (i, update) in plan.updates.iter().enumerate() {
-        let size: usize = update
-            .runs
-            .iter()
-            .map(|run| run.json_len() + 2 + RANGE_OVERHEAD)
-            .sum();
+        let size = row_bytes(&update.runs) + opening(&update.runs);
         if current.size + size > max_bytes && !current.is_empty() {
             chunks.push(std::mem::take(&mut current));
         }

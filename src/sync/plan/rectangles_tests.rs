@@ -164,14 +164,14 @@ mod chunks {
     #[test]
     fn chunks_respect_the_size_and_keep_rows_whole() {
         let plan = backfill_plan(300);
-        let whole = chunk_plan(&plan, usize::MAX);
+        let whole = chunk_plan(&plan, usize::MAX, 0);
         assert_eq!(whole.len(), 1);
         // One rectangle per run for consecutive appended rows.
         assert_eq!(whole[0].writes(&plan).len(), 1);
         assert_eq!(whole[0].appends.len(), 600);
 
         let size = whole[0].writes(&plan)[0].json_len();
-        let chunks = chunk_plan(&plan, size / 4);
+        let chunks = chunk_plan(&plan, size / 4, 0);
         assert!(chunks.len() >= 4, "{}", chunks.len());
         let rows: usize = chunks.iter().map(|c| c.appends.len()).sum();
         assert_eq!(rows, 600);
@@ -185,9 +185,31 @@ mod chunks {
     }
 
     #[test]
+    fn each_request_is_filled_to_within_a_row_of_the_limit_and_never_over() {
+        let plan = backfill_plan(300);
+        let range = crate::sheets::range_bytes("Orders");
+        let max = 40_000;
+        let chunks = chunk_plan(&plan, max, range);
+        assert!(chunks.len() >= 4, "{}", chunks.len());
+        let row =
+            |i: usize| -> usize { plan.appends[i].runs.iter().map(|r| r.json_len() + 1).sum() };
+        for (n, chunk) in chunks.iter().enumerate() {
+            let encoded = chunk.encode(&plan);
+            let sent: usize = encoded.iter().map(|e| e.values.len() + range).sum();
+            assert!(sent <= max, "request {n}: {sent} > {max}");
+            if let Some(next) = chunks.get(n + 1) {
+                assert!(
+                    sent + row(next.appends[0]) > max,
+                    "request {n}: {sent} bytes, and the next row would have fitted"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn halves_split_the_rows_evenly_and_lose_none() {
         let plan = backfill_plan(3);
-        let mut chunk = chunk_plan(&plan, usize::MAX).remove(0);
+        let mut chunk = chunk_plan(&plan, usize::MAX, 0).remove(0);
         chunk.appends.truncate(5);
         chunk.updates = vec![0, 1];
         let (first, second) = chunk.halves().expect("seven rows halve");
@@ -305,7 +327,7 @@ fn encoding_from_the_cells_gives_the_values_json_byte_for_byte() {
             runs: append.runs,
         });
     }
-    let chunk = chunk_plan(&plan, usize::MAX).remove(0);
+    let chunk = chunk_plan(&plan, usize::MAX, 0).remove(0);
     let writes = chunk.writes(&plan);
     let encoded = chunk.encode(&plan);
     assert_eq!(encoded.len(), writes.len());

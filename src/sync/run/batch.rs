@@ -49,7 +49,9 @@ impl Job<'_, '_> {
         // Every fetched order is now written or queued in sync_errors, so even a failed run may
         // move the cursor past them: one bad batch cannot pin it.
         self.covered = self.pending_cover.or(self.covered);
-        result.map(|_| ())
+        result?;
+        self.release_held();
+        Ok(())
     }
 
     /// The gids among `orders` whose current content the DB already records (written this run).
@@ -107,6 +109,10 @@ impl Job<'_, '_> {
             // Moved, not cloned: a batch's rows are its largest allocation. A retry builds the
             // rows of the orders still to write again from `orders`.
             let plan = self.plan(std::mem::take(&mut rows), &tracked).await?;
+            // Later batches are sized for the runs of columns the sheet's layout gives a row.
+            if let Some(first) = plan.appends.first() {
+                self.batch.fit_runs(first.runs.len());
+            }
             if attempts == 0 {
                 // Counted on the first plan only: a retry re-plans what an unknown outcome left.
                 for order in &plan.orders {
@@ -167,15 +173,18 @@ impl Job<'_, '_> {
             // one whose outcome is unknown is retried by opening again, which reads the tab and
             // header afresh and writes only what is still missing.
             let mut attempts = 0;
-            let side = loop {
+            // A tab a bulk export's run creates is made tall enough for every row it staged.
+            let rows = u32::try_from(self.bulk_rows_staged.unwrap_or(0)).unwrap_or(u32::MAX);
+            let mut side = loop {
                 let client = SheetsClient::new(self.services.sheets.clone()).await?;
-                match SheetSide::open(
+                match SheetSide::open_for_rows(
                     client,
                     &self.options.target_spreadsheet,
                     &self.options.worksheet,
                     self.binding.as_ref(),
                     self.services.store.path(),
                     !self.real(),
+                    rows,
                 )
                 .await
                 {
@@ -205,6 +214,7 @@ impl Job<'_, '_> {
                 self.services.store.bind(&binding)?;
                 self.binding = Some(binding);
             }
+            side.expect_appends(rows as usize);
             if side.cell_headroom() < crate::sheets::LOW_CELL_HEADROOM {
                 self.warnings.add(format!(
                     "the spreadsheet has room for only {} more cells under Google's \
@@ -261,8 +271,9 @@ impl Job<'_, '_> {
         let mut progress = OrderProgress::new(plan);
         let done = progress.complete_without_writes();
         self.record(plan, &done, by_gid)?;
+        let more = self.appends_expected_after(plan);
         let sheet = self.sheet_mut().await?;
-        let chunks = sheet.prepare(plan).await?;
+        let chunks = sheet.prepare(plan, more).await?;
         let total: usize = chunks
             .iter()
             .map(|c| c.appends.len() + c.updates.len())
@@ -294,6 +305,17 @@ impl Job<'_, '_> {
             }
         }
         Ok(true)
+    }
+
+    /// During a bulk export, about how many rows the batches still to come will append: the
+    /// staged rows not yet buffered, in the proportion of this plan's rows that are appends (all
+    /// of them on a first backfill, few when the export re-reads orders the sheet holds). `None`
+    /// outside a bulk export, where nothing says how many rows are to come.
+    fn appends_expected_after(&self, plan: &Plan) -> Option<u32> {
+        let left = self.bulk_rows_left?;
+        let planned = (plan.appends.len() + plan.updates.len() + plan.unchanged).max(1) as u64;
+        let expected = left.saturating_mul(plan.appends.len() as u64) / planned;
+        Some(u32::try_from(expected).unwrap_or(u32::MAX))
     }
 
     /// Takes note of a part of a plan the sheet confirmed: its appended rows, the orders it

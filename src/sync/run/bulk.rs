@@ -100,8 +100,12 @@ impl Job<'_, '_> {
                 // page): what the export staged but did not write comes again.
                 self.buffer.clear();
                 self.buffered.clear();
+                self.held = None;
+                self.taken_up_to = None;
                 self.batch.reset(self.services.clock.now());
                 self.pending_cover = None;
+                self.bulk_rows_left = None;
+                self.bulk_rows_staged = None;
                 warn!(error = %e, "bulk export failed; paging the window instead");
                 self.warnings.add(format!(
                     "bulk export failed ({e}); the window was paged instead"
@@ -128,6 +132,10 @@ impl Job<'_, '_> {
             adopted = export.adopted,
             "bulk export completed"
         );
+        // The export says up front how many rows it brings: the grid is grown for them once
+        // instead of a little ahead of each batch (each growth is a write request).
+        self.bulk_rows_left = Some(export.batches.stats().line_items);
+        self.bulk_rows_staged = self.bulk_rows_left;
         while let Some(batch) = export.batches.next_batch(BULK_BATCH_ORDERS)? {
             self.counts.fetched += i64::try_from(batch.len()).unwrap_or(i64::MAX);
             self.services
@@ -137,7 +145,9 @@ impl Job<'_, '_> {
                 return Ok(());
             }
         }
-        self.flush().await?;
+        self.flush_all().await?;
+        self.bulk_rows_left = None;
+        self.bulk_rows_staged = None;
         Ok(())
     }
 }

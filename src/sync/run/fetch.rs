@@ -61,7 +61,7 @@ impl Job<'_, '_> {
                 return Ok(());
             }
         }
-        self.flush().await
+        self.flush_all().await
     }
 
     /// Buffers a page (or a bulk batch) of orders, writes the batch when it falls due, and says
@@ -71,7 +71,12 @@ impl Job<'_, '_> {
             let updated = order.updated_at;
             // A write this push makes first covers the orders before this one.
             self.push(order).await?;
-            self.pending_cover = Some(updated);
+            self.taken_up_to = Some(updated);
+            // An order held for the next batch is not written with this one: until it is
+            // buffered again, the cover stays before it.
+            if self.held.is_none() {
+                self.pending_cover = Some(updated);
+            }
         }
         if self.batch.due(self.services.clock.now()) {
             self.flush().await?;
@@ -120,16 +125,49 @@ impl Job<'_, '_> {
     }
 
     /// Buffers an order's rows for the next write; writes the batch first when this order would
-    /// overflow its request.
+    /// overflow its request. An order that would overflow a batch with a large gap left (one with
+    /// a note of 50,000 characters on each of its rows) is held for the next batch instead, and
+    /// the orders after it fill the gap: each request is filled to within a few kB of the limit.
     pub(super) async fn push(&mut self, order: Order) -> Result<(), SyncError> {
         let rows = order_rows(&order, self.tz);
         let bytes = flush::rows_json_bytes(&rows);
-        if self.batch.would_overflow(bytes) {
+        if self.batch.would_overflow(rows.rows.len(), bytes) {
+            if self.held.is_none() && self.batch.room() >= flush::HOLD_FOR_GAP {
+                self.held = Some((order, rows, bytes));
+                return Ok(());
+            }
+            // The write buffers the held order again, first in the next batch.
             self.flush().await?;
+            if self.batch.would_overflow(rows.rows.len(), bytes) {
+                self.flush().await?;
+            }
         }
+        self.buffer_order(order, rows, bytes);
+        Ok(())
+    }
+
+    /// Adds an order and its rows to the batch.
+    pub(super) fn buffer_order(&mut self, order: Order, rows: OrderRows, bytes: usize) {
         self.batch.add(rows.rows.len().max(1), bytes);
+        if let Some(left) = &mut self.bulk_rows_left {
+            *left = left.saturating_sub(rows.rows.len() as u64);
+        }
         self.buffer.push(order);
         self.buffered.push(rows);
-        Ok(())
+    }
+
+    /// Buffers the order held back from the batch just written, which covers every order taken
+    /// so far once the new batch is written.
+    pub(super) fn release_held(&mut self) {
+        if let Some((order, rows, bytes)) = self.held.take() {
+            self.buffer_order(order, rows, bytes);
+            self.pending_cover = self.taken_up_to;
+        }
+    }
+
+    /// Writes everything buffered, the held order included: the end of a fetch.
+    pub(super) async fn flush_all(&mut self) -> Result<(), SyncError> {
+        self.flush().await?;
+        self.flush().await
     }
 }

@@ -1,15 +1,18 @@
 //! When a run writes what it has fetched: before the buffered rows would overflow one write
-//! request (about 2 MB of JSON), or once a minute has passed since the last write, whichever
-//! comes first. A fast backfill so sends full requests only; a slow paged run (about 10 rows a
-//! second under Shopify's real limits) still shows and keeps its progress every minute.
+//! request (2 MB of JSON, counted as the request's chunking counts), or once a minute has passed
+//! since the last write, whichever comes first. An order that does not fit while the batch still
+//! has a large gap is held for the next batch, and the orders after it fill the gap. A fast
+//! backfill so sends full requests only; a slow paged run (about 10 rows a second under Shopify's
+//! real limits) still shows and keeps its progress every minute.
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::sheets::MAX_REQUEST_BYTES;
+use crate::sheets::{BODY_HEAD_BYTES, MAX_REQUEST_BYTES};
 use crate::sync::plan::rows::OrderRows;
 
-/// Bytes of JSON a batch may come to: one write request, less a margin for the ranges' own text.
-pub(super) const BATCH_BYTES: usize = MAX_REQUEST_BYTES / 100 * 97;
+/// Room left in a batch over which an order that does not fit is held for the next batch rather
+/// than closing this one: a few rows' worth.
+pub(super) const HOLD_FOR_GAP: usize = 8_192;
 
 /// The longest a fetched row waits for its write.
 pub(super) const BATCH_WAIT_SECS: i64 = 60;
@@ -19,6 +22,11 @@ pub(super) const BATCH_WAIT_SECS: i64 = 60;
 pub(super) struct Batch {
     /// At most this many bytes of JSON go into one batch.
     max_bytes: usize,
+    /// Bytes each row costs beyond [`rows_json_bytes`]: a bracket or comma for each run of
+    /// adjacent owned columns after the first.
+    row_extra: usize,
+    /// Bytes a range costs in the request ([`crate::sheets::range_bytes`]).
+    range_bytes: usize,
     /// A batch is written once it is this old.
     max_wait: Duration,
     bytes: usize,
@@ -28,15 +36,23 @@ pub(super) struct Batch {
 }
 
 impl Batch {
-    /// An empty batch, aged from `now`, with the default limits.
-    pub(super) fn new(now: DateTime<Utc>) -> Batch {
-        Batch::with_limits(BATCH_BYTES, Duration::seconds(BATCH_WAIT_SECS), now)
+    /// An empty batch, aged from `now`, that fills one write request of new rows on a tab whose
+    /// ranges cost `range_bytes` ([`crate::sheets::range_bytes`]), counted as the request's
+    /// chunking counts (see [`Batch::fit_runs`]): with a margin of a few percent instead, a
+    /// 100,000-order backfill sent a request more for every thirty.
+    pub(super) fn new(now: DateTime<Utc>, range_bytes: usize) -> Batch {
+        let mut batch = Batch::with_limits(0, Duration::seconds(BATCH_WAIT_SECS), now);
+        batch.range_bytes = range_bytes;
+        batch.fit_runs(1);
+        batch
     }
 
     /// An empty batch with given limits.
     pub(super) fn with_limits(max_bytes: usize, max_wait: Duration, now: DateTime<Utc>) -> Batch {
         Batch {
             max_bytes,
+            row_extra: 0,
+            range_bytes: 0,
             max_wait,
             bytes: 0,
             rows: 0,
@@ -44,16 +60,30 @@ impl Batch {
         }
     }
 
-    /// Whether adding an order of `bytes` would overflow a write request: then the batch so far
-    /// should be written first. An order larger than a request on its own goes alone.
-    pub(super) fn would_overflow(&self, bytes: usize) -> bool {
-        self.rows > 0 && self.bytes + bytes > self.max_bytes
+    /// Sizes the batch for rows written as `runs` runs of adjacent owned columns (one on the
+    /// default layout; more around people's columns), each run its own rectangle and range.
+    pub(super) fn fit_runs(&mut self, runs: usize) {
+        let runs = runs.max(1);
+        self.max_bytes = MAX_REQUEST_BYTES - BODY_HEAD_BYTES - runs * (self.range_bytes + 1);
+        self.row_extra = runs - 1;
+    }
+
+    /// Whether adding an order of `rows` rows and `bytes` would overflow a write request: then
+    /// the batch so far should be written first. An order larger than a request on its own goes
+    /// alone.
+    pub(super) fn would_overflow(&self, rows: usize, bytes: usize) -> bool {
+        self.rows > 0 && self.bytes + bytes + rows * self.row_extra > self.max_bytes
+    }
+
+    /// Bytes of rows the batch has room for still.
+    pub(super) fn room(&self) -> usize {
+        self.max_bytes.saturating_sub(self.bytes)
     }
 
     /// Counts an order's rows and bytes in.
     pub(super) fn add(&mut self, rows: usize, bytes: usize) {
         self.rows += rows;
-        self.bytes += bytes;
+        self.bytes += bytes + rows * self.row_extra;
     }
 
     /// Whether the batch is full, or old enough to be written now.
@@ -75,8 +105,8 @@ impl Batch {
     }
 }
 
-/// About how many bytes of `RAW` JSON an order's rows come to in a write request: the cells, their
-/// separators and each row's brackets.
+/// How many bytes of `RAW` JSON an order's rows come to in a write request of rows in one run of
+/// columns: the cells, their separators and each row's brackets and comma.
 pub(super) fn rows_json_bytes(rows: &OrderRows) -> usize {
     rows.rows
         .iter()
@@ -95,11 +125,12 @@ mod tests {
     fn a_batch_is_written_before_it_overflows_a_request() {
         let now = at("2026-11-02T10:00:00Z");
         let mut batch = Batch::with_limits(1_000, Duration::seconds(60), now);
-        assert!(!batch.would_overflow(5_000), "a huge order goes alone");
+        assert!(!batch.would_overflow(9, 5_000), "a huge order goes alone");
         batch.add(2, 600);
         assert!(!batch.due(now));
-        assert!(!batch.would_overflow(400));
-        assert!(batch.would_overflow(401));
+        assert_eq!(batch.room(), 400);
+        assert!(!batch.would_overflow(1, 400));
+        assert!(batch.would_overflow(1, 401));
         batch.add(1, 400);
         assert!(batch.due(now), "full");
         batch.reset(now);
@@ -107,9 +138,21 @@ mod tests {
     }
 
     #[test]
+    fn rows_around_peoples_columns_cost_a_range_and_a_byte_more_per_run() {
+        let now = at("2026-11-02T10:00:00Z");
+        let one = Batch::new(now, 60);
+        assert_eq!(one.max_bytes, MAX_REQUEST_BYTES - BODY_HEAD_BYTES - 61);
+        let mut two = Batch::new(now, 60);
+        two.fit_runs(3);
+        assert_eq!(two.max_bytes, MAX_REQUEST_BYTES - BODY_HEAD_BYTES - 3 * 61);
+        two.add(4, 1_000);
+        assert_eq!(two.bytes(), 1_008);
+    }
+
+    #[test]
     fn a_batch_is_written_a_minute_after_the_last_write_however_small() {
         let start = at("2026-11-02T10:00:00Z");
-        let mut batch = Batch::new(start);
+        let mut batch = Batch::new(start, 60);
         assert!(!batch.due(start + Duration::minutes(5)), "nothing to write");
         batch.add(1, 300);
         assert!(!batch.due(start + Duration::seconds(59)));
@@ -118,6 +161,50 @@ mod tests {
         batch.add(1, 300);
         assert!(!batch.due(start + Duration::seconds(120)));
         assert!(batch.due(start + Duration::seconds(121)));
+    }
+
+    #[test]
+    fn a_full_batch_of_new_rows_is_one_request_filled_to_the_limit() {
+        use crate::sync::fixtures::rows_of;
+        use crate::sync::plan::header::HeaderLayout;
+        use crate::sync::plan::index::SheetIndex;
+        use crate::sync::plan::rectangles::chunk_plan;
+        use crate::sync::plan::{Compare, plan};
+        use std::collections::HashMap;
+
+        let now = at("2026-11-02T10:00:00Z");
+        let range = crate::sheets::range_bytes("Orders");
+        let mut batch = Batch::new(now, range);
+        let mut orders = Vec::new();
+        for n in 1.. {
+            let mut o = order(n, 1000 + i64::try_from(n).unwrap());
+            o.note = Some("x".repeat(usize::try_from(n % 97).unwrap() * 7));
+            let bytes = rows_json_bytes(&order_rows(&o, TZ));
+            if batch.would_overflow(o.line_items.len(), bytes) {
+                break;
+            }
+            batch.add(o.line_items.len(), bytes);
+            orders.push(o);
+        }
+        let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
+        let planned = plan(rows_of(&orders), &index, Compare::Hashes(&HashMap::new()));
+        let chunks = chunk_plan(&planned, MAX_REQUEST_BYTES - BODY_HEAD_BYTES, range);
+        assert_eq!(
+            chunks.len(),
+            1,
+            "a full batch must not spill into a second request"
+        );
+        let sent: usize = chunks[0]
+            .encode(&planned)
+            .iter()
+            .map(|r| r.values.len() + range)
+            .sum::<usize>()
+            + BODY_HEAD_BYTES;
+        assert!(sent <= MAX_REQUEST_BYTES, "{sent} bytes");
+        assert!(
+            sent > MAX_REQUEST_BYTES - 3_000,
+            "{sent} bytes: the request is not filled"
+        );
     }
 
     #[test]

@@ -178,6 +178,6 @@ impl Job<'_, '_> {
         for order in orders {
             self.push(order).await?;
         }
-        self.flush().await
+        self.flush_all().await
     }
 }

@@ -106,13 +106,17 @@ impl<'a, 'o> Job<'a, 'o> {
             sheet: None,
             buffer: Vec::new(),
             buffered: Vec::new(),
-            batch: flush::Batch::new(started),
+            batch: flush::Batch::new(started, crate::sheets::range_bytes(&options.worksheet)),
             counts: RunCounts::default(),
             warnings: Warnings::default(),
             duplicates: BTreeSet::new(),
             refused: BTreeSet::new(),
             covered: None,
             pending_cover: None,
+            taken_up_to: None,
+            held: None,
+            bulk_rows_left: None,
+            bulk_rows_staged: None,
             dry,
         };
         Ok((job, window_from))
@@ -215,6 +219,16 @@ pub(super) struct Job<'a, 'o> {
     covered: Option<DateTime<Utc>>,
     /// What `covered` becomes once the buffer is written.
     pending_cover: Option<DateTime<Utc>>,
+    /// The `updatedAt` of the last order taken from the window (buffered or held).
+    taken_up_to: Option<DateTime<Utc>>,
+    /// An order held back from the batch being filled, which it would have closed with a large
+    /// gap: it opens the next batch (its rows and their bytes with it).
+    held: Option<(Order, OrderRows, usize)>,
+    /// During a bulk export: the staged line items (rows) not yet buffered, which later batches
+    /// of the run may append, so the grid is grown once for them ([`SheetSide::prepare`]).
+    bulk_rows_left: Option<u64>,
+    /// During a bulk export: every line item (row) it staged.
+    bulk_rows_staged: Option<u64>,
     dry: Option<DryRunOutput>,
 }
 

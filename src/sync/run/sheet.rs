@@ -8,7 +8,9 @@
 
 use tracing::{debug, info};
 
-use crate::sheets::{MAX_REQUEST_BYTES, SheetsClient, SheetsError, SpreadsheetInfo};
+use crate::sheets::{
+    BODY_HEAD_BYTES, MAX_REQUEST_BYTES, SheetsClient, SheetsError, SpreadsheetInfo, range_bytes,
+};
 use crate::store::{Binding, StoreError};
 use crate::sync::plan::columns::Column;
 use crate::sync::plan::index::SheetIndex;
@@ -62,6 +64,23 @@ impl SheetSide {
         db_path: &std::path::Path,
         dry_run: bool,
     ) -> Result<Self, SyncError> {
+        Self::open_for_rows(client, target, title, binding, db_path, dry_run, 0).await
+    }
+
+    /// [`SheetSide::open`] for a run that expects to append `rows` rows: a tab it creates is made
+    /// that tall at once (within the cell limit), so the backfill needs no `appendDimension`.
+    ///
+    /// # Errors
+    /// As [`SheetSide::open`].
+    pub async fn open_for_rows(
+        client: SheetsClient,
+        target: &str,
+        title: &str,
+        binding: Option<&Binding>,
+        db_path: &std::path::Path,
+        dry_run: bool,
+        rows: u32,
+    ) -> Result<Self, SyncError> {
         let id = client.resolve_spreadsheet(target).await?;
         if let Some(bound) = binding
             && bound.spreadsheet_id != id
@@ -85,7 +104,7 @@ impl SheetSide {
         // created or its missing headers added in the real run, and imagined so in the dry run
         // (an empty or missing tab plans every row as an append from row 2).
         if !dry_run {
-            apply_verdict(&client, &mut book, title, &verdict).await?;
+            apply_verdict(&client, &mut book, title, &verdict, rows).await?;
         }
         let mut layout = verdict.layout().clone();
         layout.commit_additions();
@@ -182,27 +201,40 @@ impl SheetSide {
     /// Grows the grid for `plan` and cuts its writes into requests of at most about 2 MB, never
     /// splitting one row's cells across requests.
     ///
+    /// `more` is how many rows the run expects to append after this plan, when it knows (a bulk
+    /// export staged them): the grid is then grown once for all of them. Otherwise it is grown
+    /// ahead by as many rows again as the plan needs (at most 100,000). Either is kept
+    /// within the cell limit, falling back to the rows this plan needs.
+    ///
     /// # Errors
     /// The 10,000,000-cell limit, or Google's errors while growing the grid.
-    pub async fn prepare(&mut self, plan: &Plan) -> Result<Vec<Chunk>, SyncError> {
+    pub async fn prepare(
+        &mut self,
+        plan: &Plan,
+        more: Option<u32>,
+    ) -> Result<Vec<Chunk>, SyncError> {
         let (rows, _) = plan.grid_needed();
         let tab = self.book.tab(&self.title);
         let (current, columns) = tab.map_or((0, 0), |t| (t.row_count, t.column_count));
         let mut target = rows;
         if rows > current {
-            // Grow ahead by as many rows again (at most GROW_AHEAD_MAX, and only within the cell
-            // limit), so a backfill grows the grid a handful of times instead of once per batch:
-            // each growth is a write request, and Google allows 60 a minute.
-            let ahead = rows.min(GROW_AHEAD_MAX);
-            let extra = u64::from(rows + ahead - current) * u64::from(columns.max(1));
+            // Each growth is a write request, and Google allows 60 a minute: a backfill grows the
+            // grid once (bulk) or a handful of times (paged), not once per batch.
+            let ahead = more.unwrap_or_else(|| rows.min(GROW_AHEAD_MAX));
+            let wanted = rows.saturating_add(ahead);
+            let extra = u64::from(wanted - current) * u64::from(columns.max(1));
             if self.book.check_growth(extra).is_ok() {
-                target = rows + ahead;
+                target = wanted;
             }
         }
         self.client
             .grow_rows(&mut self.book, &self.title, target)
             .await?;
-        Ok(chunk_plan(plan, MAX_REQUEST_BYTES))
+        Ok(chunk_plan(
+            plan,
+            MAX_REQUEST_BYTES - BODY_HEAD_BYTES,
+            range_bytes(&self.title),
+        ))
     }
 
     /// Sends one chunk of `plan`; on success the sheet confirmed every range in it. The chunk's
@@ -214,13 +246,22 @@ impl SheetSide {
         let ranges = chunk.encode(plan);
         let bytes = self
             .client
-            .write_encoded(&self.book.id, &self.title, &ranges)
+            .write_encoded(&self.book.id, &self.title, ranges)
             .await?;
         self.writes.requests += 1;
         self.writes.bytes += bytes;
         self.writes.rows_appended += chunk.appends.len() as u64;
         self.writes.rows_updated += chunk.updates.len() as u64;
         Ok(())
+    }
+
+    /// Makes room in the key index for `rows` rows the run expects to append to a tab that holds
+    /// no keyed row yet (a tab that holds some, whose rows the run may only update, is left to
+    /// grow as needed).
+    pub fn expect_appends(&mut self, rows: usize) {
+        if self.index.key_count() == 0 {
+            self.index.reserve(rows);
+        }
     }
 
     /// Notes rows the sheet confirmed appending, so later plans of the run see them.
@@ -266,19 +307,23 @@ pub fn bound_tab(book: &SpreadsheetInfo, sheet_id: Option<i64>) -> BoundTab<'_> 
     }
 }
 
-/// Does what the verdict says: creates the tab with every owned header, or writes the missing
-/// owned headers at the right of row 1 (freezing it when it was blank).
+/// Does what the verdict says: creates the tab with every owned header (and room for `rows` rows
+/// below it), or writes the missing owned headers at the right of row 1 (freezing it when it was
+/// blank).
 async fn apply_verdict(
     client: &SheetsClient,
     book: &mut SpreadsheetInfo,
     title: &str,
     verdict: &TabVerdict,
+    rows: u32,
 ) -> Result<(), SheetsError> {
     let layout = verdict.layout();
     let names: Vec<&str> = layout.additions().iter().map(|a| a.column.name()).collect();
     match verdict {
         TabVerdict::Create(_) => {
-            client.create_tab(book, title, &names).await?;
+            client
+                .create_tab_with_rows(book, title, &names, rows.saturating_add(1))
+                .await?;
             info!(tab = title, "created the tab with its header");
         }
         TabVerdict::Adopt { blank, .. } => {

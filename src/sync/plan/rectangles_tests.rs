@@ -244,27 +244,35 @@ mod chunks {
         );
     }
 
-    /// An appended row counts as the JSON of a one-row rectangle of it, and a chunk may hold up to
-    /// `max_bytes` of rows plus the 80 bytes of its range: exactly at the limit it is one chunk,
-    /// one byte under it the last row goes to a second.
+    /// A chunk's size is what its request sends: the values' JSON and each rectangle's range. A
+    /// chunk takes rows up to exactly the limit: at it, one chunk; one byte under it, the last row
+    /// goes to a second.
     #[test]
     fn appends_fill_a_chunk_up_to_exactly_the_limit() {
         let plan = backfill_plan(3);
-        let singles = chunk_plan(&plan, 1);
+        let range = 80;
+        let sent = |chunk: &Chunk| -> usize {
+            chunk
+                .encode(&plan)
+                .iter()
+                .map(|e| e.values.len() + range)
+                .sum()
+        };
+        let singles = chunk_plan(&plan, 1, range);
         assert_eq!(singles.len(), 6, "each row alone when none fits");
         for chunk in &singles {
-            let encoded = chunk.encode(&plan);
-            assert_eq!(encoded.len(), 1);
-            assert_eq!(chunk.size, encoded[0].values.len());
+            assert_eq!(chunk.encode(&plan).len(), 1);
+            assert_eq!(chunk.size, sent(chunk));
         }
-        let total: usize = singles.iter().map(|c| c.size).sum();
-        let whole = chunk_plan(&plan, usize::MAX);
+        let whole = chunk_plan(&plan, usize::MAX, range);
+        assert_eq!(whole.len(), 1);
+        let total = sent(&whole[0]);
         assert_eq!(whole[0].size, total);
 
-        let at_limit = chunk_plan(&plan, total + 80);
+        let at_limit = chunk_plan(&plan, total, range);
         assert_eq!(at_limit.len(), 1);
         assert_eq!(at_limit[0].appends, vec![0, 1, 2, 3, 4, 5]);
-        let under = chunk_plan(&plan, total + 79);
+        let under = chunk_plan(&plan, total - 1, range);
         assert_eq!(under.len(), 2);
         assert_eq!(under[0].appends, vec![0, 1, 2, 3, 4]);
         assert_eq!(under[1].appends, vec![5]);
@@ -281,7 +289,7 @@ mod chunks {
                 ..append
             });
         }
-        let whole = chunk_plan(&plan, usize::MAX);
+        let whole = chunk_plan(&plan, usize::MAX, 80);
         assert_eq!(whole.len(), 1);
         assert_eq!(whole[0].updates, vec![0, 1, 2, 3]);
         let encoded = whole[0].encode(&plan);
@@ -289,8 +297,8 @@ mod chunks {
         let total: usize = encoded.iter().map(|e| e.values.len() + 80).sum();
         assert_eq!(whole[0].size, total);
 
-        assert_eq!(chunk_plan(&plan, total).len(), 1);
-        let under = chunk_plan(&plan, total - 1);
+        assert_eq!(chunk_plan(&plan, total, 80).len(), 1);
+        let under = chunk_plan(&plan, total - 1, 80);
         assert_eq!(
             under
                 .iter()
@@ -298,7 +306,7 @@ mod chunks {
                 .collect::<Vec<_>>(),
             vec![(vec![], vec![0, 1, 2]), (vec![], vec![3])]
         );
-        let singles = chunk_plan(&plan, 1);
+        let singles = chunk_plan(&plan, 1, 80);
         assert_eq!(singles.len(), 4, "each update alone when none fits");
     }
 }
@@ -404,7 +412,7 @@ fn consecutive_rows_of_different_shapes_are_not_merged() {
         (6, 7, 4, 22),
     ];
     assert_eq!(shapes(&append_writes(&plan.appends)), want);
-    let chunk = chunk_plan(&plan, usize::MAX).remove(0);
+    let chunk = chunk_plan(&plan, usize::MAX, 80).remove(0);
     let writes = chunk.writes(&plan);
     assert_eq!(shapes(&writes), want);
     let encoded = chunk.encode(&plan);
@@ -432,7 +440,7 @@ fn encoding_reserves_about_the_text_it_writes() {
     let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
     let ids: Vec<u64> = (1..=300).collect();
     let plan = plan(fetched(&ids), &index, Compare::Hashes(&HashMap::new()));
-    let chunk = chunk_plan(&plan, usize::MAX).remove(0);
+    let chunk = chunk_plan(&plan, usize::MAX, 80).remove(0);
     let encoded = chunk.encode(&plan);
     assert_eq!(encoded.len(), 1);
     let text = &encoded[0].values;

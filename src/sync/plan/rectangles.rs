@@ -200,8 +200,9 @@ pub fn chunk_plan(plan: &Plan, max_bytes: usize, range_bytes: usize) -> Vec<Chun
     let mut current = Chunk::default();
     let mut previous: Option<&Append> = None;
     for (i, append) in plan.appends.iter().enumerate() {
-        let continues = !current.is_empty()
-            && previous.is_some_and(|p| p.row + 1 == append.row && same_shape(p, append));
+        // A row that continues the rectangle of the row before it adds no range; the first row
+        // of a new chunk is counted again below, with its own.
+        let continues = previous.is_some_and(|p| p.row + 1 == append.row && same_shape(p, append));
         let bytes = row_bytes(&append.runs);
         let mut size = bytes + if continues { 0 } else { opening(&append.runs) };
         if current.size + size > max_bytes && !current.is_empty() {

@@ -278,6 +278,27 @@ mod chunks {
         assert_eq!(under[1].appends, vec![5]);
     }
 
+    /// Rows of one shape with a gap between them are two rectangles, and the chunk counts the
+    /// second one's range too.
+    #[test]
+    fn rows_after_a_gap_start_a_rectangle_of_their_own() {
+        let mut plan = backfill_plan(3);
+        for append in &mut plan.appends[3..] {
+            append.row += 5;
+        }
+        let chunk = chunk_plan(&plan, usize::MAX, 80).remove(0);
+        let encoded = chunk.encode(&plan);
+        assert_eq!(
+            encoded
+                .iter()
+                .map(|e| (e.row, e.height))
+                .collect::<Vec<_>>(),
+            [(2, 3), (10, 3)]
+        );
+        let sent: usize = encoded.iter().map(|e| e.values.len() + 80).sum();
+        assert_eq!(chunk.size, sent);
+    }
+
     /// Updates are chunked by size too: each counts its one-row rectangles plus 80 bytes of range
     /// per rectangle, and a chunk takes updates up to exactly the limit.
     #[test]
@@ -417,6 +438,9 @@ fn consecutive_rows_of_different_shapes_are_not_merged() {
     assert_eq!(shapes(&writes), want);
     let encoded = chunk.encode(&plan);
     assert_eq!(encoded.len(), want.len());
+    // The chunk counted each of the six rectangles' ranges, not only the merged rows' text.
+    let sent: usize = encoded.iter().map(|e| e.values.len() + 80).sum();
+    assert_eq!(chunk.size, sent);
     for (e, w) in encoded.iter().zip(&writes) {
         assert_eq!(
             (e.row, e.height, e.width as usize),

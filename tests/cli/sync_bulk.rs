@@ -134,17 +134,7 @@ fn a_bulk_backfill_makes_room_once_for_every_row_it_staged() {
         "the rows fill several requests"
     );
     // The tab is created as tall as the export and with its bold header, in one request.
-    assert_eq!(
-        world.google_requests("spreadsheets.batchUpdate"),
-        1,
-        "{out}"
-    );
-    let tab = world.google.tab(&world.spreadsheet, TAB).expect("the tab");
-    assert_eq!(
-        tab.row_count as usize,
-        world.keys().len() + 1,
-        "no blank tail"
-    );
+    assert_one_structure_request_and_no_blank_tail(&world, &out);
     let format = world.google.cell_format(&world.spreadsheet, TAB, 0, 0);
     assert_eq!(
         format.unwrap()["textFormat"]["bold"],
@@ -165,10 +155,17 @@ fn a_bulk_backfill_makes_room_once_for_every_row_it_staged() {
         .person_set_row(&world.spreadsheet, TAB, 1, &header);
     let out = output(&world, &["--bulk"]);
     world.assert_exactly_once();
+    // One appendDimension.
+    assert_one_structure_request_and_no_blank_tail(&world, &out);
+}
+
+/// The run changed the tab's structure in one `spreadsheets.batchUpdate`, and the tab is exactly
+/// as tall as its header and rows.
+fn assert_one_structure_request_and_no_blank_tail(world: &World, out: &str) {
     assert_eq!(
         world.google_requests("spreadsheets.batchUpdate"),
         1,
-        "one appendDimension\n{out}"
+        "{out}"
     );
     let tab = world.google.tab(&world.spreadsheet, TAB).expect("the tab");
     assert_eq!(

@@ -122,7 +122,7 @@ pub async fn open_as_sync(
         sheet_title: "Orders".to_owned(),
     });
     let db = env.dir.path().join("shopsync.db");
-    SheetSide::open(client, id, "Orders", binding.as_ref(), &db, dry_run).await
+    SheetSide::open(client, id, "Orders", binding.as_ref(), &db, dry_run, 0).await
 }
 
 /// Writes `cells` over row 2 of the tab "Orders" (one request, unless retried).

@@ -361,7 +361,13 @@ fn encoding_from_the_cells_gives_the_values_json_byte_for_byte() {
     let encoded = chunk.encode(&plan);
     assert_eq!(encoded.len(), writes.len());
     assert_eq!(writes.len(), 8, "2 runs × (2 append blocks + 2 updates)");
-    for (e, w) in encoded.iter().zip(&writes) {
+    assert_encoded_as_written(&encoded, &writes);
+}
+
+/// Each encoded rectangle covers the cells of its write, and its text is the JSON of its values.
+fn assert_encoded_as_written(encoded: &[EncodedRectangle], writes: &[RangeWrite]) {
+    assert_eq!(encoded.len(), writes.len());
+    for (e, w) in encoded.iter().zip(writes) {
         assert_eq!(
             (e.row, e.column as usize, e.height, e.width as usize),
             (
@@ -441,20 +447,7 @@ fn consecutive_rows_of_different_shapes_are_not_merged() {
     // The chunk counted each of the six rectangles' ranges, not only the merged rows' text.
     let sent: usize = encoded.iter().map(|e| e.values.len() + 80).sum();
     assert_eq!(chunk.size, sent);
-    for (e, w) in encoded.iter().zip(&writes) {
-        assert_eq!(
-            (e.row, e.height, e.width as usize),
-            (
-                w.row,
-                w.last_row() - w.row + 1,
-                w.last_column() - w.column + 1
-            )
-        );
-        assert_eq!(
-            String::from_utf8(e.values.clone()).unwrap(),
-            serde_json::to_string(&w.values).unwrap()
-        );
-    }
+    assert_encoded_as_written(&encoded, &writes);
 }
 
 /// A block of appended rows reserves its text once, for about the rows that follow it: a

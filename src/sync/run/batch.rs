@@ -177,7 +177,7 @@ impl Job<'_, '_> {
             let rows = u32::try_from(self.bulk_rows_staged.unwrap_or(0)).unwrap_or(u32::MAX);
             let mut side = loop {
                 let client = SheetsClient::new(self.services.sheets.clone()).await?;
-                match SheetSide::open_for_rows(
+                match SheetSide::open(
                     client,
                     &self.options.target_spreadsheet,
                     &self.options.worksheet,

@@ -52,27 +52,13 @@ impl SheetSide {
     /// missing owned headers added; a dry run changes nothing and plans against what is there.
     ///
     /// `binding` is what the DB recorded on the first sync: a different spreadsheet is refused, and
-    /// a missing tab is a rename or deletion, never re-created.
+    /// a missing tab is a rename or deletion, never re-created. `rows` is how many rows the run
+    /// expects to append (a bulk export knows; 0 otherwise): a tab it creates is made that tall at
+    /// once (within the cell limit), so the backfill needs no `appendDimension`.
     ///
     /// # Errors
     /// Google's errors, a foreign or duplicated header, or a binding mismatch.
     pub async fn open(
-        client: SheetsClient,
-        target: &str,
-        title: &str,
-        binding: Option<&Binding>,
-        db_path: &std::path::Path,
-        dry_run: bool,
-    ) -> Result<Self, SyncError> {
-        Self::open_for_rows(client, target, title, binding, db_path, dry_run, 0).await
-    }
-
-    /// [`SheetSide::open`] for a run that expects to append `rows` rows: a tab it creates is made
-    /// that tall at once (within the cell limit), so the backfill needs no `appendDimension`.
-    ///
-    /// # Errors
-    /// As [`SheetSide::open`].
-    pub async fn open_for_rows(
         client: SheetsClient,
         target: &str,
         title: &str,

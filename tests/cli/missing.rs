@@ -137,3 +137,63 @@ fn an_order_deleted_in_shopify_after_its_sync_is_explained_and_keeps_its_rows() 
         "{again:#}"
     );
 }
+
+#[test]
+fn rows_of_an_order_deleted_in_shopify_and_in_the_sheet_are_explained_once() {
+    let world = World::fast(13, 30);
+    world.cmd(&["sync"]).assert().success();
+    let before = world.keys();
+    // A person deletes the first order's rows in the sheet; the order is deleted in Shopify too.
+    let victim = world.order_ids()[0];
+    let name = world.order_name(victim);
+    let victim_keys = world.keys_of(victim);
+    for _ in &victim_keys {
+        let rows = world.keys();
+        let at = rows
+            .iter()
+            .position(|k| k.0 == victim.to_string())
+            .expect("a row of the victim");
+        world
+            .google
+            .person_delete_row(&world.spreadsheet, TAB, u32::try_from(at).unwrap() + 2);
+    }
+    assert!(world.shopify.delete(victim));
+    let damaged = world.keys();
+    assert_eq!(damaged.len(), before.len() - victim_keys.len());
+
+    // Nothing is left to write back: the order is explained as deleted (exit 0), not reported
+    // as a row `missing` failed to restore, and the sheet is left as it is.
+    world.refill_bucket();
+    let (code, found) = world.json(&["missing", "--json"]);
+    assert_eq!(code, 0, "{found:#}");
+    let findings = found["findings"].as_array().expect("findings");
+    let deleted: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["class"] == "deleted")
+        .collect();
+    assert_eq!(deleted.len(), 1, "{found:#}");
+    assert!(
+        deleted[0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with(&format!("order {name} is no longer in Shopify"))),
+        "{found:#}"
+    );
+    assert!(
+        findings.iter().all(|f| f["class"] == "deleted"),
+        "{found:#}"
+    );
+    assert_eq!(world.keys(), damaged);
+    let status: Vec<String> = world.dump_db(&[])["order_tracking"]
+        .iter()
+        .filter(|r| r.starts_with(&format!("gid://shopify/Order/{victim}|")))
+        .cloned()
+        .collect();
+    assert_eq!(status.len(), 1);
+    assert!(status[0].contains("|deleted|"), "{status:?}");
+
+    // Remembered: the next run has nothing to say.
+    world.refill_bucket();
+    let (code, again) = world.json(&["missing", "--json"]);
+    assert_eq!(code, 0, "{again:#}");
+    assert_eq!(again["findings"], serde_json::json!([]), "{again:#}");
+}

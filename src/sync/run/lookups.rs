@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::Job;
 use crate::order::{Order, Shop};
-use crate::store::{GapClass, NumberRange, StoreError, local_day_start};
+use crate::store::{GapClass, NumberRange, OrderStatus, StoreError, local_day_start};
 use crate::sync::error::SyncError;
 use crate::sync::plan::index::SheetIndex;
 use crate::sync::plan::rows::RowKey;
@@ -73,21 +73,27 @@ impl Job<'_, '_> {
         Ok(self.services.store.record_explained_gaps(explained)?)
     }
 
-    /// The orders with a tracked line item whose row `index` lacks, and how many such rows.
+    /// The orders (global ID, name) with a tracked line item whose row `index` lacks, and how many
+    /// such rows; orders found deleted in Shopify are left out.
     pub(super) fn tracked_rows_missing_from(
         &self,
         index: &SheetIndex,
-    ) -> Result<(Vec<String>, usize), SyncError> {
-        let mut gone: Vec<String> = Vec::new();
+    ) -> Result<(Vec<(String, String)>, usize), SyncError> {
+        let mut gone: Vec<(String, String)> = Vec::new();
         let mut rows = 0usize;
         self.services
             .store
             .each_tracked_line_item(|item| -> Result<(), StoreError> {
+                // An order found deleted in Shopify has nothing to write back.
+                if item.order_status == OrderStatus::Deleted {
+                    return Ok(());
+                }
                 let key = RowKey::new(item.order_legacy_id.clone(), item.line_item_id.clone());
                 if !index.contains(&key) {
                     rows += 1;
-                    if !gone.contains(&item.order_gid) {
-                        gone.push(item.order_gid);
+                    // Line items come order by order.
+                    if gone.last().is_none_or(|(gid, _)| *gid != item.order_gid) {
+                        gone.push((item.order_gid, item.order_name));
                     }
                 }
                 Ok(())

@@ -151,7 +151,7 @@ async fn compare_and_repair(
         queued: BTreeSet::new(),
     };
     number_gaps(job, &reach, &mut found).await?;
-    rows_gone(job, &mut found).await?;
+    rows_gone(job, &reach, &mut found).await?;
     day_counts(job, &reach, options.lookback_days, &mut found).await?;
     // Repair: the found orders, compared with the sheet's cells and written in place.
     job.repair(found.repair).await
@@ -215,9 +215,14 @@ async fn number_gaps(
     Ok(())
 }
 
-/// Step 2, tracked rows gone from the sheet: their orders are fetched again and queued; keys on more
-/// than one row are reported for a person to resolve.
-async fn rows_gone(job: &mut Job<'_, '_>, found: &mut Found<'_>) -> Result<(), SyncError> {
+/// Step 2, tracked rows gone from the sheet: their orders are fetched again and queued, and those
+/// Shopify no longer shows are marked deleted (nothing is left to write back); keys on more than one
+/// row are reported for a person to resolve.
+async fn rows_gone(
+    job: &mut Job<'_, '_>,
+    reach: &Reach,
+    found: &mut Found<'_>,
+) -> Result<(), SyncError> {
     let index = job.sheet_mut().await?.index().clone();
     let (gone, gone_rows) = job.tracked_rows_missing_from(&index)?;
     for dup in index.duplicates() {
@@ -227,14 +232,36 @@ async fn rows_gone(job: &mut Job<'_, '_>, found: &mut Found<'_>) -> Result<(), S
         );
     }
     if !gone.is_empty() {
-        let fetched = job.orders_by_ids(&gone).await?;
-        found.note(
-            FindingClass::SyncedNow,
-            format!(
-                "{gone_rows} tracked rows of {} orders were gone from the sheet",
-                gone.len()
-            ),
-        );
+        let gids: Vec<String> = gone.iter().map(|(gid, _)| gid.clone()).collect();
+        let fetched = job.orders_by_ids(&gids).await?;
+        if !fetched.is_empty() {
+            found.note(
+                FindingClass::SyncedNow,
+                format!(
+                    "{gone_rows} tracked rows of {} orders were gone from the sheet",
+                    gone.len()
+                ),
+            );
+        }
+        let present: BTreeSet<&str> = fetched.iter().map(|o| o.gid.as_str()).collect();
+        let vanished: Vec<&(String, String)> = gone
+            .iter()
+            .filter(|(gid, _)| !present.contains(gid.as_str()))
+            .collect();
+        for (_, name) in &vanished {
+            found.note(
+                FindingClass::Deleted,
+                format!(
+                    "order {name} is no longer in Shopify (deleted, or outside the 60-day window \
+                     without read_all_orders) and its rows are gone from the sheet: nothing is \
+                     left to write back"
+                ),
+            );
+        }
+        if reach.real && !vanished.is_empty() {
+            let gids: Vec<&str> = vanished.iter().map(|(gid, _)| gid.as_str()).collect();
+            job.mark_deleted(&gids)?;
+        }
         for order in fetched {
             found.queue(order);
         }

@@ -311,7 +311,10 @@ fn owned_cells(
     };
     same("Order", &format!("#{}", order.number))?;
     same("Financial Status", order.financial_status.unwrap_or(""))?;
-    same("Note", order.note.as_deref().unwrap_or(""))?;
+    note(
+        &text(Some(&cell("Note")?)),
+        order.note.as_deref().unwrap_or(""),
+    )?;
     time("Updated At", Some(order.updated_at))?;
     time("Cancelled At", order.cancelled_at)?;
     let qty = cell("Quantity")?;
@@ -328,6 +331,30 @@ fn owned_cells(
         ));
     }
     Ok(())
+}
+
+/// The Note cell against Shopify's note: the same text, or, for a note past the cell limit, as
+/// much of its start as fits before the truncation marker.
+fn note(got: &str, want: &str) -> Result<(), String> {
+    let limit = shopsync::sheets::MAX_CELL_CHARS;
+    let fits = want.encode_utf16().count() <= limit;
+    let kept = got.strip_suffix(shopsync::sheets::TRUNCATION_MARKER);
+    let ok = if fits {
+        got == want
+    } else {
+        kept.is_some_and(|kept| want.starts_with(kept) && !kept.is_empty())
+            && got.encode_utf16().count() <= limit
+    };
+    ok.then_some(()).ok_or_else(|| {
+        let shorten = |t: &str| t.chars().take(60).collect::<String>();
+        format!(
+            "Note is {:?}… ({} UTF-16 units), Shopify says {:?}… ({} units; the cell limit is {limit})",
+            shorten(got),
+            got.encode_utf16().count(),
+            shorten(want),
+            want.encode_utf16().count()
+        )
+    })
 }
 
 fn open(world: &World) -> rusqlite::Connection {

@@ -11,9 +11,7 @@ use shopsync::store::RunOutcome;
 use crate::fixture::{DB, populate};
 use crate::local_commands::run;
 use crate::support::{Sandbox, mode};
-use crate::world::{HELD, World, wait_for};
-
-const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
+use crate::world::{HELD, VALUES_WRITE, World, wait_for};
 
 /// `PRAGMA integrity_check` of the file, and its (orders, line items, runs, unfinished runs).
 fn check(path: &Path) -> (String, [i64; 4]) {

@@ -7,9 +7,8 @@ use std::process::Child;
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::Fault as ShopifyFault;
 
-use crate::world::{HELD, World, wait_for};
+use crate::world::{HELD, VALUES_WRITE, World, wait_for};
 
-const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
 const KEY_READ: &str = "spreadsheets.values.batchGet";
 
 /// Orders in the large-ish store: enough rows for several 2 MB write requests.

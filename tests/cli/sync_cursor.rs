@@ -6,9 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use shopsync::sandbox::google::Fault;
 
-use crate::world::World;
-
-const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
+use crate::world::{VALUES_WRITE, World};
 
 fn summary(world: &World) -> Value {
     serde_json::from_str(&world.sync_ok(&["--json"])).expect("--json prints one object")

@@ -8,9 +8,7 @@ use serde_json::json;
 use shopsync::sandbox::google::Fault;
 use shopsync::sandbox::shopify::{AppCredentials, Fault as ShopifyFault};
 
-use crate::world::{HELD, World, throttled, wait_for};
-
-const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
+use crate::world::{HELD, VALUES_WRITE, World, throttled, wait_for};
 
 #[test]
 fn a_google_token_revoked_mid_run_is_renewed_once() {

@@ -20,6 +20,9 @@ use crate::support::{Sandbox, read_csv};
 /// The tab the tests sync to.
 pub const TAB: &str = "Orders";
 
+/// The method a sync writes rows with (`values:batchUpdate`), as faults and counts name it.
+pub const VALUES_WRITE: &str = "spreadsheets.values.batchUpdate";
+
 /// Google methods that change a spreadsheet.
 pub const GOOGLE_WRITES: [&str; 6] = [
     "spreadsheets.batchUpdate",

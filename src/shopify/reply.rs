@@ -91,7 +91,12 @@ impl ShopifyClient {
         request_id: &str,
         estimate: f64,
     ) -> Result<T, ShopifyError> {
-        if let Ok(reply) = serde_json::from_slice::<Reply<T>>(bytes) {
+        // Text checked once as UTF-8 is parsed without checking each string again; a reply that
+        // is not UTF-8 is left to the untyped parse below to describe.
+        let typed = std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| serde_json::from_str::<Reply<T>>(text).ok());
+        if let Some(reply) = typed {
             return self.accept(doc, reply, request_id, estimate);
         }
         let reply: Reply<serde_json::Value> =

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Transaction, params};
+use rusqlite::{CachedStatement, Transaction, params};
+use rust_decimal::Decimal;
 
 use super::{Result, RunId, Store, StoreError, ts};
 use crate::order::Order;
@@ -54,37 +55,190 @@ impl Store {
             .map_err(sql)?,
             refetch: exists(&tx, "SELECT 1 FROM refetch_queue LIMIT 1").map_err(sql)?,
         };
-        for synced in orders {
-            record_one(&tx, run, &now, pending, synced).map_err(sql)?;
-        }
+        Recorder::prepare(&tx, run, &now, pending)
+            .and_then(|mut recorder| {
+                orders
+                    .iter()
+                    .try_for_each(|synced| recorder.record_one(synced))
+            })
+            .map_err(sql)?;
         tx.commit().map_err(sql)
     }
 }
 
-/// Upserts an order's tracking row, its line items' rows, resolves its open errors and takes it
-/// off the refetch queue. Every statement is cached on the connection, so a chunk of orders in one
-/// transaction prepares each once.
-fn record_one(
-    tx: &Transaction<'_>,
+/// The statements of one recording transaction, each prepared once for all its orders (looking
+/// a statement up in the connection's cache hashes its whole text), and buffers for amounts.
+struct Recorder<'t> {
     run: RunId,
-    now: &str,
-    pending: Pending,
-    synced: &SyncedOrder<'_>,
-) -> rusqlite::Result<()> {
-    upsert_order(tx, run, now, synced)?;
-    upsert_line_items(tx, synced)?;
-    let o = synced.order;
-    if pending.errors {
-        tx.prepare_cached(
-            "UPDATE sync_errors SET resolved_at = ?2 WHERE order_gid = ?1 AND resolved_at IS NULL",
-        )?
-        .execute(params![o.gid, now])?;
+    now: &'t str,
+    order: CachedStatement<'t>,
+    line_item: CachedStatement<'t>,
+    /// Resolves an order's open errors, when any error was open.
+    resolve: Option<CachedStatement<'t>>,
+    /// Takes an order off the refetch queue, when it was not empty.
+    dequeue: Option<CachedStatement<'t>>,
+    /// Buffers for the amounts of one statement, reused by every order and line item.
+    price: String,
+    total: String,
+}
+
+impl<'t> Recorder<'t> {
+    fn prepare(
+        tx: &'t Transaction<'_>,
+        run: RunId,
+        now: &'t str,
+        pending: Pending,
+    ) -> rusqlite::Result<Self> {
+        Ok(Recorder {
+            run,
+            now,
+            order: tx.prepare_cached(UPSERT_ORDER)?,
+            line_item: tx.prepare_cached(UPSERT_LINE_ITEM)?,
+            resolve: pending
+                .errors
+                .then(|| {
+                    tx.prepare_cached(
+                        "UPDATE sync_errors SET resolved_at = ?2 \
+                         WHERE order_gid = ?1 AND resolved_at IS NULL",
+                    )
+                })
+                .transpose()?,
+            dequeue: pending
+                .refetch
+                .then(|| tx.prepare_cached("DELETE FROM refetch_queue WHERE order_gid = ?1"))
+                .transpose()?,
+            price: String::new(),
+            total: String::new(),
+        })
     }
-    if pending.refetch {
-        tx.prepare_cached("DELETE FROM refetch_queue WHERE order_gid = ?1")?
-            .execute([&o.gid])?;
+
+    /// Upserts an order's tracking row, its line items' rows, resolves its open errors and takes
+    /// it off the refetch queue.
+    fn record_one(&mut self, synced: &SyncedOrder<'_>) -> rusqlite::Result<()> {
+        self.upsert_order(synced)?;
+        self.upsert_line_items(synced)?;
+        let gid = &synced.order.gid;
+        if let Some(resolve) = &mut self.resolve {
+            resolve.execute(params![gid, self.now])?;
+        }
+        if let Some(dequeue) = &mut self.dequeue {
+            dequeue.execute([gid])?;
+        }
+        Ok(())
     }
-    Ok(())
+
+    fn upsert_order(&mut self, synced: &SyncedOrder<'_>) -> rusqlite::Result<()> {
+        let o = synced.order;
+        let count = i64::try_from(o.line_items.len()).unwrap_or(i64::MAX);
+        self.order.execute(params![
+            o.gid,
+            o.legacy_id,
+            o.name,
+            o.number,
+            ts(o.created_at),
+            ts(o.updated_at),
+            o.cancelled_at.map(ts),
+            synced.content_hash,
+            amount_text(&mut self.price, o.current_total.amount),
+            o.current_total.currency,
+            count,
+            o.financial_status,
+            o.fulfillment_status,
+            o.test,
+            self.now,
+            self.run.0,
+        ])?;
+        Ok(())
+    }
+
+    /// Upserts the order's line items with the hash and sheet row of the row written for each
+    /// (none for a line item without one, so the next sync rewrites it); warns of written rows
+    /// that name a line item the order does not list.
+    fn upsert_line_items(&mut self, synced: &SyncedOrder<'_>) -> rusqlite::Result<()> {
+        let o = synced.order;
+        let mut rows = RowsById::new(&synced.rows);
+        for (position, item) in o.line_items.iter().enumerate() {
+            let id = item.legacy_id();
+            let row = rows.take(position, id);
+            self.line_item.execute(params![
+                o.gid,
+                id,
+                item.gid,
+                row.map(|r| r.row_hash.as_str()),
+                row.and_then(|r| r.sheet_row),
+                item.title,
+                item.variant_title,
+                item.sku,
+                item.quantity,
+                item.current_quantity,
+                amount_text(&mut self.price, item.unit_price.amount),
+                amount_text(&mut self.total, item.discounted_total.amount),
+                item.unit_price.currency,
+            ])?;
+        }
+        for id in rows.left() {
+            tracing::warn!(order = %o.name, line_item = %id,
+                "a written row names a line item the order does not list; not tracked");
+        }
+        Ok(())
+    }
+}
+
+/// The written rows of an order, taken by line item id. Rows almost always come in the order's
+/// line-item order, so each is first looked for at its line item's position; a map by id is
+/// built only for an order whose rows are not (hundreds of line items would otherwise search
+/// the rows once per item).
+struct RowsById<'r> {
+    rows: &'r [SyncedRow],
+    taken: Vec<bool>,
+    by_id: Option<HashMap<&'r str, usize>>,
+}
+
+impl<'r> RowsById<'r> {
+    fn new(rows: &'r [SyncedRow]) -> Self {
+        RowsById {
+            rows,
+            taken: vec![false; rows.len()],
+            by_id: None,
+        }
+    }
+
+    /// The row of line item `id`, the `position`-th of the order, if one was written.
+    fn take(&mut self, position: usize, id: &str) -> Option<&'r SyncedRow> {
+        let at = match self.rows.get(position) {
+            Some(row) if row.line_item_id == id && !self.taken[position] => Some(position),
+            _ => {
+                let rows = self.rows;
+                let by_id = self.by_id.get_or_insert_with(|| {
+                    rows.iter()
+                        .enumerate()
+                        .map(|(i, r)| (r.line_item_id.as_str(), i))
+                        .collect()
+                });
+                by_id.get(id).copied().filter(|&i| !self.taken[i])
+            }
+        }?;
+        self.taken[at] = true;
+        Some(&self.rows[at])
+    }
+
+    /// The ids of the rows no line item took.
+    fn left(&self) -> impl Iterator<Item = &'r str> + '_ {
+        self.rows
+            .iter()
+            .zip(&self.taken)
+            .filter(|(_, taken)| !**taken)
+            .map(|(row, _)| row.line_item_id.as_str())
+    }
+}
+
+/// `amount` as decimal text in `buf`, replacing what it held (one buffer for all a
+/// transaction's amounts, not a `String` each).
+fn amount_text(buf: &mut String, amount: Decimal) -> &str {
+    use std::fmt::Write as _;
+    buf.clear();
+    write!(buf, "{amount}").expect("writing to a String cannot fail");
+    buf
 }
 
 /// Whether any error is open and any order queued, when a transaction starts.
@@ -114,35 +268,6 @@ const UPSERT_ORDER: &str = "INSERT INTO order_tracking (order_gid, legacy_id, na
     status = 'active', last_synced_at = excluded.last_synced_at, \
     last_run_id = excluded.last_run_id";
 
-fn upsert_order(
-    tx: &Transaction<'_>,
-    run: RunId,
-    now: &str,
-    synced: &SyncedOrder<'_>,
-) -> rusqlite::Result<()> {
-    let o = synced.order;
-    let count = i64::try_from(o.line_items.len()).unwrap_or(i64::MAX);
-    tx.prepare_cached(UPSERT_ORDER)?.execute(params![
-        o.gid,
-        o.legacy_id,
-        o.name,
-        o.number,
-        ts(o.created_at),
-        ts(o.updated_at),
-        o.cancelled_at.map(ts),
-        synced.content_hash,
-        o.current_total.amount.to_string(),
-        o.current_total.currency,
-        count,
-        o.financial_status,
-        o.fulfillment_status,
-        o.test,
-        now,
-        run.0,
-    ])?;
-    Ok(())
-}
-
 const UPSERT_LINE_ITEM: &str = "INSERT INTO line_item_tracking (order_gid, line_item_id, \
     line_item_gid, row_hash, sheet_row, title, variant_title, sku, quantity, current_quantity, \
     unit_price, line_total, currency) \
@@ -154,40 +279,63 @@ const UPSERT_LINE_ITEM: &str = "INSERT INTO line_item_tracking (order_gid, line_
     current_quantity = excluded.current_quantity, unit_price = excluded.unit_price, \
     line_total = excluded.line_total, currency = excluded.currency";
 
-/// Upserts the order's line items with the hash and sheet row of the row written for each (none
-/// for a line item without one, so the next sync rewrites it); warns of written rows that name a
-/// line item the order does not list.
-fn upsert_line_items(tx: &Transaction<'_>, synced: &SyncedOrder<'_>) -> rusqlite::Result<()> {
-    let o = synced.order;
-    // By id: an order of hundreds of line items would otherwise search its rows once per item.
-    let mut rows: HashMap<&str, &SyncedRow> = synced
-        .rows
-        .iter()
-        .map(|r| (r.line_item_id.as_str(), r))
-        .collect();
-    let mut stmt = tx.prepare_cached(UPSERT_LINE_ITEM)?;
-    for item in &o.line_items {
-        let id = item.legacy_id();
-        let row = rows.remove(id);
-        stmt.execute(params![
-            o.gid,
-            id,
-            item.gid,
-            row.map(|r| r.row_hash.as_str()),
-            row.and_then(|r| r.sheet_row),
-            item.title,
-            item.variant_title,
-            item.sku,
-            item.quantity,
-            item.current_quantity,
-            item.unit_price.amount.to_string(),
-            item.discounted_total.amount.to_string(),
-            item.unit_price.currency,
-        ])?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(ids: &[&str]) -> Vec<SyncedRow> {
+        ids.iter()
+            .map(|id| SyncedRow {
+                line_item_id: (*id).to_owned(),
+                row_hash: format!("hash of {id}"),
+                sheet_row: None,
+            })
+            .collect()
     }
-    for id in rows.keys() {
-        tracing::warn!(order = %o.name, line_item = %id,
-            "a written row names a line item the order does not list; not tracked");
+
+    /// Takes the row of each of `items` (in the order's line-item order) and what is left.
+    fn take_all(written: &[SyncedRow], items: &[&str]) -> (Vec<Option<String>>, Vec<String>) {
+        let mut by_id = RowsById::new(written);
+        let taken = items
+            .iter()
+            .enumerate()
+            .map(|(position, id)| by_id.take(position, id).map(|r| r.row_hash.clone()))
+            .collect();
+        (taken, by_id.left().map(str::to_owned).collect())
     }
-    Ok(())
+
+    fn hashes(ids: &[Option<&str>]) -> Vec<Option<String>> {
+        ids.iter()
+            .map(|id| id.map(|id| format!("hash of {id}")))
+            .collect()
+    }
+
+    #[test]
+    fn rows_in_line_item_order_are_taken_by_position() {
+        let written = rows(&["1", "2", "3"]);
+        let (taken, left) = take_all(&written, &["1", "2", "3"]);
+        assert_eq!(taken, hashes(&[Some("1"), Some("2"), Some("3")]));
+        assert!(left.is_empty());
+    }
+
+    #[test]
+    fn rows_out_of_order_missing_or_unknown_are_found_by_id() {
+        // Shuffled, one line item without a written row, one row naming no line item.
+        let written = rows(&["3", "9", "1"]);
+        let (taken, left) = take_all(&written, &["1", "2", "3"]);
+        assert_eq!(taken, hashes(&[Some("1"), None, Some("3")]));
+        assert_eq!(left, ["9"]);
+    }
+
+    #[test]
+    fn a_row_is_taken_once_even_when_an_id_repeats() {
+        // The same line item listed twice (not something Shopify does) must not share a row, and a
+        // row taken by position is not handed out again by id.
+        let written = rows(&["1", "2"]);
+        let (taken, left) = take_all(&written, &["2", "2", "1"]);
+        assert_eq!(taken, hashes(&[Some("2"), None, Some("1")]));
+        assert!(left.is_empty());
+        let (taken, _) = take_all(&written, &["1", "1"]);
+        assert_eq!(taken, hashes(&[Some("1"), None]));
+    }
 }

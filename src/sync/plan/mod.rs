@@ -212,6 +212,7 @@ impl Plan {
 #[must_use]
 pub fn plan(orders: Vec<OrderRows>, index: &SheetIndex, compare: Compare<'_>) -> Plan {
     let orders = dedupe(orders);
+    let row_count = orders.iter().map(|o| o.rows.len()).sum();
     let mut planning = Planning {
         index,
         compare,
@@ -222,7 +223,10 @@ pub fn plan(orders: Vec<OrderRows>, index: &SheetIndex, compare: Compare<'_>) ->
             .map(|a| a.column)
             .collect(),
         plans: Vec::with_capacity(orders.len()),
-        new_rows: Vec::new(),
+        // Every row is new in a backfill: room for them all, not a vector grown (and its rows
+        // copied) a dozen times.
+        new_rows: Vec::with_capacity(row_count),
+        new_row_cells: Vec::with_capacity(row_count),
         updates: Vec::new(),
         duplicates: Vec::new(),
         unchanged: 0,
@@ -240,8 +244,11 @@ struct Planning<'i, 'c> {
     /// Owned columns the header gains this run (backfilled on otherwise unchanged rows).
     added: Vec<Column>,
     plans: Vec<OrderPlan>,
-    /// `(order, position in the order, row)` of rows whose key the sheet lacks.
-    new_rows: Vec<(usize, usize, Row)>,
+    /// `(order, position in the order)` of each row whose key the sheet lacks ...
+    new_rows: Vec<(usize, usize)>,
+    /// ... and the row itself, apart: a row is hundreds of bytes, so the rows are placed by
+    /// sorting their indices, not moving them about.
+    new_row_cells: Vec<Option<Row>>,
     updates: Vec<Update>,
     duplicates: Vec<DuplicateKey>,
     unchanged: usize,
@@ -269,7 +276,8 @@ impl Planning<'_, '_> {
             let sheet_rows = self.index.rows_of(&row.key);
             if sheet_rows.is_empty() {
                 summary.appends += 1;
-                self.new_rows.push((order_index, position, row));
+                self.new_rows.push((order_index, position));
+                self.new_row_cells.push(Some(row));
                 continue;
             }
             if sheet_rows.len() > 1 {
@@ -305,15 +313,21 @@ impl Planning<'_, '_> {
     fn finish(mut self) -> Plan {
         let plans = &self.plans;
         // Stable order of new rows: orders by creation, then number, then line-item position.
-        self.new_rows.sort_by(|(a, pa, _), (b, pb, _)| {
+        let new_rows = &self.new_rows;
+        let mut placed: Vec<usize> = (0..new_rows.len()).collect();
+        placed.sort_by(|&x, &y| {
             let key = |i: usize| (plans[i].created_at, plans[i].number, &plans[i].order_id);
-            key(*a).cmp(&key(*b)).then(pa.cmp(pb))
+            let ((a, pa), (b, pb)) = (new_rows[x], new_rows[y]);
+            key(a).cmp(&key(b)).then(pa.cmp(&pb))
         });
         let index = self.index;
         let all = Column::ALL;
+        let mut cells = self.new_row_cells;
         let appends = (index.first_free_row()..)
-            .zip(self.new_rows)
-            .map(|(sheet_row, (order, _, row))| {
+            .zip(placed)
+            .map(|(sheet_row, i)| {
+                let order = new_rows[i].0;
+                let row = cells[i].take().expect("each new row is placed once");
                 let (key, runs) = owned_runs(row, &all, index);
                 Append {
                     order,

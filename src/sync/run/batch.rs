@@ -11,8 +11,10 @@ impl Job<'_, '_> {
             self.covered = self.pending_cover.or(self.covered);
             return Ok(());
         }
-        let orders = std::mem::take(&mut self.buffer);
-        let rows = std::mem::take(&mut self.buffered);
+        // The next batch is about as large: its buffers start with this one's room.
+        let room = self.buffer.len();
+        let orders = std::mem::replace(&mut self.buffer, Vec::with_capacity(room));
+        let rows = std::mem::replace(&mut self.buffered, Vec::with_capacity(room));
         self.batch.reset(self.services.clock.now());
         let result = self.write_orders(&orders, rows).await;
         if let Ok(false) = result {

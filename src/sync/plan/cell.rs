@@ -7,6 +7,8 @@
 //! form) and a JSON number stays a number (SHEETS-API.md section 5), so the type of each cell is
 //! decided here, once.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -16,7 +18,8 @@ pub enum Cell {
     /// Nothing: written as `""` (a JSON `null` would leave the old value in place).
     Empty,
     /// Text, written as a JSON string and kept as text by `RAW` (never empty: see [`Cell::text`]).
-    Text(String),
+    /// Shared, not copied, by the rows of one order that show the same order-level text.
+    Text(Arc<str>),
     /// An exact decimal amount (money), written as a JSON number.
     Number(Decimal),
     /// A whole number (quantities), written as a JSON number.
@@ -28,12 +31,12 @@ pub enum Cell {
 impl Cell {
     /// A text cell, or [`Cell::Empty`] for empty text, so that both hash and compare alike.
     #[must_use]
-    pub fn text(text: impl Into<String>) -> Cell {
-        let text = text.into();
+    pub fn text(text: impl AsRef<str>) -> Cell {
+        let text = text.as_ref();
         if text.is_empty() {
             Cell::Empty
         } else {
-            Cell::Text(text)
+            Cell::Text(Arc::from(text))
         }
     }
 
@@ -41,6 +44,22 @@ impl Cell {
     #[must_use]
     pub fn opt_text(text: Option<&str>) -> Cell {
         text.map_or(Cell::Empty, Cell::text)
+    }
+
+    /// Cuts a text cell to the cell limit: when it is longer than
+    /// [`crate::sheets::MAX_CELL_CHARS`] UTF-16 units, keeps as many whole characters as fit
+    /// before [`crate::sheets::TRUNCATION_MARKER`] and appends it. Returns whether it cut.
+    pub fn truncate_to_cell_limit(&mut self) -> bool {
+        let Cell::Text(text) = self else {
+            return false;
+        };
+        match crate::sheets::truncate_cell(text) {
+            Some(cut) => {
+                *text = Arc::from(cut);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The JSON value to send in a `RAW` write: `""` for empty, strings for text, numbers for
@@ -52,7 +71,7 @@ impl Cell {
     pub fn to_json(&self) -> Value {
         match self {
             Cell::Empty => Value::String(String::new()),
-            Cell::Text(text) => Value::String(text.clone()),
+            Cell::Text(text) => Value::String(text.to_string()),
             Cell::Number(amount) => decimal_to_json(*amount),
             Cell::Integer(n) => Value::from(*n),
             Cell::Bool(b) => Value::Bool(*b),
@@ -133,7 +152,7 @@ impl Cell {
     pub fn display(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(text) => text.clone(),
+            Cell::Text(text) => text.to_string(),
             Cell::Number(amount) => amount.normalize().to_string(),
             Cell::Integer(n) => n.to_string(),
             Cell::Bool(b) => bool_text(*b).to_owned(),
@@ -178,7 +197,7 @@ impl Cell {
         match (self, sheet) {
             (Cell::Empty, Value::Null) => true,
             (Cell::Empty, Value::String(s)) => s.is_empty(),
-            (Cell::Text(text), Value::String(s)) => text == s,
+            (Cell::Text(text), Value::String(s)) => **text == **s,
             (Cell::Number(_) | Cell::Integer(_), Value::Number(_)) => {
                 self.to_json().as_f64() == sheet.as_f64()
             }
@@ -257,19 +276,6 @@ fn decimal_to_json(amount: Decimal) -> Value {
         .map_or_else(|| Value::String(text), Value::Number)
 }
 
-/// Cuts `text` to the cell limit: when it is longer than [`crate::sheets::MAX_CELL_CHARS`] UTF-16
-/// units, keeps as many whole characters as fit before [`crate::sheets::TRUNCATION_MARKER`] and
-/// appends it. Returns whether it cut.
-pub fn truncate_to_cell_limit(text: &mut String) -> bool {
-    match crate::sheets::truncate_cell(text) {
-        Some(cut) => {
-            *text = cut;
-            true
-        }
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +283,14 @@ mod tests {
     use crate::sheets::{MAX_CELL_CHARS as MAX_CELL_UTF16, TRUNCATION_MARKER};
     use serde_json::json;
     use std::str::FromStr;
+
+    /// [`Cell::truncate_to_cell_limit`] on text: whether it cut, and the text after.
+    fn truncate_to_cell_limit(text: &mut String) -> bool {
+        let mut cell = Cell::text(text.as_str());
+        let cut = cell.truncate_to_cell_limit();
+        *text = cell.display();
+        cut
+    }
 
     fn dec(text: &str) -> Decimal {
         Decimal::from_str(text).unwrap()

@@ -7,7 +7,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
-use super::cell::{Cell, truncate_to_cell_limit};
+use super::cell::Cell;
 use super::columns::{COLUMN_COUNT, Column};
 use super::hash::ContentHash;
 use crate::order::{Address, LineItem, Order};
@@ -84,16 +84,19 @@ pub struct OrderRows {
 #[must_use]
 pub fn order_rows(order: &Order, tz: Tz) -> OrderRows {
     let shared = OrderCells::new(order, tz);
-    let mut truncated = Vec::new();
+    let mut truncated = if order.line_items.is_empty() {
+        Vec::new()
+    } else {
+        shared.truncated.clone()
+    };
     let rows = order
         .line_items
         .iter()
         .map(|item| {
-            let mut cells = shared.row_cells(order, item);
+            let mut cells = shared.row_cells(item);
+            // The order's own cells were cut once, in `OrderCells::new`.
             for column in Column::ALL {
-                if let Cell::Text(text) = &mut cells[column.position()]
-                    && truncate_to_cell_limit(text)
-                    && !truncated.contains(&column)
+                if cells[column.position()].truncate_to_cell_limit() && !truncated.contains(&column)
                 {
                     truncated.push(column);
                 }
@@ -119,64 +122,78 @@ pub fn order_rows(order: &Order, tz: Tz) -> OrderRows {
     }
 }
 
-/// The cells every row of an order shares, computed once per order.
+/// The cells every row of an order shares, built (and cut to the cell limit) once per order and
+/// shared by its rows: a text cell's clone only counts a reference.
 struct OrderCells {
-    created_at: String,
-    updated_at: String,
-    cancelled_at: Option<String>,
-    customer: Option<String>,
-    phone: Option<String>,
-    address: String,
-    tags: String,
+    /// Every column's cell for this order; those of [`line_item_cell`]'s columns are unused.
+    cells: [Cell; COLUMN_COUNT],
+    /// The columns whose text was cut.
+    truncated: Vec<Column>,
 }
 
 impl OrderCells {
     fn new(order: &Order, tz: Tz) -> OrderCells {
         let customer = customer_name(order);
-        OrderCells {
-            created_at: shop_time(order.created_at, tz),
-            updated_at: shop_time(order.updated_at, tz),
-            cancelled_at: order.cancelled_at.map(|at| shop_time(at, tz)),
-            address: order
-                .shipping_address
-                .as_ref()
-                .map(|a| address_line(a, customer.as_deref()))
-                .unwrap_or_default(),
-            customer,
-            phone: non_blank(order.phone.as_deref())
-                .or_else(|| non_blank(order.shipping_address.as_ref()?.phone.as_deref()))
-                .map(str::to_owned),
-            tags: order.tags.join(", "),
-        }
-    }
-
-    fn row_cells(&self, order: &Order, item: &LineItem) -> [Cell; COLUMN_COUNT] {
-        std::array::from_fn(|i| match Column::ALL[i] {
+        let address = order
+            .shipping_address
+            .as_ref()
+            .map(|a| address_line(a, customer.as_deref()))
+            .unwrap_or_default();
+        let phone = non_blank(order.phone.as_deref())
+            .or_else(|| non_blank(order.shipping_address.as_ref()?.phone.as_deref()));
+        let mut cells = std::array::from_fn(|i| match Column::ALL[i] {
             Column::Order => Cell::text(order.name.as_str()),
             Column::OrderId => Cell::text(order.legacy_id.as_str()),
-            Column::LineItemId => Cell::text(item.legacy_id()),
-            Column::CreatedAt => Cell::text(self.created_at.as_str()),
-            Column::UpdatedAt => Cell::text(self.updated_at.as_str()),
+            Column::CreatedAt => Cell::text(shop_time(order.created_at, tz)),
+            Column::UpdatedAt => Cell::text(shop_time(order.updated_at, tz)),
             Column::FinancialStatus => Cell::opt_text(order.financial_status.as_deref()),
             Column::FulfillmentStatus => Cell::text(order.fulfillment_status.as_str()),
-            Column::CancelledAt => Cell::opt_text(self.cancelled_at.as_deref()),
-            Column::Customer => Cell::opt_text(self.customer.as_deref()),
+            Column::CancelledAt => {
+                Cell::opt_text(order.cancelled_at.map(|at| shop_time(at, tz)).as_deref())
+            }
+            Column::Customer => Cell::opt_text(customer.as_deref()),
             Column::Email => Cell::opt_text(order.email.as_deref()),
-            Column::Phone => Cell::opt_text(self.phone.as_deref()),
-            Column::ShippingAddress => Cell::text(self.address.as_str()),
-            Column::Product => Cell::text(item.title.as_str()),
-            Column::Variant => Cell::opt_text(item.variant_title.as_deref()),
-            Column::Sku => Cell::opt_text(item.sku.as_deref()),
-            Column::Quantity => Cell::Integer(item.current_quantity),
-            Column::UnitPrice => Cell::Number(item.unit_price.amount),
-            Column::LineTotal => Cell::Number(item.discounted_total.amount),
+            Column::Phone => Cell::opt_text(phone),
+            Column::ShippingAddress => Cell::text(address.as_str()),
             Column::OrderTotal => Cell::Number(order.current_total.amount),
             Column::Currency => Cell::text(order.currency_code.as_str()),
-            Column::Tags => Cell::text(self.tags.as_str()),
+            Column::Tags => Cell::text(order.tags.join(", ")),
             Column::Note => Cell::opt_text(order.note.as_deref()),
             Column::Test => Cell::Bool(order.test),
+            Column::LineItemId
+            | Column::Product
+            | Column::Variant
+            | Column::Sku
+            | Column::Quantity
+            | Column::UnitPrice
+            | Column::LineTotal => Cell::Empty,
+        });
+        let truncated = Column::ALL
+            .into_iter()
+            .filter(|column| cells[column.position()].truncate_to_cell_limit())
+            .collect();
+        OrderCells { cells, truncated }
+    }
+
+    fn row_cells(&self, item: &LineItem) -> [Cell; COLUMN_COUNT] {
+        std::array::from_fn(|i| {
+            line_item_cell(Column::ALL[i], item).unwrap_or_else(|| self.cells[i].clone())
         })
     }
+}
+
+/// The cell of `column` that shows line item `item`; `None` for a column that shows the order.
+fn line_item_cell(column: Column, item: &LineItem) -> Option<Cell> {
+    Some(match column {
+        Column::LineItemId => Cell::text(item.legacy_id()),
+        Column::Product => Cell::text(item.title.as_str()),
+        Column::Variant => Cell::opt_text(item.variant_title.as_deref()),
+        Column::Sku => Cell::opt_text(item.sku.as_deref()),
+        Column::Quantity => Cell::Integer(item.current_quantity),
+        Column::UnitPrice => Cell::Number(item.unit_price.amount),
+        Column::LineTotal => Cell::Number(item.discounted_total.amount),
+        _ => return None,
+    })
 }
 
 /// An instant as ISO 8601 text with the shop's offset at that instant, such as

@@ -254,9 +254,17 @@ fn has_escape(bytes: &[u8]) -> bool {
     chunks.remainder().iter().copied().any(needs_escape)
 }
 
-/// Appends `text` as a JSON string (quoted, escaped as serde_json escapes it).
+/// Appends `text` as a JSON string (quoted, escaped as serde_json escapes it). Most text needs
+/// no escape: it is copied whole rather than escaped byte by byte.
 fn write_json_string(out: &mut Vec<u8>, text: &str) {
-    serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
+    if has_escape(text.as_bytes()) {
+        serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
+    } else {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    }
 }
 
 fn bool_text(b: bool) -> &'static str {
@@ -359,6 +367,26 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn text_is_written_as_serde_json_writes_it() {
+        // Every ASCII byte, and a few beyond, alone and inside text long enough for the word-wide
+        // escape test: the copy taken for text without escapes must be what serde_json writes.
+        let chars = (0u8..=0x7f)
+            .map(char::from)
+            .chain(['\u{80}', 'é', '\u{2028}', '😀']);
+        for c in chars {
+            for text in [c.to_string(), format!("order note {c} with room")] {
+                let mut written = Vec::new();
+                Cell::text(text.as_str()).write_json(&mut written);
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    serde_json::to_string(&text).unwrap(),
+                    "{text:?}"
+                );
             }
         }
     }

@@ -79,7 +79,14 @@ impl Store {
         let mode: String = conn
             .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
             .map_err(|e| StoreError::from_sqlite(path, e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
+        if mode.eq_ignore_ascii_case("wal") {
+            // In WAL mode, NORMAL syncs at checkpoints rather than at every commit. A crash or
+            // kill of shopsync loses nothing; a power cut may lose the last commits, which only
+            // takes the tracking back to an earlier state it held (never ahead of the sheet, whose
+            // rows are found by key): the next run fetches those orders again.
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(|e| StoreError::from_sqlite(path, e))?;
+        } else {
             tracing::warn!(%mode, "SQLite refused WAL journaling; continuing with {mode}");
         }
         migrations::migrate(&mut conn, path)?;

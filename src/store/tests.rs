@@ -62,6 +62,12 @@ fn open_creates_an_owner_only_file_marked_as_shopsync() {
     assert!(health.ok, "{health:?}");
     assert_eq!(health.schema_version, SCHEMA_VERSION);
     assert_eq!(health.journal_mode, "wal");
+    // NORMAL (1), not the default FULL (2): WAL commits are not synced one by one.
+    let synchronous: i64 = store
+        .conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(synchronous, 1);
 }
 
 #[test]

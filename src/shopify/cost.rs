@@ -157,14 +157,21 @@ impl Pacer {
         }
         let per_follow_up = u64::from(self.lines_per_page());
         let total = self.orders_seen as f64;
+        // Only the counts some order had, and only those over the fewest lines asked for, can
+        // need a follow-up: a store has a few dozen of them, not all 251 slots (this runs before
+        // every page).
+        let counts: Vec<(u64, u64)> = (0u64..)
+            .zip(&self.line_counts)
+            .skip(2)
+            .filter(|&(_, &orders)| orders > 0)
+            .map(|(count, &orders)| (count, orders))
+            .collect();
         let expected = |lines: u32| {
             let page_share = 1.0 / f64::from(self.orders_per_page(lines));
-            let follow_ups: u64 = self
-                .line_counts
+            let follow_ups: u64 = counts
                 .iter()
-                .enumerate()
-                .map(|(count, &orders)| {
-                    let rest = (count as u64).saturating_sub(u64::from(lines));
+                .map(|&(count, orders)| {
+                    let rest = count.saturating_sub(u64::from(lines));
                     orders * rest.div_ceil(per_follow_up)
                 })
                 .sum();
@@ -254,6 +261,47 @@ mod tests {
         }
         // A rare huge order is cheaper to complete with follow-ups than to size every page for.
         assert!(mixed.first_page_lines() <= 3);
+    }
+
+    #[test]
+    fn line_items_per_order_are_chosen_over_every_count_seen() {
+        // The expected requests per order written out over every slot, as the choice is defined.
+        fn chosen(pacer: &Pacer) -> u32 {
+            let per_follow_up = u64::from(pacer.lines_per_page());
+            let expected = |lines: u32| {
+                let follow_ups: u64 = (0u64..)
+                    .zip(&pacer.line_counts)
+                    .map(|(count, &orders)| {
+                        orders
+                            * count
+                                .saturating_sub(u64::from(lines))
+                                .div_ceil(per_follow_up)
+                    })
+                    .sum();
+                1.0 / f64::from(pacer.orders_per_page(lines))
+                    + follow_ups as f64 / pacer.orders_seen as f64
+            };
+            (1..=MAX_FIRST_PAGE_LINES)
+                .min_by(|a, b| expected(*a).total_cmp(&expected(*b)))
+                .unwrap_or(FIRST_PAGE_LINES)
+        }
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for shape in 0..40 {
+            let mut pacer = Pacer::default();
+            for _ in 0..200 + shape * 25 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Mostly small orders, some large, a few past the last slot.
+                let lines = match seed % 20 {
+                    0 => (seed >> 8) % 400,
+                    1..=4 => 10 + (seed >> 8) % 60,
+                    _ => (seed >> 8) % (2 + shape as u64 % 9),
+                };
+                pacer.record_lines(lines as usize);
+            }
+            assert_eq!(pacer.first_page_lines(), chosen(&pacer), "shape {shape}");
+        }
     }
 
     #[test]

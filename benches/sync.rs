@@ -285,6 +285,10 @@ fn backfill(args: &Args, report: &mut Report) {
         "Google requests (all methods + tokens)",
         world.google_requests().to_string(),
     );
+    // Past 55 write requests (the client's pace, under Google's 60 a minute) a backfill waits
+    // out the rest of the minute.
+    let (_, by_method) = world.sheets_writes();
+    report.info(&name, "Sheets write requests, by method", by_method);
 
     world.check_exactly_once(report, &name, line_items);
 

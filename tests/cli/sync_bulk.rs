@@ -159,6 +159,34 @@ fn a_bulk_backfill_makes_room_once_for_every_row_it_staged() {
     assert_one_structure_request_and_no_blank_tail(&world, &out);
 }
 
+#[test]
+fn a_paged_backfill_makes_room_once_for_the_rows_its_window_holds() {
+    // The same store paged: the window's order count and the rows per order of the first batch
+    // size the tab it creates, instead of a growth per doubling.
+    let world = World::fast(28, 4_000);
+    let out = output(&world, &["--no-bulk"]);
+    assert_eq!(world.shopify.stats().bulk.runs, 0);
+    world.assert_exactly_once();
+    assert!(
+        world.google_requests("spreadsheets.values.batchUpdate") >= 4,
+        "the rows fill several requests"
+    );
+    // An estimate: a few percent of blank rows at most.
+    let tab = world.google.tab(&world.spreadsheet, TAB).expect("the tab");
+    let rows = world.keys().len() + 1;
+    let grid = tab.row_count as usize;
+    assert!(
+        grid >= rows && grid <= rows + rows / 10,
+        "{grid} grid rows for {rows}"
+    );
+    assert_eq!(
+        world.google_requests("spreadsheets.batchUpdate"),
+        1,
+        "the tab, its height and its header in one request, no growth after\n{out}\n{}",
+        std::fs::read_to_string(world.dir.file("shopify_sync.log")).unwrap()
+    );
+}
+
 /// The run changed the tab's structure in one `spreadsheets.batchUpdate`, and the tab is exactly
 /// as tall as its header and rows.
 fn assert_one_structure_request_and_no_blank_tail(world: &World, out: &str) {

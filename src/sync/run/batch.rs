@@ -175,8 +175,14 @@ impl Job<'_, '_> {
             // one whose outcome is unknown is retried by opening again, which reads the tab and
             // header afresh and writes only what is still missing.
             let mut attempts = 0;
-            // A tab a bulk export's run creates is made tall enough for every row it staged.
-            let rows = u32::try_from(self.bulk_rows_staged.unwrap_or(0)).unwrap_or(u32::MAX);
+            // A tab a backfill creates is made tall enough for every row it expects: those a bulk
+            // export staged, or in a paged one those buffered so far (none yet written: the
+            // sheet is opened for the first write) and those to come.
+            let expected = self.bulk_rows_staged.or_else(|| {
+                self.rows_expected_left()
+                    .map(|left| self.seen_totals.1 + left)
+            });
+            let rows = u32::try_from(expected.unwrap_or(0)).unwrap_or(u32::MAX);
             let mut side = loop {
                 let client = SheetsClient::new(self.services.sheets.clone()).await?;
                 match SheetSide::open(
@@ -309,15 +315,32 @@ impl Job<'_, '_> {
         Ok(true)
     }
 
-    /// During a bulk export, about how many rows the batches still to come will append: the
-    /// staged rows not yet buffered, in the proportion of this plan's rows that are appends (all
-    /// of them on a first backfill, few when the export re-reads orders the sheet holds). `None`
-    /// outside a bulk export, where nothing says how many rows are to come.
+    /// During a backfill, about how many rows the batches still to come will append: the rows
+    /// still to come ([`Job::rows_expected_left`]), in the proportion of this plan's rows that
+    /// are appends (all of them on a first backfill, few when the window re-reads orders the
+    /// sheet holds). `None` where nothing says how many rows are to come.
     fn appends_expected_after(&self, plan: &Plan) -> Option<u32> {
-        let left = self.bulk_rows_left?;
+        let left = self.rows_expected_left()?;
         let planned = (plan.appends.len() + plan.updates.len() + plan.unchanged).max(1) as u64;
         let expected = left.saturating_mul(plan.appends.len() as u64) / planned;
         Some(u32::try_from(expected).unwrap_or(u32::MAX))
+    }
+
+    /// Rows the run has yet to buffer: a bulk export's staged line items not yet buffered, or in
+    /// a paged backfill the window's orders not yet seen at the rows per order seen so far, 3%
+    /// over (a grid grown short needs one more write request; one grown long only blank rows).
+    /// `None` when nothing says, or the estimate is used up.
+    pub(super) fn rows_expected_left(&self) -> Option<u64> {
+        if let Some(left) = self.bulk_rows_left {
+            return Some(left);
+        }
+        let left = self.paged_orders_left.filter(|&left| left > 0)?;
+        let (seen, rows) = self.seen_totals;
+        if seen == 0 {
+            return None;
+        }
+        let per_order = rows as f64 / seen as f64;
+        Some((left as f64 * per_order * 1.03).ceil() as u64)
     }
 
     /// Takes note of a part of a plan the sheet confirmed: its appended rows, the orders it

@@ -12,7 +12,7 @@ use serde::Serialize;
 use tracing::{info, warn};
 
 use super::Job;
-use crate::order::Order;
+use crate::shopify::OrdersPage;
 use crate::shopify::bulk::BulkError;
 use crate::shopify::cost::{LINE_NODE_COST, ORDER_NODE_BASE_COST};
 use crate::sync::error::SyncError;
@@ -58,25 +58,31 @@ impl Job<'_, '_> {
             || to - from > chrono::Duration::days(1)
     }
 
-    /// After the first page of `page` orders with more to come: whether to export the rest in
-    /// bulk. May send one `ordersCount` request.
+    /// After the first page (`page`, with more to come): whether to export the rest in bulk.
+    /// A backfill sends one `ordersCount` request, which decides that and, when the window is
+    /// paged, sizes the grid for the rows to come (each growth is one of Google's 60 writes a
+    /// minute, and a backfill of 100,000 orders needs over 50 for its values alone).
     pub(super) async fn bulk_after_first_page(
         &mut self,
-        page: &[Order],
+        page: &OrdersPage,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<bool, SyncError> {
-        if self.options.bulk != BulkChoice::Auto || !self.is_backfill(from, to) {
+        // A forced export that failed is paged without asking again.
+        if self.options.bulk == BulkChoice::Always || !self.is_backfill(from, to) {
             return Ok(false);
         }
+        let auto = self.options.bulk == BulkChoice::Auto;
         // A first page short of a minute of paging says nothing yet; ordersCount does.
-        if expected_paging_secs(page.len() as u64) > BULK_OVER_SECS {
+        if auto && expected_paging_secs(page.orders.len() as u64) > BULK_OVER_SECS {
             return Ok(true);
         }
         let count = self.services.shopify.orders_count_updated(from, to).await?;
         let secs = expected_paging_secs(count.count);
         info!(orders = count.count, paging_secs = secs, "backfill size");
-        Ok(secs > BULK_OVER_SECS)
+        // The first page is counted as seen when it is buffered.
+        self.paged_orders_left = Some(count.count);
+        Ok(auto && secs > BULK_OVER_SECS)
     }
 
     /// Whether the run starts with a bulk export (`--bulk`).

@@ -42,11 +42,12 @@ impl Job<'_, '_> {
             }
             if first
                 && page.has_more
-                && self.bulk_after_first_page(&page.orders, from, to).await?
+                && self.bulk_after_first_page(&page, from, to).await?
                 && self.run_bulk(from, to, &refetch).await?
             {
                 return Ok(());
             }
+            self.seen_skipped(page.unchanged);
             let unchanged = i64::try_from(page.unchanged).unwrap_or(i64::MAX);
             self.counts.fetched += i64::try_from(page.orders.len()).unwrap_or(i64::MAX) + unchanged;
             self.counts.unchanged += unchanged;
@@ -152,8 +153,21 @@ impl Job<'_, '_> {
         if let Some(left) = &mut self.bulk_rows_left {
             *left = left.saturating_sub(rows.rows.len() as u64);
         }
+        if let Some(left) = &mut self.paged_orders_left {
+            *left = left.saturating_sub(1);
+        }
+        self.seen_totals.0 += 1;
+        self.seen_totals.1 += rows.rows.len() as u64;
         self.buffer.push(order);
         self.buffered.push(rows);
+    }
+
+    /// Counts orders a page skipped as current toward the paged backfill's estimate.
+    fn seen_skipped(&mut self, orders: u64) {
+        if let Some(left) = &mut self.paged_orders_left {
+            *left = left.saturating_sub(orders);
+        }
+        self.seen_totals.0 += orders;
     }
 
     /// Buffers the order held back from the batch just written, which covers every order taken

@@ -188,9 +188,10 @@ impl SheetSide {
     /// splitting one row's cells across requests.
     ///
     /// `more` is how many rows the run expects to append after this plan, when it knows (a bulk
-    /// export staged them): the grid is then grown once for all of them. Otherwise it is grown
-    /// ahead by as many rows again as the plan needs (at most 100,000). Either is kept
-    /// within the cell limit, falling back to the rows this plan needs.
+    /// export staged them) or can estimate (a paged backfill that knows the window's order
+    /// count): the grid is then grown once for all of them. Otherwise it is grown ahead by as
+    /// many rows again as the plan needs (at most 100,000). Either is kept within the cell
+    /// limit, falling back to the rows this plan needs.
     ///
     /// # Errors
     /// The 10,000,000-cell limit, or Google's errors while growing the grid.
@@ -206,7 +207,9 @@ impl SheetSide {
         if rows > current {
             // Each growth is a write request, and Google allows 60 a minute: a backfill grows the
             // grid once (bulk) or a handful of times (paged), not once per batch.
-            let ahead = more.unwrap_or_else(|| rows.min(GROW_AHEAD_MAX));
+            // An estimate of `more` that fell short still grows by a tenth as much at least.
+            let doubled = rows.min(GROW_AHEAD_MAX);
+            let ahead = more.map_or(doubled, |more| more.max(doubled / 10));
             let wanted = rows.saturating_add(ahead);
             let extra = u64::from(wanted - current) * u64::from(columns.max(1));
             if self.book.check_growth(extra).is_ok() {

@@ -68,6 +68,12 @@ fn open_creates_an_owner_only_file_marked_as_shopsync() {
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
     assert_eq!(synchronous, 1);
+    // MEMORY (2): statement journals never go to temporary files.
+    let temp_store: i64 = store
+        .conn
+        .query_row("PRAGMA temp_store", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(temp_store, 2);
 }
 
 #[test]

@@ -79,7 +79,11 @@ impl Job<'_, '_> {
         }
         let count = self.services.shopify.orders_count_updated(from, to).await?;
         let secs = expected_paging_secs(count.count);
-        info!(orders = count.count, paging_secs = secs, "backfill size");
+        info!(
+            orders = count.count,
+            paging_secs = secs.round() as u64,
+            "backfill size"
+        );
         // The first page is counted as seen when it is buffered.
         self.paged_orders_left = Some(count.count);
         Ok(auto && secs > BULK_OVER_SECS)

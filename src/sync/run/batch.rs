@@ -315,34 +315,6 @@ impl Job<'_, '_> {
         Ok(true)
     }
 
-    /// During a backfill, about how many rows the batches still to come will append: the rows
-    /// still to come ([`Job::rows_expected_left`]), in the proportion of this plan's rows that
-    /// are appends (all of them on a first backfill, few when the window re-reads orders the
-    /// sheet holds). `None` where nothing says how many rows are to come.
-    fn appends_expected_after(&self, plan: &Plan) -> Option<u32> {
-        let left = self.rows_expected_left()?;
-        let planned = (plan.appends.len() + plan.updates.len() + plan.unchanged).max(1) as u64;
-        let expected = left.saturating_mul(plan.appends.len() as u64) / planned;
-        Some(u32::try_from(expected).unwrap_or(u32::MAX))
-    }
-
-    /// Rows the run has yet to buffer: a bulk export's staged line items not yet buffered, or in
-    /// a paged backfill the window's orders not yet seen at the rows per order seen so far, 3%
-    /// over (a grid grown short needs one more write request; one grown long only blank rows).
-    /// `None` when nothing says, or the estimate is used up.
-    pub(super) fn rows_expected_left(&self) -> Option<u64> {
-        if let Some(left) = self.bulk_rows_left {
-            return Some(left);
-        }
-        let left = self.paged_orders_left.filter(|&left| left > 0)?;
-        let (seen, rows) = self.seen_totals;
-        if seen == 0 {
-            return None;
-        }
-        let per_order = rows as f64 / seen as f64;
-        Some((left as f64 * per_order * 1.03).ceil() as u64)
-    }
-
     /// Takes note of a part of a plan the sheet confirmed: its appended rows, the orders it
     /// completes (recorded now), the counts and the progress report.
     fn confirmed(

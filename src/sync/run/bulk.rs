@@ -85,7 +85,7 @@ impl Job<'_, '_> {
             "backfill size"
         );
         // The first page is counted as seen when it is buffered.
-        self.paged_orders_left = Some(count.count);
+        self.window_orders = Some(count.count);
         Ok(auto && secs > BULK_OVER_SECS)
     }
 

@@ -1,5 +1,5 @@
 //! Fetching the window page by page and buffering its orders' rows, written whenever a batch is
-//! due (see [`super::flush`]).
+//! due (see [`super::flush`]), and estimating the rows still to come (to size the grid once).
 
 use super::*;
 
@@ -47,7 +47,8 @@ impl Job<'_, '_> {
             {
                 return Ok(());
             }
-            self.seen_skipped(page.unchanged);
+            // Orders skipped as current are seen, with no rows, for the estimate of rows to come.
+            self.seen_totals.0 += page.unchanged;
             let unchanged = i64::try_from(page.unchanged).unwrap_or(i64::MAX);
             self.counts.fetched += i64::try_from(page.orders.len()).unwrap_or(i64::MAX) + unchanged;
             self.counts.unchanged += unchanged;
@@ -153,21 +154,38 @@ impl Job<'_, '_> {
         if let Some(left) = &mut self.bulk_rows_left {
             *left = left.saturating_sub(rows.rows.len() as u64);
         }
-        if let Some(left) = &mut self.paged_orders_left {
-            *left = left.saturating_sub(1);
-        }
         self.seen_totals.0 += 1;
         self.seen_totals.1 += rows.rows.len() as u64;
         self.buffer.push(order);
         self.buffered.push(rows);
     }
 
-    /// Counts orders a page skipped as current toward the paged backfill's estimate.
-    fn seen_skipped(&mut self, orders: u64) {
-        if let Some(left) = &mut self.paged_orders_left {
-            *left = left.saturating_sub(orders);
+    /// During a backfill, about how many rows the batches still to come will append: the rows
+    /// still to come ([`Job::rows_expected_left`]), in the proportion of this plan's rows that
+    /// are appends (all of them on a first backfill, few when the window re-reads orders the
+    /// sheet holds). `None` where nothing says how many rows are to come.
+    pub(super) fn appends_expected_after(&self, plan: &Plan) -> Option<u32> {
+        let left = self.rows_expected_left()?;
+        let planned = (plan.appends.len() + plan.updates.len() + plan.unchanged).max(1) as u64;
+        let expected = left.saturating_mul(plan.appends.len() as u64) / planned;
+        Some(u32::try_from(expected).unwrap_or(u32::MAX))
+    }
+
+    /// Rows the run has yet to buffer: a bulk export's staged line items not yet buffered, or in
+    /// a paged backfill the window's orders not yet seen at the rows per order seen so far, 3%
+    /// over (a grid grown short needs one more write request; one grown long only blank rows).
+    /// `None` when nothing says, or the estimate is used up.
+    pub(super) fn rows_expected_left(&self) -> Option<u64> {
+        if let Some(left) = self.bulk_rows_left {
+            return Some(left);
         }
-        self.seen_totals.0 += orders;
+        let (seen, rows) = self.seen_totals;
+        let left = self.window_orders?.saturating_sub(seen);
+        if left == 0 || seen == 0 {
+            return None;
+        }
+        let per_order = rows as f64 / seen as f64;
+        Some((left as f64 * per_order * 1.03).ceil() as u64)
     }
 
     /// Buffers the order held back from the batch just written, which covers every order taken

@@ -117,7 +117,7 @@ impl<'a, 'o> Job<'a, 'o> {
             held: None,
             bulk_rows_left: None,
             bulk_rows_staged: None,
-            paged_orders_left: None,
+            window_orders: None,
             seen_totals: (0, 0),
             dry,
         };
@@ -231,9 +231,9 @@ pub(super) struct Job<'a, 'o> {
     bulk_rows_left: Option<u64>,
     /// During a bulk export: every line item (row) it staged.
     bulk_rows_staged: Option<u64>,
-    /// During a paged backfill: the window's orders (Shopify's `ordersCount`) not yet buffered,
-    /// from which the rows still to come are estimated ([`Job::rows_expected_left`]).
-    paged_orders_left: Option<u64>,
+    /// During a paged backfill: the window's orders (Shopify's `ordersCount`); those not yet
+    /// seen give the rows still to come ([`Job::rows_expected_left`]).
+    window_orders: Option<u64>,
     /// Orders seen so far by this run (buffered, or skipped as current) and the rows of those
     /// buffered, for that estimate.
     seen_totals: (u64, u64),

@@ -139,6 +139,69 @@ fn recorded_orders_give_back_their_hashes_and_rows() {
     assert_eq!(store.tracked_counts().unwrap().line_items, 3);
 }
 
+fn foreign_keys_on(store: &Store) -> bool {
+    store
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn recording_switches_foreign_keys_back_on_and_leaves_none_broken() {
+    let (mut store, _) = store_at("2026-04-01T00:00:00Z");
+    let run = store.start_run(RunMode::Real, None).unwrap();
+    let a = order(
+        1001,
+        "2026-03-30T10:00:00Z",
+        "30.00",
+        &[(1, "Mug", "M-1", 2, "10.00")],
+    );
+    let b = order(
+        1002,
+        "2026-03-30T11:00:00Z",
+        "5.50",
+        &[(3, "Tea", "T-1", 1, "5.50")],
+    );
+    store.record_synced_orders(run, &[synced(&a, 2)]).unwrap();
+    // Again, as an update: the upsert keeps the order's key, so no cascade takes its line items.
+    store
+        .record_synced_orders(run, &[synced(&a, 2), synced(&b, 3)])
+        .unwrap();
+    assert!(foreign_keys_on(&store), "back on after a recording");
+    let broken: Vec<String> = store
+        .conn
+        .prepare("PRAGMA foreign_key_check")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(broken.is_empty(), "rows without their parent in {broken:?}");
+    let line_items: i64 = store
+        .conn
+        .query_row("SELECT COUNT(*) FROM line_item_tracking", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(line_items, 2, "each line item once, none cascaded away");
+
+    // A recording that fails leaves nothing of itself, and the keys on.
+    store
+        .conn
+        .execute_batch(
+            "CREATE TEMP TRIGGER refuse BEFORE INSERT ON line_item_tracking \
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        .unwrap();
+    let c = order(
+        1003,
+        "2026-03-30T12:00:00Z",
+        "1.00",
+        &[(4, "Pen", "P-1", 1, "1.00")],
+    );
+    assert!(store.record_synced_orders(run, &[synced(&c, 4)]).is_err());
+    assert!(foreign_keys_on(&store), "back on after a failed recording");
+    assert!(store.order_by_number(1003).unwrap().is_none());
+}
+
 #[test]
 fn reset_forgets_hashes_and_queues_a_fetch_by_id() {
     let (mut store, _) = store_at("2026-04-01T00:00:00Z");

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use rusqlite::{CachedStatement, Transaction, params};
-use rust_decimal::Decimal;
 
 use super::{Result, RunId, Store, StoreError, ts};
+use crate::decimal_text::DecimalText;
 use crate::order::Order;
 
 /// One sheet row the sync confirmed written: its line item, hash and where it was.
@@ -87,7 +87,7 @@ impl Store {
 }
 
 /// The statements of one recording transaction, each prepared once for all its orders (looking
-/// a statement up in the connection's cache hashes its whole text), and buffers for amounts.
+/// a statement up in the connection's cache hashes its whole text).
 struct Recorder<'t> {
     run: RunId,
     now: &'t str,
@@ -97,9 +97,6 @@ struct Recorder<'t> {
     resolve: Option<CachedStatement<'t>>,
     /// Takes an order off the refetch queue, when it was not empty.
     dequeue: Option<CachedStatement<'t>>,
-    /// Buffers for the amounts of one statement, reused by every order and line item.
-    price: String,
-    total: String,
 }
 
 impl<'t> Recorder<'t> {
@@ -127,8 +124,6 @@ impl<'t> Recorder<'t> {
                 .refetch
                 .then(|| tx.prepare_cached("DELETE FROM refetch_queue WHERE order_gid = ?1"))
                 .transpose()?,
-            price: String::new(),
-            total: String::new(),
         })
     }
 
@@ -159,7 +154,7 @@ impl<'t> Recorder<'t> {
             ts(o.updated_at),
             o.cancelled_at.map(ts),
             synced.content_hash,
-            amount_text(&mut self.price, o.current_total.amount),
+            DecimalText::new(o.current_total.amount).as_str(),
             o.current_total.currency,
             count,
             o.financial_status,
@@ -191,8 +186,8 @@ impl<'t> Recorder<'t> {
                 item.sku,
                 item.quantity,
                 item.current_quantity,
-                amount_text(&mut self.price, item.unit_price.amount),
-                amount_text(&mut self.total, item.discounted_total.amount),
+                DecimalText::new(item.unit_price.amount).as_str(),
+                DecimalText::new(item.discounted_total.amount).as_str(),
                 item.unit_price.currency,
             ])?;
         }
@@ -250,15 +245,6 @@ impl<'r> RowsById<'r> {
             .filter(|(_, taken)| !**taken)
             .map(|(row, _)| row.line_item_id.as_str())
     }
-}
-
-/// `amount` as decimal text in `buf`, replacing what it held (one buffer for all a
-/// transaction's amounts, not a `String` each).
-fn amount_text(buf: &mut String, amount: Decimal) -> &str {
-    use std::fmt::Write as _;
-    buf.clear();
-    write!(buf, "{amount}").expect("writing to a String cannot fail");
-    buf
 }
 
 /// Whether any error is open and any order queued, when a transaction starts.

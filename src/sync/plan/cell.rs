@@ -12,6 +12,8 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::decimal_text::DecimalText;
+
 /// A value shopsync writes into one of its own cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
@@ -171,13 +173,7 @@ impl Cell {
             Cell::Empty => out.extend_from_slice(b"E0:"),
             Cell::Text(text) => tagged(out, b'T', text.as_bytes()),
             Cell::Number(amount) => {
-                use std::io::Write as _;
-                // A decimal prints as at most 28 digits, a sign, a point and a leading zero.
-                let mut buf = [0u8; 40];
-                let mut cursor = std::io::Cursor::new(&mut buf[..]);
-                write!(cursor, "{}", amount.normalize()).expect("a decimal fits in 40 bytes");
-                let len = usize::try_from(cursor.position()).expect("at most 40");
-                tagged(out, b'N', &buf[..len]);
+                tagged(out, b'N', DecimalText::new(amount.normalize()).as_bytes());
             }
             Cell::Integer(n) => {
                 let mut digits = itoa::Buffer::new();
@@ -272,7 +268,8 @@ fn bool_text(b: bool) -> &'static str {
 }
 
 fn decimal_to_json(amount: Decimal) -> Value {
-    let text = amount.normalize().to_string();
+    let decimal = DecimalText::new(amount.normalize());
+    let text = decimal.as_str();
     if let Ok(whole) = text.parse::<i64>() {
         return Value::from(whole);
     }
@@ -281,7 +278,7 @@ fn decimal_to_json(amount: Decimal) -> Value {
     text.parse::<f64>()
         .ok()
         .and_then(serde_json::Number::from_f64)
-        .map_or_else(|| Value::String(text), Value::Number)
+        .map_or_else(|| Value::String(text.to_owned()), Value::Number)
 }
 
 #[cfg(test)]

@@ -100,7 +100,9 @@ fn canonical_id(text: &str) -> Option<u64> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetIndex {
     layout: HeaderLayout,
-    single: HashMap<NumericKey, u32>,
+    /// Hashed with foldhash, not SipHash: two integers a key, looked up for every row a run
+    /// writes (seeded per process like the standard one).
+    single: HashMap<NumericKey, u32, foldhash::fast::RandomState>,
     other: HashMap<RowKey, KeyRows>,
     blank_key_rows: usize,
     partial_key_rows: Vec<u32>,
@@ -113,7 +115,7 @@ impl SheetIndex {
     pub fn empty(layout: HeaderLayout, first_free_row: u32) -> SheetIndex {
         SheetIndex {
             layout,
-            single: HashMap::new(),
+            single: HashMap::default(),
             other: HashMap::new(),
             blank_key_rows: 0,
             partial_key_rows: Vec::new(),

@@ -22,8 +22,9 @@ pub(super) const BATCH_WAIT_SECS: i64 = 60;
 pub(super) struct Batch {
     /// At most this many bytes of JSON go into one batch.
     max_bytes: usize,
-    /// Bytes each row costs beyond [`rows_json_bytes`]: a bracket or comma for each run of
-    /// adjacent owned columns after the first.
+    /// Bytes each row costs beyond [`rows_json_bytes`]: two for each run of adjacent owned
+    /// columns after the first (its own brackets and the comma after it, less the comma between
+    /// two cells it replaces).
     row_extra: usize,
     /// Bytes a range costs in the request ([`crate::sheets::range_bytes`]).
     range_bytes: usize,
@@ -65,7 +66,7 @@ impl Batch {
     pub(super) fn fit_runs(&mut self, runs: usize) {
         let runs = runs.max(1);
         self.max_bytes = MAX_REQUEST_BYTES - BODY_HEAD_BYTES - runs * (self.range_bytes + 1);
-        self.row_extra = runs - 1;
+        self.row_extra = 2 * (runs - 1);
     }
 
     /// Whether adding an order of `rows` rows and `bytes` would overflow a write request: then
@@ -119,6 +120,7 @@ pub(super) fn rows_json_bytes(rows: &OrderRows) -> usize {
 mod tests {
     use super::*;
     use crate::sync::fixtures::{TZ, at, order};
+    use crate::sync::plan::columns::Column;
     use crate::sync::plan::rows::order_rows;
 
     #[test]
@@ -138,7 +140,7 @@ mod tests {
     }
 
     #[test]
-    fn rows_around_peoples_columns_cost_a_range_and_a_byte_more_per_run() {
+    fn rows_around_peoples_columns_cost_a_range_and_two_bytes_more_per_run() {
         let now = at("2026-11-02T10:00:00Z");
         let one = Batch::new(now, 60);
         assert_eq!(one.max_bytes, MAX_REQUEST_BYTES - BODY_HEAD_BYTES - 61);
@@ -146,7 +148,7 @@ mod tests {
         two.fit_runs(3);
         assert_eq!(two.max_bytes, MAX_REQUEST_BYTES - BODY_HEAD_BYTES - 3 * 61);
         two.add(4, 1_000);
-        assert_eq!(two.bytes(), 1_008);
+        assert_eq!(two.bytes(), 1_016);
     }
 
     #[test]
@@ -163,8 +165,9 @@ mod tests {
         assert!(batch.due(start + Duration::seconds(121)));
     }
 
-    #[test]
-    fn a_full_batch_of_new_rows_is_one_request_filled_to_the_limit() {
+    /// Fills a batch for rows laid out as `header` gives them (sized as the run sizes it after
+    /// its first plan), plans it and asserts it goes in one request filled nearly to the limit.
+    fn a_full_batch_is_one_request(header: &[&str]) {
         use crate::sync::fixtures::rows_of;
         use crate::sync::plan::header::HeaderLayout;
         use crate::sync::plan::index::SheetIndex;
@@ -172,9 +175,19 @@ mod tests {
         use crate::sync::plan::{Compare, plan};
         use std::collections::HashMap;
 
+        let header: Vec<serde_json::Value> = header.iter().map(|&h| h.into()).collect();
+        let layout = HeaderLayout::analyze("Orders", &header, true).unwrap();
+        let index = SheetIndex::empty(layout, 2);
         let now = at("2026-11-02T10:00:00Z");
         let range = crate::sheets::range_bytes("Orders");
         let mut batch = Batch::new(now, range);
+        let first = plan(
+            rows_of(&[order(1, 1000)]),
+            &index,
+            Compare::Hashes(&HashMap::new()),
+        );
+        let runs = first.appends[0].runs.len();
+        batch.fit_runs(runs);
         let mut orders = Vec::new();
         for n in 1.. {
             let mut o = order(n, 1000 + i64::try_from(n).unwrap());
@@ -186,13 +199,13 @@ mod tests {
             batch.add(o.line_items.len(), bytes);
             orders.push(o);
         }
-        let index = SheetIndex::empty(HeaderLayout::fresh(), 2);
         let planned = plan(rows_of(&orders), &index, Compare::Hashes(&HashMap::new()));
-        let chunks = chunk_plan(&planned, MAX_REQUEST_BYTES - BODY_HEAD_BYTES, range);
+        let body_room = MAX_REQUEST_BYTES - BODY_HEAD_BYTES;
+        let chunks = chunk_plan(&planned, body_room, range);
         assert_eq!(
             chunks.len(),
             1,
-            "a full batch must not spill into a second request"
+            "{runs} runs a row: a full batch must not spill into a second request"
         );
         let sent: usize = chunks[0]
             .encode(&planned)
@@ -203,8 +216,22 @@ mod tests {
         assert!(sent <= MAX_REQUEST_BYTES, "{sent} bytes");
         assert!(
             sent > MAX_REQUEST_BYTES - 3_000,
-            "{sent} bytes: the request is not filled"
+            "{runs} runs a row, {sent} bytes: the request is not filled"
         );
+    }
+
+    #[test]
+    fn a_full_batch_of_new_rows_is_one_request_filled_to_the_limit() {
+        let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        a_full_batch_is_one_request(&names);
+    }
+
+    #[test]
+    fn a_full_batch_around_peoples_columns_is_one_request_filled_to_the_limit() {
+        let mut names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        names.insert(5, "Packed by");
+        names.insert(12, "Checked");
+        a_full_batch_is_one_request(&names);
     }
 
     #[test]

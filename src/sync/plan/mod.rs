@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use self::cell::{Cell, display_sheet_value};
-use self::columns::Column;
+use self::columns::{COLUMN_COUNT, Column};
 use self::hash::ContentHash;
 use self::header::HeaderAddition;
 use self::index::{DuplicateKey, SheetIndex};
@@ -88,6 +88,16 @@ pub struct RowWrite {
     pub row: u32,
     /// The cells to write, grouped in runs of adjacent columns.
     pub runs: Vec<CellRun>,
+    /// What `runs` come to in a write request's values ([`runs_bytes`]), counted once when
+    /// planned: requests are cut by it.
+    pub bytes: usize,
+}
+
+/// The bytes `runs` come to in a write request's values: each run's JSON array and the comma or
+/// bracket after it.
+#[must_use]
+pub fn runs_bytes(runs: &[CellRun]) -> usize {
+    runs.iter().map(|r| r.json_len() + 1).sum()
 }
 
 /// A new row: its key is absent from the sheet.
@@ -291,11 +301,13 @@ impl Planning<'_, '_> {
                 let columns =
                     columns_to_write(&row, sheet_row, self.compare, &self.added, self.index);
                 if !columns.is_empty() {
+                    let runs = runs_of(&row, &columns, self.index);
                     self.updates.push(Update {
                         order: order_index,
                         key: row.key.clone(),
                         row: sheet_row,
-                        runs: runs_of(&row, &columns, self.index),
+                        bytes: runs_bytes(&runs),
+                        runs,
                     });
                 }
             }
@@ -328,12 +340,22 @@ impl Planning<'_, '_> {
             .map(|(sheet_row, i)| {
                 let order = new_rows[i].0;
                 let row = cells[i].take().expect("each new row is placed once");
+                let one_run = row.json_bytes;
                 let (key, runs) = owned_runs(row, &all, index);
+                // Split into runs around people's columns, a row costs two bytes more for each
+                // run after the first: its brackets and the comma after it, less the comma
+                // between two cells it replaces.
+                let bytes = if runs.iter().map(|r| r.cells.len()).sum::<usize>() == COLUMN_COUNT {
+                    one_run + 2 * (runs.len() - 1)
+                } else {
+                    runs_bytes(&runs)
+                };
                 Append {
                     order,
                     runs,
                     key,
                     row: sheet_row,
+                    bytes,
                 }
             })
             .collect();

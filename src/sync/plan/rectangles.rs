@@ -192,9 +192,12 @@ pub struct Chunk {
 /// share rectangles, as [`Chunk::encode`] builds them; updates are one rectangle per run each.
 #[must_use]
 pub fn chunk_plan(plan: &Plan, max_bytes: usize, range_bytes: usize) -> Vec<Chunk> {
-    // A row of a rectangle is its runs' text and a comma or bracket each; a rectangle also costs
-    // its range and its closing bracket.
-    let row_bytes = |runs: &[CellRun]| runs.iter().map(|r| r.json_len() + 1).sum::<usize>();
+    // A row of a rectangle is its runs' text and a comma or bracket each (counted when planned);
+    // a rectangle also costs its range and its closing bracket.
+    let row_bytes = |write: &RowWrite| {
+        debug_assert_eq!(write.bytes, super::runs_bytes(&write.runs), "{write:?}");
+        write.bytes
+    };
     let opening = |runs: &[CellRun]| runs.len() * (range_bytes + 1);
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut current = Chunk::default();
@@ -203,7 +206,7 @@ pub fn chunk_plan(plan: &Plan, max_bytes: usize, range_bytes: usize) -> Vec<Chun
         // A row that continues the rectangle of the row before it adds no range; the first row
         // of a new chunk is counted again below, with its own.
         let continues = previous.is_some_and(|p| p.row + 1 == append.row && same_shape(p, append));
-        let bytes = row_bytes(&append.runs);
+        let bytes = row_bytes(append);
         let mut size = bytes + if continues { 0 } else { opening(&append.runs) };
         if current.size + size > max_bytes && !current.is_empty() {
             chunks.push(std::mem::take(&mut current));
@@ -215,7 +218,7 @@ pub fn chunk_plan(plan: &Plan, max_bytes: usize, range_bytes: usize) -> Vec<Chun
         previous = Some(append);
     }
     for (i, update) in plan.updates.iter().enumerate() {
-        let size = row_bytes(&update.runs) + opening(&update.runs);
+        let size = row_bytes(update) + opening(&update.runs);
         if current.size + size > max_bytes && !current.is_empty() {
             chunks.push(std::mem::take(&mut current));
         }

@@ -94,6 +94,7 @@ fn an_update_is_one_single_row_rectangle_per_run() {
         key: append.key,
         row: 7,
         runs: append.runs,
+        bytes: append.bytes,
     };
     let writes = update.writes();
     assert_eq!(writes.len(), 1);
@@ -354,6 +355,7 @@ fn encoding_from_the_cells_gives_the_values_json_byte_for_byte() {
             key: append.key,
             row: append.row + 100,
             runs: append.runs,
+            bytes: append.bytes,
         });
     }
     let chunk = chunk_plan(&plan, usize::MAX, 0).remove(0);
@@ -424,6 +426,9 @@ fn consecutive_rows_of_different_shapes_are_not_merged() {
     plan.appends[3].runs[0].cells.truncate(2);
     plan.appends[4].runs[1].cells.pop();
     plan.appends[5].runs[1].cells.pop();
+    for append in &mut plan.appends {
+        append.bytes = crate::sync::plan::runs_bytes(&append.runs);
+    }
     let shapes = |writes: &[RangeWrite]| -> Vec<(u32, u32, usize, usize)> {
         writes
             .iter()

@@ -47,6 +47,9 @@ pub struct Row {
     pub cells: [Cell; COLUMN_COUNT],
     /// sha256 over `cells` and the row-format version.
     pub hash: ContentHash,
+    /// The bytes `cells` come to in a write request's values as one run: `[a,b,…]` and the comma
+    /// or bracket after it. Counted once, when the row is built.
+    pub json_bytes: usize,
 }
 
 impl Row {
@@ -104,6 +107,7 @@ pub fn order_rows(order: &Order, tz: Tz) -> OrderRows {
             Row {
                 key: RowKey::new(order.legacy_id.clone(), item.legacy_id()),
                 hash: ContentHash::of_cells(&cells),
+                json_bytes: 2 + cells.iter().map(|c| c.json_len() + 1).sum::<usize>(),
                 cells,
             }
         })

@@ -111,7 +111,7 @@ impl Batch {
 pub(super) fn rows_json_bytes(rows: &OrderRows) -> usize {
     rows.rows
         .iter()
-        .map(|row| 2 + row.cells.iter().map(|c| c.json_len() + 1).sum::<usize>())
+        .map(|row| row.json_bytes)
         .sum::<usize>()
         .max(1)
 }

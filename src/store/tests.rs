@@ -74,6 +74,36 @@ fn open_creates_an_owner_only_file_marked_as_shopsync() {
         .query_row("PRAGMA temp_store", [], |r| r.get(0))
         .unwrap();
     assert_eq!(temp_store, 2);
+    let pragma = |name: &str| -> i64 {
+        store
+            .conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(pragma("page_size"), 65_536);
+    assert_eq!(pragma("wal_autocheckpoint"), 256, "16 MiB of WAL");
+}
+
+#[test]
+fn a_database_made_before_keeps_its_pages_and_checkpoints_by_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shopify_sync.db");
+    {
+        let mut conn = Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;")
+            .unwrap();
+        migrations::migrate(&mut conn, &db).unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    let pragma = |name: &str| -> i64 {
+        store
+            .conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(pragma("page_size"), 4096);
+    assert_eq!(pragma("wal_autocheckpoint"), 4096);
+    assert!(store.health().unwrap().ok);
 }
 
 #[test]

@@ -237,8 +237,13 @@ fn nothing_to_copy_a_corrupt_and_a_foreign_database_are_exit_4() {
     // A shopsync database whose pages are damaged past its header.
     let path = populate(&sandbox, RunOutcome::Success);
     let mut bytes = std::fs::read(&path).unwrap();
-    assert!(bytes.len() > 8192, "the fixture is too small to damage");
-    for b in &mut bytes[4096..8192] {
+    // The page size is bytes 16-17 of the header, big-endian, 1 standing for 65,536.
+    let page = match u16::from_be_bytes([bytes[16], bytes[17]]) {
+        1 => 65_536,
+        size => usize::from(size),
+    };
+    assert!(bytes.len() > 2 * page, "the fixture is too small to damage");
+    for b in &mut bytes[page..2 * page] {
         *b = 0x55;
     }
     std::fs::write(&path, &bytes).unwrap();

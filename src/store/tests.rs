@@ -42,6 +42,14 @@ fn raw_db(path: &Path, sql: &str) {
     conn.execute_batch(sql).unwrap();
 }
 
+/// The value of `PRAGMA name` on the store's connection.
+fn pragma(store: &Store, name: &str) -> i64 {
+    store
+        .conn
+        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+        .unwrap()
+}
+
 #[test]
 fn open_creates_an_owner_only_file_marked_as_shopsync() {
     let dir = tempfile::tempdir().unwrap();
@@ -63,25 +71,11 @@ fn open_creates_an_owner_only_file_marked_as_shopsync() {
     assert_eq!(health.schema_version, SCHEMA_VERSION);
     assert_eq!(health.journal_mode, "wal");
     // NORMAL (1), not the default FULL (2): WAL commits are not synced one by one.
-    let synchronous: i64 = store
-        .conn
-        .query_row("PRAGMA synchronous", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(synchronous, 1);
+    assert_eq!(pragma(&store, "synchronous"), 1);
     // MEMORY (2): statement journals never go to temporary files.
-    let temp_store: i64 = store
-        .conn
-        .query_row("PRAGMA temp_store", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(temp_store, 2);
-    let pragma = |name: &str| -> i64 {
-        store
-            .conn
-            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
-            .unwrap()
-    };
-    assert_eq!(pragma("page_size"), 65_536);
-    assert_eq!(pragma("wal_autocheckpoint"), 256, "16 MiB of WAL");
+    assert_eq!(pragma(&store, "temp_store"), 2);
+    assert_eq!(pragma(&store, "page_size"), 65_536);
+    assert_eq!(pragma(&store, "wal_autocheckpoint"), 256, "16 MiB of WAL");
 }
 
 #[test]
@@ -95,14 +89,8 @@ fn a_database_made_before_keeps_its_pages_and_checkpoints_by_the_same_bytes() {
         migrations::migrate(&mut conn, &db).unwrap();
     }
     let store = Store::open(&db).unwrap();
-    let pragma = |name: &str| -> i64 {
-        store
-            .conn
-            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
-            .unwrap()
-    };
-    assert_eq!(pragma("page_size"), 4096);
-    assert_eq!(pragma("wal_autocheckpoint"), 4096);
+    assert_eq!(pragma(&store, "page_size"), 4096);
+    assert_eq!(pragma(&store, "wal_autocheckpoint"), 4096);
     assert!(store.health().unwrap().ok);
 }
 

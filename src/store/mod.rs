@@ -85,7 +85,7 @@ impl Store {
         // A new database gets pages of 64 KiB (a file that exists keeps its own size). Recording
         // appends rows to five B-trees, and each 4 KiB page cost a write to the WAL and another
         // at the checkpoint: a 100,000-order backfill made 278,000 `pwrite` and 173,000 `pread`
-        // calls, 22,000 and 15,000 with 64 KiB pages, and about a quarter less CPU.
+        // calls, 22,000 and 15,000 with 64 KiB pages, and a fifth less CPU.
         conn.pragma_update(None, "page_size", NEW_PAGE_SIZE)
             .map_err(|e| StoreError::from_sqlite(path, e))?;
         let mode: String = conn

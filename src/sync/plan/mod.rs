@@ -6,6 +6,7 @@
 //! confirmed ([`self::rectangles::OrderProgress`]).
 
 pub mod cell;
+mod changes;
 pub mod columns;
 pub mod hash;
 pub mod header;
@@ -17,9 +18,10 @@ pub mod tab;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use self::cell::{Cell, display_sheet_value};
+pub use self::changes::{CellChange, SheetCells, cell_changes};
+
+use self::cell::Cell;
 use self::columns::{COLUMN_COUNT, Column};
 use self::hash::ContentHash;
 use self::header::HeaderAddition;
@@ -35,35 +37,6 @@ pub enum Compare<'a> {
     /// `sync --force` and `missing`: compare with the sheet's current cells and rewrite the cells
     /// that differ, so a person's edit to an owned cell is put back.
     Cells(&'a SheetCells),
-}
-
-/// Cells read from the tab (with `UNFORMATTED_VALUE`), by 1-based row and 0-based column.
-///
-/// A cell that was not read counts as blank, so a row the caller forgot to read is rewritten whole
-/// rather than skipped.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SheetCells {
-    rows: HashMap<u32, (usize, Vec<Value>)>,
-}
-
-impl SheetCells {
-    /// No cells read yet.
-    #[must_use]
-    pub fn new() -> SheetCells {
-        SheetCells::default()
-    }
-
-    /// Records one row as read: `values[j]` is the cell of column `first_column + j` (ragged).
-    pub fn insert_row(&mut self, row: u32, first_column: usize, values: Vec<Value>) {
-        self.rows.insert(row, (first_column, values));
-    }
-
-    /// The value of one cell, `None` when blank or not read.
-    #[must_use]
-    pub fn get(&self, row: u32, column: usize) -> Option<&Value> {
-        let (first, values) = self.rows.get(&row)?;
-        values.get(column.checked_sub(*first)?)
-    }
 }
 
 /// A run of owned cells in adjacent sheet columns of one row.
@@ -464,45 +437,6 @@ pub fn all_tracked(orders: &[OrderRows], tracked: &HashMap<RowKey, ContentHash>)
         .iter()
         .flat_map(|o| &o.rows)
         .all(|row| tracked.get(&row.key) == Some(&row.hash))
-}
-
-/// One changed cell of a planned update, for the dry run's `update.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CellChange {
-    /// The row's key.
-    pub key: RowKey,
-    /// The 1-based sheet row.
-    pub row: u32,
-    /// The owned column.
-    pub column: Column,
-    /// What the sheet shows now, as a person reads it.
-    pub before: String,
-    /// What the update writes, as a person reads it.
-    pub after: String,
-}
-
-/// The cells that `updates` would actually change, given the sheet's current cells (read for the
-/// updated rows); cells already equal are left out.
-#[must_use]
-pub fn cell_changes(updates: &[Update], sheet: &SheetCells) -> Vec<CellChange> {
-    let mut out = Vec::new();
-    for update in updates {
-        for run in &update.runs {
-            for (offset, (column, cell)) in run.cells.iter().enumerate() {
-                let before = sheet.get(update.row, run.column + offset);
-                if !cell.matches(before) {
-                    out.push(CellChange {
-                        key: update.key.clone(),
-                        row: update.row,
-                        column: *column,
-                        before: display_sheet_value(before),
-                        after: cell.display(),
-                    });
-                }
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
